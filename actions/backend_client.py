@@ -1,0 +1,69 @@
+"""The backend's complaint API, as the action server uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from actions.settings import settings
+
+logger = logging.getLogger(__name__)
+
+
+class BackendUnavailable(Exception):
+    """The backend did not answer, or answered 5xx: retry later, keep the data."""
+
+
+@dataclass
+class BackendRejected(Exception):
+    """The backend refused the data (4xx): `field` names the field when it says so."""
+
+    status: int
+    field: str | None
+    detail: Any
+
+
+class BackendClient:
+    def __init__(self, base_url: str | None = None, token: str | None = None, timeout: float | None = None):
+        self.base_url = (base_url or settings.backend_url).rstrip("/")
+        self.token = token or settings.service_token
+        self.timeout = aiohttp.ClientTimeout(total=timeout or settings.backend_timeout)
+
+    async def register_complaint(self, payload: dict[str, Any], idempotency_key: str, attempts: int = 3) -> dict:
+        """POST /api/complaints; the same key always yields the same complaint."""
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}
+        delay = 0.5
+        for attempt in range(1, attempts + 1):
+            try:
+                async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                    async with session.post(f"{self.base_url}/api/complaints", json=payload, headers=headers) as resp:
+                        body = await resp.json(content_type=None)
+                        if resp.status in (200, 201):
+                            return body
+                        if 400 <= resp.status < 500:
+                            raise BackendRejected(resp.status, _field_of(body), body)
+                        logger.warning("backend answered %s on registration (attempt %d)", resp.status, attempt)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+                logger.warning("backend unreachable on registration (attempt %d): %s", attempt, type(exc).__name__)
+            if attempt < attempts:
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise BackendUnavailable()
+
+
+def _field_of(body: Any) -> str | None:
+    """The first field FastAPI's 422 names (loc: ["body", "phone"])."""
+    try:
+        for err in body.get("detail", []):
+            loc = err.get("loc") or []
+            if len(loc) >= 2:
+                return str(loc[-1])
+    except AttributeError:
+        pass
+    if isinstance(body, dict) and isinstance(body.get("field"), str):
+        return body["field"]
+    return None

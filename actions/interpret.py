@@ -1,0 +1,308 @@
+"""What one customer message means for the complaint's slots.
+
+`interpret(turn, policy)` is a pure function: it takes the message (text,
+intent, entities, metadata) and the conversation state (slots, requested slot)
+and returns the slot values to set and the responses to send. The Rasa action
+`action_validate_slot_mappings` (actions/slot_mappings.py) runs it on every
+customer message, so several fields typed in one message are all taken, and
+the form only asks for what is still missing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from actions import parsing
+from actions.policy import INTAKE_SLOTS, Policy
+from bot import langid
+
+# Intents that interrupt the form instead of answering its question. They only
+# count as interruptions when the classifier is sure and the message is short:
+# a long complaint that mentions an "operator" is still a complaint.
+CONTROL_INTENTS = {
+    "greet",
+    "goodbye",
+    "thank",
+    "request_human",
+    "cancel",
+    "check_status",
+    "switch_language",
+    "out_of_scope",
+}
+CONTROL_CONFIDENCE = 0.8
+CONTROL_MAX_WORDS = 7
+# Slots whose answer is a short piece of data, where a few foreign words are not
+# a change of language.
+DATA_SLOTS = {"full_name", "phone", "email", "serial_number", "ticket_number", "inverter_model", "staff_member"}
+OPTIONAL_SKIP_INTENTS = {"dont_know", "deny"}
+
+
+@dataclass
+class Turn:
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    entities: list[dict] = field(default_factory=list)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    requested_slot: str | None = None
+    form_active: bool = False
+
+    def entity(self, name: str) -> str | None:
+        for ent in self.entities:
+            if ent.get("entity") == name and ent.get("value"):
+                return str(ent["value"])
+        return None
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def is_control(self) -> bool:
+        if self.intent not in CONTROL_INTENTS:
+            return False
+        if self.is_payload:
+            return True
+        return self.confidence >= CONTROL_CONFIDENCE and self.words <= CONTROL_MAX_WORDS
+
+
+@dataclass
+class Outcome:
+    slots: dict[str, Any] = field(default_factory=dict)
+    responses: list[tuple[str, dict]] = field(default_factory=list)
+
+    def say(self, response: str, **kwargs: Any) -> None:
+        self.responses.append((response, kwargs))
+
+
+def channel_hint(metadata: Mapping[str, Any]) -> str | None:
+    """The language the channel tells us: widget locale, Telegram language_code."""
+    if not isinstance(metadata, Mapping):
+        return None
+    for key in ("language", "lang", "locale", "language_code"):
+        hint = langid.normalise_hint(metadata.get(key))
+        if hint:
+            return hint
+    for nested in ("customData", "telegram", "user"):
+        inner = metadata.get(nested)
+        if isinstance(inner, Mapping):
+            hint = channel_hint(inner)
+            if hint:
+                return hint
+    return None
+
+
+def decide_language(turn: Turn, policy: Policy) -> str:
+    current = turn.slots.get("language")
+    asked = langid.normalise_hint(turn.entity("language"))
+    if turn.intent == "switch_language" and asked:
+        return asked
+    if turn.is_payload:
+        return current or channel_hint(turn.metadata) or policy.default_language
+    return langid.choose_language(
+        turn.text,
+        current=current,
+        hint=channel_hint(turn.metadata),
+        default=policy.default_language,
+        free_text_expected=turn.requested_slot not in DATA_SLOTS,
+    )
+
+
+def interpret(turn: Turn, policy: Policy) -> Outcome:
+    out = Outcome()
+    language = decide_language(turn, policy)
+    if language != turn.slots.get("language"):
+        out.slots["language"] = language
+
+    text = parsing.clean(turn.text or "")
+    if len(text) > parsing.MAX_COMPLAINT_CHARS:
+        out.say("utter_message_too_long", max_chars=parsing.MAX_COMPLAINT_CHARS)
+        if turn.form_active and turn.requested_slot:
+            # Keeps the form asking the same question; nothing typed before is lost.
+            out.slots.setdefault(turn.requested_slot, None)
+        return out
+    if not turn.is_payload and not parsing.has_letters(text) and not any(ch.isdigit() for ch in text):
+        # Only emoji, punctuation or nothing at all.
+        out.say("utter_invalid_message")
+        if turn.form_active and turn.requested_slot:
+            out.slots.setdefault(turn.requested_slot, None)
+        return out
+
+    requested = turn.requested_slot if turn.form_active else None
+    if turn.is_control():
+        return out
+
+    if (
+        requested == "field_to_correct"
+        or turn.intent == "correct_field"
+        or (turn.intent == "deny" and requested == "confirmed")
+    ):
+        if _correction(turn, text, policy, out, requested):
+            return out
+
+    if requested == "confirmed":
+        if turn.intent == "affirm":
+            out.slots["confirmed"] = "yes"
+            out.slots["registration_key"] = uuid.uuid4().hex
+        else:
+            out.slots["confirmed"] = None
+        return out
+
+    if requested in INTAKE_SLOTS:
+        _answer_requested(turn, text, policy, out, requested)
+
+    _unsolicited(turn, text, policy, out, requested)
+    return out
+
+
+def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: str | None) -> bool:
+    """ "телефон неправильный": empties that field so the form asks it again."""
+    if not turn.form_active:
+        return False
+    named = turn.entity("field") or parsing.field_named(text)
+    if named and policy.asks(named):
+        out.slots[named] = None
+        out.slots["confirmed"] = None
+        out.slots["correcting"] = False
+        skipped = [s for s in (turn.slots.get("skipped_slots") or []) if s != named]
+        out.slots["skipped_slots"] = skipped
+        if named == "complaint_category":
+            for dependent in ("ticket_number", "inverter_model"):
+                out.slots[dependent] = None
+        # "телефон неправильный, правильный 050 123 45 67" carries the new value too.
+        if named in ("phone", "email"):
+            _unsolicited(turn, text, policy, out, None, overwrite={named})
+        return True
+    # Which field is not said: the form asks (field_to_correct).
+    out.slots["confirmed"] = None
+    out.slots["correcting"] = True
+    out.slots["field_to_correct"] = None
+    return True
+
+
+def _answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: str) -> None:
+    item = policy.item(slot)
+    optional = bool(item and item.optional)
+    skipping = turn.intent == "dont_know" or parsing.says_dont_know(text)
+    if optional and (skipping or (turn.intent == "deny" and turn.words <= 3)):
+        skipped = list(turn.slots.get("skipped_slots") or [])
+        if slot not in skipped:
+            skipped.append(slot)
+        out.slots["skipped_slots"] = skipped
+        out.slots[slot] = None
+        return
+    value, error, extra = _value_for(slot, turn, text, policy)
+    if value is None:
+        out.slots[slot] = None
+        if error:
+            out.say(error, **extra)
+        return
+    out.slots[slot] = value
+    if extra.get("foreign"):
+        out.say("utter_phone_foreign", phone=value)
+
+
+def _value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, str | None, dict]:
+    """(value, error response, response kwargs) for an answer to the question about `slot`."""
+    if turn.is_payload and slot != "complaint_category":
+        return None, None, {}
+    if slot == "full_name":
+        name = parsing.normalise_name(turn.entity("person") or text) or parsing.normalise_name(text)
+        return (name, None, {}) if name else (None, "utter_invalid_full_name", {})
+    if slot == "phone":
+        phone = parsing.find_phone(text, policy.phone_region)
+        if phone:
+            return phone.e164, None, {"foreign": phone.foreign}
+        item = policy.item("phone")
+        if item and item.alternative == "email":
+            email = parsing.find_email(text)
+            if email:
+                # Filling the alternative satisfies the question.
+                return None, None, {"alternative": ("email", email)}
+        return None, "utter_invalid_phone", {"example": parsing.example_phone(policy.phone_region)}
+    if slot == "email":
+        email = parsing.find_email(text)
+        return (email, None, {}) if email else (None, "utter_invalid_email", {})
+    if slot == "staff_member":
+        staff = turn.entity("staff") or text
+        staff = parsing.neutralise_markup(staff)[: parsing.MAX_FIELD_CHARS]
+        return (staff, None, {}) if parsing.has_letters(staff) else (None, "utter_invalid_message", {})
+    if slot == "complaint_text":
+        body = parsing.neutralise_markup(text)
+        return (body, None, {}) if parsing.substantive(body) else (None, "utter_invalid_complaint_text", {})
+    if slot == "solution_idea":
+        idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
+        return (idea, None, {}) if parsing.has_letters(idea) else (None, "utter_invalid_message", {})
+    if slot == "complaint_category":
+        category = turn.entity("category") or parsing.category_named(text)
+        return (category, None, {}) if category in ("service", "product") else (None, "utter_invalid_category", {})
+    if slot == "inverter_model":
+        model = parsing.find_model(text)
+        return (model, None, {}) if model else (None, "utter_invalid_code", {})
+    if slot in ("serial_number", "ticket_number"):
+        code = parsing.find_code(text, min_len=3 if slot == "ticket_number" else 5)
+        return (code, None, {}) if code else (None, "utter_invalid_code", {})
+    return None, None, {}
+
+
+def _unsolicited(
+    turn: Turn,
+    text: str,
+    policy: Policy,
+    out: Outcome,
+    requested: str | None,
+    overwrite: set[str] | None = None,
+) -> None:
+    """Fields given without being asked: name, phone, e-mail, staff, the complaint itself."""
+    overwrite = overwrite or set()
+    # The alternative contact (e-mail instead of phone) given to the phone question.
+    if requested == "phone" and out.slots.get("phone") is None:
+        email = parsing.find_email(text)
+        item = policy.item("phone")
+        if email and item and item.alternative == "email":
+            out.slots.pop("phone", None)
+            out.responses = [r for r in out.responses if r[0] != "utter_invalid_phone"]
+            out.slots["email"] = email
+
+    def free(slot: str) -> bool:
+        return (
+            policy.asks(slot)
+            and slot != requested
+            and (slot in overwrite or turn.slots.get(slot) is None)
+            and out.slots.get(slot) is None
+        )
+
+    if turn.is_payload:
+        category = turn.entity("category")
+        if category and free("complaint_category"):
+            out.slots["complaint_category"] = category
+        return
+    if free("full_name") and turn.entity("person"):
+        name = parsing.normalise_name(turn.entity("person"))
+        if name:
+            out.slots["full_name"] = name
+    if free("phone"):
+        phone = parsing.find_phone(text, policy.phone_region)
+        if phone and requested not in ("serial_number", "ticket_number", "inverter_model"):
+            out.slots["phone"] = phone.e164
+    if free("email"):
+        email = parsing.find_email(text)
+        if email:
+            out.slots["email"] = email
+    if free("staff_member") and turn.entity("staff"):
+        out.slots["staff_member"] = parsing.neutralise_markup(turn.entity("staff"))[: parsing.MAX_FIELD_CHARS]
+    if free("complaint_category") and turn.entity("category") in ("service", "product"):
+        out.slots["complaint_category"] = turn.entity("category")
+    if (
+        free("complaint_text")
+        and requested is None
+        and turn.intent == "complain"
+        and parsing.substantive(text, min_words=6, min_letters=30)
+    ):
+        out.slots["complaint_text"] = parsing.neutralise_markup(text)

@@ -1,0 +1,256 @@
+"""Parsing and validation of what customers type: phones, e-mails, names, codes.
+
+Pure functions, no Rasa imports, so every rule is testable on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import phonenumbers
+import yaml
+
+MAX_COMPLAINT_CHARS = 4000
+MAX_FIELD_CHARS = 200
+
+_LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
+_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?![\w-])")
+_EMAIL_LIKE = re.compile(r"\S+@\S*|\S*@\S+")
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9#/._-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_MARKUP = re.compile(r"<[^>]{0,200}>")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    with _LEXICON_PATH.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def fold(text: str) -> str:
+    """Lower-case without diacritics (ə->e, ı->i, ș->s, ё->е), for keyword matching."""
+    text = text.replace("İ", "i").replace("I", "ı").lower()
+    text = text.replace("ə", "e").replace("ı", "i").replace("ё", "е")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+(?:-[^\W_]+)*", fold(text))
+
+
+def mentions(text: str, keywords: list[str]) -> bool:
+    """True when a keyword occurs: short ones as whole words, long ones as word prefixes,
+    phrases as substrings."""
+    folded = " " + " ".join(_words(text)) + " "
+    words = folded.split()
+    for kw in keywords:
+        k = fold(kw)
+        if " " in k:
+            if f" {k} " in folded or f" {k}" in folded:
+                return True
+        elif len(k) <= 3:
+            if k in words:
+                return True
+        elif any(w.startswith(k) for w in words):
+            return True
+    return False
+
+
+def says_dont_know(text: str) -> bool:
+    """A short "don't know / don't have it / skip" in any of the four languages."""
+    if len(_words(text)) > 6:
+        return False
+    return any(mentions(text, phrases) for phrases in lexicon()["dont_know"].values())
+
+
+def has_letters(text: str) -> bool:
+    return bool(_LETTER.search(text or ""))
+
+
+def clean(text: str) -> str:
+    """Collapses whitespace and strips control characters; keeps the customer's words."""
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+# --- phone ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    region: str | None
+    foreign: bool
+
+
+def find_phone(text: str, default_region: str) -> Phone | None:
+    """The first valid phone number in the text, in E.164.
+
+    Local formats are read with the policy's country as default ("051 777 20 30"
+    in Azerbaijan); numbers with a "+" or 00 prefix may be from any country.
+    """
+    if not text:
+        return None
+    candidates = []
+    for match in phonenumbers.PhoneNumberMatcher(text, default_region, leniency=phonenumbers.Leniency.POSSIBLE):
+        candidates.append(match.number)
+    if not candidates:
+        digits = re.sub(r"[^\d+]", "", text)
+        if 7 <= len(digits.lstrip("+")) <= 15:
+            try:
+                candidates.append(phonenumbers.parse(digits, default_region))
+            except phonenumbers.NumberParseException:
+                pass
+    for number in candidates:
+        if phonenumbers.is_valid_number(number):
+            region = phonenumbers.region_code_for_number(number)
+            return Phone(
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                region,
+                region != default_region,
+            )
+    return None
+
+
+def looks_like_phone_attempt(text: str) -> bool:
+    return len(re.sub(r"\D", "", text or "")) >= 5
+
+
+def example_phone(region: str) -> str:
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return "+000000000"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# --- e-mail --------------------------------------------------------------------
+
+def find_email(text: str) -> str | None:
+    match = _EMAIL.search(text or "")
+    if not match:
+        return None
+    address = match.group(1)
+    local, _, domain = address.rpartition("@")
+    if local.startswith(".") or local.endswith(".") or ".." in address:
+        return None
+    return f"{local}@{domain.lower()}"
+
+
+def looks_like_email_attempt(text: str) -> bool:
+    return bool(_EMAIL_LIKE.search(text or ""))
+
+
+# --- names ---------------------------------------------------------------------
+
+def strip_name_prefix(text: str) -> str:
+    """Removes "меня зовут", "mənim adım", "numele meu este", ... from the start."""
+    text = clean(text).strip(" .,!:;-")
+    folded = fold(text)
+    prefixes = sorted(
+        (p for group in lexicon()["name_prefixes"].values() for p in group), key=len, reverse=True
+    )
+    for prefix in prefixes:
+        fp = fold(prefix)
+        if folded.startswith(fp + " ") or folded.startswith(fp + ":") or folded.startswith(fp + ","):
+            return text[len(prefix):].strip(" .,!:;-")
+    return text
+
+
+def normalise_name(text: str) -> str | None:
+    """A full name of 2-6 words of letters (Latin, Cyrillic, with ə, ş, ț, ...), or None.
+
+    Keeps the customer's spelling; only an all-lower-case or all-upper-case name
+    is given capitals ("керимов фарид" -> "Керимов Фарид").
+    """
+    if not text or len(text) > MAX_FIELD_CHARS:
+        return None
+    name = strip_name_prefix(text)
+    name = re.sub(r"\s*[,;]\s*", " ", name).strip()
+    words = name.split()
+    if not 2 <= len(words) <= 6:
+        return None
+    if not all(_NAME_WORD.match(w) for w in words):
+        return None
+    if sum(len(_LETTER.findall(w)) for w in words) < 4:
+        return None
+    if name == name.lower() or name == name.upper():
+        name = " ".join(_capitalise(w) for w in words)
+    return name
+
+
+def _capitalise(word: str) -> str:
+    lowered_tails = {"oğlu", "qızı", "oglu", "qizi", "kızı", "kizi"}
+    w = word.lower()
+    if w in lowered_tails:
+        return w
+    first = word[0]
+    first = "İ" if first in "iİ" and _looks_turkic(word) else first.upper()
+    return first + w[1:]
+
+
+def _looks_turkic(word: str) -> bool:
+    return bool(set(word.lower()) & set("əğışöüç"))
+
+
+# --- free text -----------------------------------------------------------------
+
+def substantive(text: str, min_words: int = 3, min_letters: int = 12) -> bool:
+    """A complaint of substance: several words, not just "hi" or a name."""
+    words = [w for w in _words(text) if _LETTER.search(w)]
+    letters = sum(len(_LETTER.findall(w)) for w in words)
+    return len(words) >= min_words and letters >= min_letters
+
+
+def neutralise_markup(text: str) -> str:
+    """Drops HTML tags from stored text; what remains is shown as text anyway."""
+    return _MARKUP.sub(" ", text).strip()
+
+
+# --- codes: model, serial, ticket ---------------------------------------------
+
+def find_code(text: str, *, min_len: int = 3, need_digit: bool = True) -> str | None:
+    """The longest model/serial/ticket-like token ("SUN2000-5KTL-M1", "HV2207012345", "#48213")."""
+    best = None
+    for token in _CODE.findall(text or ""):
+        token = token.strip("#.-/_")
+        if len(token) < min_len or len(token) > 40:
+            continue
+        if need_digit and not re.search(r"\d", token):
+            continue
+        if best is None or len(token) > len(best):
+            best = token
+    return best
+
+
+def find_model(text: str) -> str | None:
+    """An inverter model as typed, brand included ("Huawei SUN2000-5KTL-M1")."""
+    text = clean(text)
+    if not text or len(text) > 80:
+        return None
+    code = find_code(text, min_len=3, need_digit=True)
+    if code is None:
+        return None
+    # Keep a brand word written just before the code.
+    match = re.search(r"([A-Za-z][A-Za-z]+\s+)?" + re.escape(code), text)
+    return match.group(0).strip() if match else code
+
+
+def field_named(text: str) -> str | None:
+    """Which field a correction names ("телефон неправильный" -> "phone")."""
+    for field, keywords in lexicon()["fields"].items():
+        if mentions(text, keywords):
+            return field
+    return None
+
+
+def category_named(text: str) -> str | None:
+    for category, keywords in lexicon()["category"].items():
+        if mentions(text, keywords):
+            return category
+    return None

@@ -1,0 +1,43 @@
+"""action_validate_slot_mappings: runs on every customer message (inside Rasa's
+action_extract_slots) and turns the message into slot values via interpret()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.interpret import Turn, interpret
+from actions.policy import load_policy
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    return Turn(
+        text=message.get("text") or "",
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=list(message.get("entities") or []),
+        metadata=message.get("metadata") or {},
+        slots=dict(tracker.slots),
+        requested_slot=tracker.get_slot("requested_slot"),
+        form_active=(tracker.active_loop or {}).get("name") == "complaint_form",
+    )
+
+
+class ActionValidateSlotMappings(Action):
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        outcome = interpret(turn_from_tracker(tracker), load_policy())
+        language = outcome.slots.get("language") or tracker.get_slot("language")
+        for response, kwargs in outcome.responses:
+            dispatcher.utter_message(response=response, **kwargs)
+        events = [SlotSet(name, value) for name, value in outcome.slots.items()]
+        if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
+            events.append(SlotSet("language", language))
+        return events

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The backend: complaints store, policies, deadlines (FastAPI + SQLModel).
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$root"
+exec "$root/.venv/bin/uvicorn" backend.app.main:app --host "${BACKEND_HOST:-127.0.0.1}" --port "$BACKEND_PORT"

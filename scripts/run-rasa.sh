@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The rasa server: REST + socketio channels, HTTP API on.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$root"
+auth=()
+[ -n "${RASA_TOKEN:-}" ] && auth=(--auth-token "$RASA_TOKEN")
+exec "$root/.venv-rasa/bin/rasa" run --enable-api --cors "*" --port "$RASA_PORT" \
+  --model "$RASA_MODEL" --credentials credentials.yml --endpoints endpoints.yml "${auth[@]}"

@@ -1,0 +1,63 @@
+"""Every response speaks all four languages, and no response is lost by the domain split."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGS = {"ru", "az", "ro", "tr"}
+
+
+def _responses():
+    out = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variations in (data.get("responses") or {}).items():
+            assert name not in out, f"{name} defined twice: responses merge by dict update and one copy is lost"
+            out[name] = variations
+    return out
+
+
+def test_every_response_has_a_variation_per_language_and_a_default():
+    responses = _responses()
+    assert len(responses) > 30
+    for name, variations in responses.items():
+        langs = [
+            c["value"]
+            for v in variations
+            for c in (v.get("condition") or [])
+            if c.get("name") == "language"
+        ]
+        assert set(langs) == LANGS and len(langs) == 4, f"{name}: languages {langs}"
+        defaults = [v for v in variations if not v.get("condition")]
+        assert len(defaults) == 1, f"{name}: needs exactly one default variation"
+
+
+def test_variations_share_placeholders_and_button_payloads():
+    import re
+
+    for name, variations in _responses().items():
+        shapes = {
+            (
+                frozenset(re.findall(r"{(\w+)}", v.get("text") or "")),
+                tuple(b["payload"] for b in v.get("buttons") or []),
+            )
+            for v in variations
+        }
+        assert len(shapes) == 1, f"{name}: variations differ in placeholders or buttons: {shapes}"
+
+
+def test_channel_conditions_are_always_paired_with_language():
+    for name, variations in _responses().items():
+        for v in variations:
+            if v.get("channel"):
+                assert any(c.get("name") == "language" for c in v.get("condition") or []), name
+
+
+def test_every_form_slot_is_asked():
+    responses = _responses()
+    intake = yaml.safe_load((ROOT / "domain" / "intake.yml").read_text(encoding="utf-8"))
+    actions = set(intake.get("actions") or [])
+    for slot in intake["forms"]["complaint_form"]["required_slots"]:
+        assert f"utter_ask_{slot}" in responses or f"action_ask_{slot}" in actions, slot
+    assert "utter_ask_field_to_correct" in responses

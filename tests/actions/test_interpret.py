@@ -1,0 +1,202 @@
+"""What one message sets, for every validator and the policy-dependent slot sets."""
+
+import pytest
+
+from actions.interpret import interpret
+from actions.policy import load_policy
+
+from factories import turn
+
+EUROLUX = load_policy("eurolux")
+INVERTER = load_policy("inverter_eu")
+MUSIC = load_policy("music_gallery")
+POLISER = load_policy("poliser")
+
+
+def responses(outcome):
+    return [name for name, _ in outcome.responses]
+
+
+def test_everything_in_the_first_message_is_taken():
+    text = "Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30, кассир Лейла обсчитала меня"
+    out = interpret(
+        turn(
+            text,
+            "complain",
+            entities=[
+                {"entity": "person", "value": "Керимов Фарид Алекперович"},
+                {"entity": "staff", "value": "кассир Лейла"},
+            ],
+            form_active=False,
+        ),
+        EUROLUX,
+    )
+    assert out.slots["language"] == "ru"
+    assert out.slots["full_name"] == "Керимов Фарид Алекперович"
+    assert out.slots["phone"] == "+994517772030"
+    assert out.slots["staff_member"] == "кассир Лейла"
+    assert out.slots["complaint_text"] == text
+    assert EUROLUX.required_slots({**out.slots}, []) == ["full_name", "phone", "staff_member", "complaint_text"]
+    assert responses(out) == []
+
+
+def test_an_invalid_phone_is_refused_with_an_example_of_the_country():
+    out = interpret(turn("12 34", requested="phone", slots={"language": "az"}), EUROLUX)
+    assert out.slots == {"phone": None}
+    assert out.responses == [("utter_invalid_phone", {"example": "040 123 45 67"})]
+
+
+def test_a_foreign_phone_is_accepted_and_the_customer_is_told():
+    out = interpret(turn("+7 916 123 45 67", requested="phone", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["phone"] == "+79161234567"
+    assert responses(out) == ["utter_phone_foreign"]
+
+
+@pytest.mark.parametrize("text,lang", [("не знаю", "ru"), ("bilmirəm", "az"), ("nu știu", "ro"), ("bilmiyorum", "tr")])
+def test_unknown_staff_member_is_skipped(text, lang):
+    out = interpret(turn(text, "dont_know", requested="staff_member", slots={"language": lang}), EUROLUX)
+    assert out.slots["staff_member"] is None
+    assert out.slots["skipped_slots"] == ["staff_member"]
+    assert "staff_member" not in EUROLUX.required_slots({"language": lang}, out.slots["skipped_slots"])
+
+
+def test_a_required_field_cannot_be_skipped():
+    out = interpret(turn("не знаю", "dont_know", requested="phone", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["phone"] is None
+    assert "skipped_slots" not in out.slots
+    assert responses(out) == ["utter_invalid_phone"]
+
+
+def test_email_answers_the_phone_question_where_the_policy_takes_either():
+    out = interpret(turn("ion.pop@example.com", requested="phone", slots={"language": "ro"}), MUSIC)
+    assert out.slots["email"] == "ion.pop@example.com"
+    assert "phone" not in out.slots
+    assert responses(out) == []
+    assert "phone" not in MUSIC.required_slots({"email": "ion.pop@example.com"})
+
+
+def test_email_does_not_answer_the_phone_question_where_the_policy_wants_a_phone():
+    out = interpret(turn("ion.pop@example.com", requested="phone", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["phone"] is None
+    assert responses(out) == ["utter_invalid_phone"]
+
+
+def test_inverter_slots_depend_on_the_kind_of_complaint():
+    base = {"full_name": "Stan Cristina Elena", "email": "c@example.ro"}
+    assert INVERTER.required_slots(base) == [
+        "full_name", "email", "complaint_category", "serial_number", "complaint_text", "solution_idea"
+    ]
+    service = INVERTER.required_slots({**base, "complaint_category": "service"})
+    product = INVERTER.required_slots({**base, "complaint_category": "product"})
+    assert "ticket_number" in service and "inverter_model" not in service
+    assert "inverter_model" in product and "ticket_number" not in product
+    assert "serial_number" not in INVERTER.required_slots({**base, "complaint_category": "product"}, ["serial_number"])
+
+
+def test_category_from_a_button_and_from_words():
+    out = interpret(turn('/inform{"category":"service"}', "inform", entities=[{"entity": "category", "value": "service"}],
+                         requested="complaint_category", slots={"language": "ro"}), INVERTER)
+    assert out.slots["complaint_category"] == "service"
+    out = interpret(turn("e o problema cu produsul", requested="complaint_category", slots={"language": "ro"}), INVERTER)
+    assert out.slots["complaint_category"] == "product"
+
+
+def test_serial_number_and_model_are_read_as_codes():
+    out = interpret(turn("seria HV2207012345", requested="serial_number", slots={"language": "ro"}), INVERTER)
+    assert out.slots["serial_number"] == "HV2207012345"
+    out = interpret(turn("Huawei SUN2000-5KTL-M1", requested="inverter_model", slots={"language": "ro"}), INVERTER)
+    assert out.slots["inverter_model"] == "Huawei SUN2000-5KTL-M1"
+    out = interpret(turn("nu am seria", "dont_know", requested="serial_number", slots={"language": "ro"}), INVERTER)
+    assert out.slots["skipped_slots"] == ["serial_number"]
+
+
+def test_policy_slot_sets(any_policy):
+    slots = any_policy.required_slots({})
+    assert slots[0] == "full_name"
+    assert "complaint_text" in slots
+    contact = {"eurolux": "phone", "kontakt": "phone", "music_gallery": "phone", "poliser": "phone", "inverter_eu": "email"}
+    assert contact[any_policy.id] in slots
+    assert ("staff_member" in slots) == (any_policy.id in ("eurolux", "kontakt", "music_gallery"))
+
+
+def test_confirmation_yes_gives_a_registration_key():
+    out = interpret(turn("да, всё верно", "affirm", requested="confirmed", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["confirmed"] == "yes" and len(out.slots["registration_key"]) == 32
+
+
+def test_correction_empties_only_the_named_field():
+    filled = {"language": "ru", "full_name": "Керимов Фарид", "phone": "+994517772030", "complaint_text": "x" * 20}
+    out = interpret(turn("телефон неправильный", "correct_field", requested="confirmed", slots=filled), EUROLUX)
+    assert out.slots["phone"] is None and out.slots["confirmed"] is None
+    assert "full_name" not in out.slots and "complaint_text" not in out.slots
+
+
+def test_correction_with_the_new_value_in_the_same_message():
+    filled = {"language": "ru", "phone": "+994517772030"}
+    out = interpret(turn("телефон неправильный, правильный 050 123 45 67", "correct_field", requested="confirmed",
+                         slots=filled), EUROLUX)
+    assert out.slots["phone"] == "+994501234567"
+
+
+def test_correction_without_a_field_asks_which():
+    out = interpret(turn("нет", "deny", requested="confirmed", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["correcting"] is True and out.slots["confirmed"] is None
+    out = interpret(turn("имя", "inform", requested="field_to_correct", slots={"language": "ru", "correcting": True}),
+                    EUROLUX)
+    assert out.slots["full_name"] is None and out.slots["correcting"] is False
+
+
+def test_a_20000_character_message_is_refused_and_loses_nothing():
+    out = interpret(turn("а" * 20000, "complain", requested="complaint_text",
+                         slots={"language": "ru", "full_name": "Керимов Фарид"}), EUROLUX)
+    assert responses(out) == ["utter_message_too_long"]
+    assert out.slots == {"complaint_text": None}
+
+
+@pytest.mark.parametrize("text", ["😡😡😡", "!!!", "   "])
+def test_emoji_only_gets_a_clear_answer(text):
+    out = interpret(turn(text, "nlu_fallback", requested="full_name", slots={"language": "tr"}), POLISER)
+    assert responses(out) == ["utter_invalid_message"]
+    assert out.slots == {"full_name": None}
+
+
+def test_html_is_stored_as_text_without_tags():
+    out = interpret(turn("<script>alert(1)</script> kasiyer bana bağırdı ve fişi vermedi", "complain",
+                         requested="complaint_text", slots={"language": "tr"}), POLISER)
+    assert "<script>" not in out.slots["complaint_text"]
+    assert "kasiyer bana bağırdı" in out.slots["complaint_text"]
+
+
+def test_sql_fragment_is_not_a_name():
+    out = interpret(turn("'; DROP TABLE complaints; --", requested="full_name", slots={"language": "ru"}), EUROLUX)
+    assert out.slots == {"full_name": None}
+    assert responses(out) == ["utter_invalid_full_name"]
+
+
+def test_short_control_message_interrupts_but_a_long_complaint_does_not():
+    out = interpret(turn("оператора позовите", "request_human", 0.97, requested="complaint_text",
+                         slots={"language": "ru"}), EUROLUX)
+    assert "complaint_text" not in out.slots
+    long = "ваш оператор по телефону нагрубил мне и бросил трубку когда я спросил про доставку холодильника"
+    out = interpret(turn(long, "request_human", 0.85, requested="complaint_text", slots={"language": "ru"}), EUROLUX)
+    assert out.slots["complaint_text"] == long
+
+
+def test_language_is_kept_for_data_and_switched_on_a_clear_sentence():
+    out = interpret(turn("salam, şikayətim var", "complain", form_active=False), EUROLUX)
+    assert out.slots["language"] == "az"
+    out = interpret(turn("Öztürk Hakan", requested="full_name", slots={"language": "az"}), EUROLUX)
+    assert "language" not in out.slots
+    out = interpret(turn("извините, можно я дальше буду писать по-русски, мне так удобнее", "complain",
+                         requested="staff_member", slots={"language": "az"}), EUROLUX)
+    assert out.slots["language"] == "ru"
+    out = interpret(turn("türkçe", "switch_language", entities=[{"entity": "language", "value": "tr"}],
+                         requested="phone", slots={"language": "ru", "full_name": "X Y"}), EUROLUX)
+    assert out.slots == {"language": "tr"}
+
+
+def test_channel_hint_decides_an_ambiguous_first_message():
+    out = interpret(turn("ok", "affirm", metadata={"telegram": {"language_code": "ro"}}, form_active=False), EUROLUX)
+    assert out.slots["language"] == "ro"
+    out = interpret(turn("👍", "affirm", metadata={"customData": {"language": "tr"}}, form_active=False), EUROLUX)
+    assert out.slots["language"] == "tr"
