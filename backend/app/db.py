@@ -1,0 +1,52 @@
+"""Engine construction and schema migrations (alembic; `create_all` is never used)."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+# Serialises `alembic upgrade` between backend replicas starting at once on PostgreSQL.
+_MIGRATION_LOCK_ID = 0x636F6D706C61  # "compla"
+
+
+def create_db_engine(url: str) -> Engine:
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+    # SQLite's own lower() folds ASCII only; searches must find "Иванов" and "ƏLİ" as PostgreSQL does.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def alembic_config() -> Config:
+    return Config(str(ALEMBIC_INI))
+
+
+def run_migrations(engine: Engine) -> None:
+    """`alembic upgrade head` on the application's own engine."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    log.info("database schema is at the latest revision")

@@ -1,0 +1,52 @@
+"""The backend application: `uvicorn backend.app.main:app` from the repo root."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import get_args
+
+from fastapi import FastAPI
+
+from backend.app import log_filters
+from backend.app.db import create_db_engine, run_migrations
+from backend.app.policies import load_policies
+from backend.app.routers import complaints, health, policies, status_lookup
+from backend.app.settings import PolicyId, Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    profiles = load_policies()
+    missing = set(get_args(PolicyId)) - set(profiles)
+    if missing:
+        raise RuntimeError(f"policy profiles missing from backend/policies: {sorted(missing)}")
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        log_filters.install()
+        run_migrations(engine)
+        log.info(
+            "backend ready environment=%s default_policy=%s database=%s",
+            settings.environment,
+            settings.complaint_policy,
+            engine.url.render_as_string(hide_password=True),
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Complaint backend", version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.policies = profiles
+    app.state.engine = engine
+    app.include_router(health.router)
+    app.include_router(complaints.router)
+    app.include_router(status_lookup.router)
+    app.include_router(policies.router)
+    return app
+
+
+app = create_app()

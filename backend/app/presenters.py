@@ -1,0 +1,83 @@
+"""Table rows -> API schemas. Every moment is shown in the policy's time zone."""
+
+import datetime as dt
+
+from backend.app.crud import is_overdue
+from backend.app.models import (
+    Complaint,
+    ComplaintBase,
+    ComplaintDetail,
+    ComplaintPublic,
+    ComplaintRegistered,
+    ComplaintStatus,
+    CustomerNote,
+    Language,
+    NotificationPublic,
+    StatusChangePublic,
+    StatusLookupPublic,
+)
+from backend.app.policies import PolicyProfile, localise_deadlines
+
+
+def complaint_public(complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> ComplaintPublic:
+    return ComplaintPublic.model_validate(
+        {
+            **{field: getattr(complaint, field) for field in ComplaintBase.model_fields},
+            "tracking_number": complaint.tracking_number,
+            "policy": complaint.policy,
+            "status": complaint.status,
+            "received_at": policy.local(complaint.received_at),
+            "created_at": policy.local(complaint.created_at),
+            "acknowledged_at": complaint.acknowledged_at and policy.local(complaint.acknowledged_at),
+            "deadlines": localise_deadlines(policy, complaint.deadlines),
+            "overdue": is_overdue(complaint, now),
+        }
+    )
+
+
+def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> ComplaintDetail:
+    history = [
+        StatusChangePublic.model_validate(change, update={"at": policy.local(change.at)})
+        for change in complaint.history
+    ]
+    notifications = [
+        NotificationPublic.model_validate(
+            notification,
+            update={
+                "due_at": policy.local(notification.due_at),
+                "sent_at": notification.sent_at and policy.local(notification.sent_at),
+            },
+        )
+        for notification in complaint.notifications
+    ]
+    return ComplaintDetail.model_validate(
+        {
+            **complaint_public(complaint, policy, now=now).model_dump(),
+            "history": history,
+            "notifications": notifications,
+        }
+    )
+
+
+def registration_receipt(complaint: Complaint, policy: PolicyProfile, *, pin: str | None) -> ComplaintRegistered:
+    return ComplaintRegistered(
+        tracking_number=complaint.tracking_number,
+        pin=pin,
+        status=ComplaintStatus(complaint.status),
+        policy=complaint.policy,
+        created_at=policy.local(complaint.created_at),
+        deadlines=localise_deadlines(policy, complaint.deadlines),
+    )
+
+
+def customer_status(complaint: Complaint, policy: PolicyProfile) -> StatusLookupPublic:
+    status = ComplaintStatus(complaint.status)
+    note = next((change for change in reversed(complaint.history) if change.visible_to_customer and change.note), None)
+    return StatusLookupPublic(
+        tracking_number=complaint.tracking_number,
+        status=status,
+        status_label=policy.status_label(status, Language(complaint.language)),
+        policy=complaint.policy,
+        deadlines=localise_deadlines(policy, complaint.deadlines),
+        last_note=None if note is None else CustomerNote(at=policy.local(note.at), text=note.note or ""),
+    )

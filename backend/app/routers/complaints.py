@@ -1,0 +1,180 @@
+import hashlib
+import logging
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi.exceptions import RequestValidationError
+
+from backend.app import crud
+from backend.app.deps import CurrentAgent, CurrentCaller, PoliciesDep, SessionDep, SettingsDep
+from backend.app.models import (
+    Channel,
+    Complaint,
+    ComplaintCreate,
+    ComplaintDetail,
+    ComplaintPublic,
+    ComplaintRegistered,
+    ComplaintStatus,
+    Language,
+    StatusChangeCreate,
+    utcnow,
+)
+from backend.app.policies import IntakeError, prepare_intake
+from backend.app.presenters import complaint_detail, complaint_public, registration_receipt
+from backend.app.security import derive_pin, normalise_tracking_number, verify_pin
+from backend.app.settings import PolicyId
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+@router.post(
+    "",
+    status_code=HTTPStatus.CREATED,
+    responses={
+        HTTPStatus.OK: {
+            "model": ComplaintRegistered,
+            "description": "The same Idempotency-Key again: the complaint registered the first time.",
+        }
+    },
+)
+def register_complaint(
+    complaint_in: ComplaintCreate,
+    session: SessionDep,
+    caller: CurrentCaller,
+    settings: SettingsDep,
+    policies: PoliciesDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> ComplaintRegistered:
+    """Registers a complaint (the action server, or an agent typing in a letter or a call).
+
+    The PIN is in this answer only. With an `Idempotency-Key`, repeating the request returns
+    the complaint registered the first time, with status 200 and the same PIN."""
+    fingerprint = hashlib.sha256(complaint_in.model_dump_json().encode()).hexdigest()
+    if idempotency_key is not None:
+        existing = crud.get_complaint_by_idempotency_key(session=session, idempotency_key=idempotency_key)
+        if existing is not None:
+            return _replay(existing, idempotency_key, fingerprint, settings, policies, response)
+
+    policy = policies[complaint_in.policy or settings.complaint_policy]
+    now = utcnow()
+    try:
+        values, received_at = prepare_intake(policy, complaint_in, now=now)
+    except IntakeError as exc:
+        raise RequestValidationError(exc.errors) from None
+    try:
+        complaint, pin = crud.create_complaint(
+            session=session,
+            values=values,
+            policy=policy,
+            received_at=received_at,
+            actor=caller.actor,
+            secret_key=settings.secret_key.get_secret_value(),
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint,
+            now=now,
+        )
+    except crud.IdempotencyKeyTaken as taken:  # a concurrent request with the same key won
+        assert idempotency_key is not None
+        return _replay(taken.complaint, idempotency_key, fingerprint, settings, policies, response)
+    log.info(
+        "complaint registered tracking_number=%s policy=%s channel=%s language=%s by=%s",
+        complaint.tracking_number,
+        complaint.policy,
+        complaint.channel,
+        complaint.language,
+        caller.actor,
+    )
+    return registration_receipt(complaint, policy, pin=pin)
+
+
+def _replay(
+    complaint: Complaint,
+    idempotency_key: str,
+    fingerprint: str,
+    settings: SettingsDep,
+    policies: PoliciesDep,
+    response: Response,
+) -> ComplaintRegistered:
+    if complaint.request_fingerprint != fingerprint:
+        raise HTTPException(
+            status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
+            detail="this Idempotency-Key was already used for a different complaint",
+        )
+    response.status_code = HTTPStatus.OK
+    # The PIN is not stored; it comes back only if re-deriving it gives the stored hash
+    # (it does not after a change of SECRET_KEY).
+    pin = derive_pin(settings.secret_key.get_secret_value(), idempotency_key, complaint.tracking_number)
+    pin_again = pin if verify_pin(complaint.pin_hash, pin) else None
+    log.info("idempotent replay tracking_number=%s pin_returned=%s", complaint.tracking_number, pin_again is not None)
+    return registration_receipt(complaint, policies[complaint.policy], pin=pin_again)
+
+
+@router.get("")
+def list_complaints(
+    session: SessionDep,
+    _agent: CurrentAgent,
+    policies: PoliciesDep,
+    status: ComplaintStatus | None = None,
+    overdue: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in number, name, contacts, text")] = None,
+    policy: PolicyId | None = None,
+    language: Language | None = None,
+    channel: Channel | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ComplaintPublic]:
+    """Newest first."""
+    now = utcnow()
+    complaints = crud.list_complaints(
+        session=session,
+        now=now,
+        status=status,
+        overdue=overdue,
+        q=q.strip() if q else None,
+        policy=policy,
+        language=language,
+        channel=channel,
+        limit=limit,
+        offset=offset,
+    )
+    return [complaint_public(complaint, policies[complaint.policy], now=now) for complaint in complaints]
+
+
+@router.get("/{tracking_number}")
+def read_complaint(
+    tracking_number: str, session: SessionDep, _agent: CurrentAgent, policies: PoliciesDep
+) -> ComplaintDetail:
+    complaint = _get_or_404(session, tracking_number)
+    return complaint_detail(complaint, policies[complaint.policy], now=utcnow())
+
+
+@router.post("/{tracking_number}/status", responses={HTTPStatus.CONFLICT: {"description": "transition not allowed"}})
+def change_complaint_status(
+    tracking_number: str, change_in: StatusChangeCreate, session: SessionDep, agent: CurrentAgent, policies: PoliciesDep
+) -> ComplaintDetail:
+    complaint = _get_or_404(session, tracking_number, for_update=True)
+    policy = policies[complaint.policy]
+    now = utcnow()
+    try:
+        complaint = crud.change_status(
+            session=session, complaint=complaint, change_in=change_in, policy=policy, actor=agent.actor, now=now
+        )
+    except crud.TransitionNotAllowed as exc:
+        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
+    log.info("complaint status changed tracking_number=%s status=%s", complaint.tracking_number, complaint.status)
+    return complaint_detail(complaint, policy, now=now)
+
+
+def _get_or_404(session: SessionDep, tracking_number: str, *, for_update: bool = False) -> Complaint:
+    complaint = crud.get_complaint_by_tracking_number(
+        session=session, tracking_number=normalise_tracking_number(tracking_number), for_update=for_update
+    )
+    if complaint is None:
+        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
+    return complaint

@@ -1,0 +1,56 @@
+"""The customer's own view of a complaint: tracking number + PIN, no bearer token."""
+
+import datetime as dt
+import logging
+from typing import NoReturn
+
+from fastapi import APIRouter, HTTPException, status
+
+from backend.app import crud
+from backend.app.deps import PoliciesDep, SessionDep, SettingsDep
+from backend.app.models import StatusLookup, StatusLookupPublic, utcnow
+from backend.app.presenters import customer_status
+from backend.app.security import normalise_tracking_number, verify_pin
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/status-lookup", tags=["status look-up"])
+
+
+@router.post(
+    "",
+    responses={
+        403: {"description": "wrong PIN"},
+        404: {"description": "unknown tracking number"},
+        429: {"description": "too many wrong PINs; see Retry-After"},
+    },
+)
+def look_up_status(
+    lookup: StatusLookup, session: SessionDep, settings: SettingsDep, policies: PoliciesDep
+) -> StatusLookupPublic:
+    tracking_number = normalise_tracking_number(lookup.tracking_number)
+    complaint = crud.get_complaint_by_tracking_number(session=session, tracking_number=tracking_number)
+    if complaint is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown tracking number")
+    now = utcnow()
+    if complaint.pin_locked_until is not None and complaint.pin_locked_until > now:
+        _locked(complaint.pin_locked_until - now)
+    if not verify_pin(complaint.pin_hash, lookup.pin):
+        lockout = dt.timedelta(minutes=settings.pin_lockout_minutes)
+        locked = crud.record_pin_failure(
+            session=session, complaint=complaint, max_attempts=settings.pin_max_attempts, lockout=lockout, now=now
+        )
+        if locked:
+            log.warning("status look-up locked after wrong PINs tracking_number=%s", tracking_number)
+            _locked(lockout)
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="wrong PIN")
+    crud.clear_pin_failures(session=session, complaint=complaint)
+    return customer_status(complaint, policies[complaint.policy])
+
+
+def _locked(remaining: dt.timedelta) -> NoReturn:
+    raise HTTPException(
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        detail="too many wrong PINs; try again later",
+        headers={"Retry-After": str(max(1, int(remaining.total_seconds())))},
+    )

@@ -1,0 +1,76 @@
+"""The backend's one settings object, read from the environment (and `.env` at the repo root)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+PolicyId = Literal["eurolux", "kontakt", "music_gallery", "inverter_eu", "poliser"]
+
+# Values that show a secret was never really set.
+_PLACEHOLDERS = frozenset({"change-me", "changeme", "changethis", "secret", "password", "token", "xxx"})
+_MIN_SECRET_LENGTH = 16
+_SECRET_FIELDS = ("agent_token", "service_token", "secret_key")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=REPO_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # A start-up error must not print the (real) secrets it was given.
+        hide_input_in_errors=True,
+    )
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///var/backend.db"
+    # Bearer tokens: AGENT_TOKEN has agent rights, SERVICE_TOKEN (the action server) service rights.
+    agent_token: SecretStr = SecretStr("dev-agent-token")
+    service_token: SecretStr = SecretStr("dev-service-token")
+    # Keys the HMAC that re-derives a PIN for an idempotent replay; never the PIN store itself.
+    secret_key: SecretStr = SecretStr("dev-secret-key")
+    complaint_policy: PolicyId = "eurolux"
+    pin_max_attempts: int = Field(default=5, ge=1)
+    pin_lockout_minutes: int = Field(default=15, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _anchor_sqlite_path(cls, value: str) -> str:
+        """A relative SQLite path is relative to the repo root, not to the working directory."""
+        url = make_url(value)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return value
+        path = Path(url.database)
+        if not path.is_absolute():
+            path = REPO_ROOT / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return url.set(database=str(path)).render_as_string(hide_password=False)
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets(self) -> Settings:
+        if self.agent_token.get_secret_value() == self.service_token.get_secret_value():
+            raise ValueError("AGENT_TOKEN and SERVICE_TOKEN must differ: they carry different rights")
+        if self.environment != "production":
+            return self
+        problems = []
+        for name in _SECRET_FIELDS:
+            value: str = getattr(self, name).get_secret_value()
+            if not value.strip():
+                problems.append(f"{name.upper()} is empty")
+            elif value.lower() in _PLACEHOLDERS or value.lower().startswith("dev-"):
+                problems.append(f"{name.upper()} is a placeholder ({value!r})")
+            elif len(value) < _MIN_SECRET_LENGTH:
+                problems.append(f"{name.upper()} is shorter than {_MIN_SECRET_LENGTH} characters")
+        if problems:
+            raise ValueError(
+                "refusing to start with ENVIRONMENT=production: "
+                + "; ".join(problems)
+                + ". Generate values with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return self
