@@ -63,7 +63,7 @@ test-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m pytest -q tests/backend tests/bot
 
 test-actions: $(RASA_VENV)/.lock-hash
-	$(RASA_PY) -m pytest -q tests/actions
+	$(RASA_PY) -m pytest -q tests/actions tests/data
 
 test-rasa: $(MODEL_STAMP)
 	$(RASA) test core --model models/complaints.tar.gz --stories tests/stories --fail-on-prediction-errors --out var/results/core

@@ -12,3 +12,8 @@ __all__ = [
     "ActionValidateSlotMappings",
     "ValidateComplaintForm",
 ]
+
+# Load the language models at start-up, not while the first customer waits.
+from bot import langid as _langid  # noqa: E402
+
+_langid.warm_up()

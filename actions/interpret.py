@@ -135,7 +135,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
         return out
 
     requested = turn.requested_slot if turn.form_active else None
-    if turn.is_control():
+    if turn.is_control() and not _answers_with_data(turn, text, policy, requested):
         return out
 
     if (
@@ -159,6 +159,18 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     _unsolicited(turn, text, policy, out, requested)
     return out
+
+
+def _answers_with_data(turn: Turn, text: str, policy: Policy, requested: str | None) -> bool:
+    """An e-mail typed to the e-mail question is an answer, whatever the classifier thinks."""
+    if turn.is_payload or requested is None:
+        return False
+    if requested == "full_name":
+        return bool(turn.entity("person"))
+    if requested in ("phone", "email", "serial_number", "ticket_number", "inverter_model"):
+        value, _, extra = _value_for(requested, turn, text, policy)
+        return value is not None or "alternative" in extra
+    return False
 
 
 def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: str | None) -> bool:
@@ -303,6 +315,6 @@ def _unsolicited(
         free("complaint_text")
         and requested is None
         and turn.intent == "complain"
-        and parsing.substantive(text, min_words=6, min_letters=30)
+        and parsing.complaint_substance(text, remove=[e for e in (turn.entity("person"),) if e])
     ):
         out.slots["complaint_text"] = parsing.neutralise_markup(text)

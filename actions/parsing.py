@@ -207,6 +207,22 @@ def substantive(text: str, min_words: int = 3, min_letters: int = 12) -> bool:
     return len(words) >= min_words and letters >= min_letters
 
 
+def complaint_substance(text: str, remove: list[str] | None = None) -> bool:
+    """Whether a first message says what happened, beyond greetings, "I want to
+    complain" and the customer's name and number."""
+    folded = " " + " ".join(_words(text)) + " "
+    for part in remove or []:
+        for w in _words(part):
+            folded = folded.replace(f" {w} ", " ")
+    phrases = sorted(
+        (fold(p) for group in lexicon()["openers"].values() for p in group), key=len, reverse=True
+    )
+    for phrase in phrases:
+        folded = folded.replace(f" {' '.join(_words(phrase))} ", " ")
+    rest = [w for w in folded.split() if _LETTER.search(w) and not w.isdigit()]
+    return len(rest) >= 3 and sum(len(w) for w in rest) >= 15
+
+
 def neutralise_markup(text: str) -> str:
     """Drops HTML tags from stored text; what remains is shown as text anyway."""
     return _MARKUP.sub(" ", text).strip()

@@ -4,6 +4,10 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
 auth=()
+if [ "$ENVIRONMENT" = production ] && [ -z "${RASA_TOKEN:-}" ]; then
+  echo "refusing to start with ENVIRONMENT=production: RASA_TOKEN is not set (it protects Rasa's HTTP API)" >&2
+  exit 1
+fi
 [ -n "${RASA_TOKEN:-}" ] && auth=(--auth-token "$RASA_TOKEN")
 exec "$root/.venv-rasa/bin/rasa" run --enable-api --cors "*" --port "$RASA_PORT" \
   --model "$RASA_MODEL" --credentials credentials.yml --endpoints endpoints.yml "${auth[@]}"

@@ -200,3 +200,9 @@ def test_channel_hint_decides_an_ambiguous_first_message():
     assert out.slots["language"] == "ro"
     out = interpret(turn("👍", "affirm", metadata={"customData": {"language": "tr"}}, form_active=False), EUROLUX)
     assert out.slots["language"] == "tr"
+
+
+def test_data_answers_the_question_even_when_the_classifier_says_out_of_scope():
+    out = interpret(turn("ion.popescu@example.ro", "out_of_scope", 0.95, requested="email",
+                         slots={"language": "ro"}), INVERTER)
+    assert out.slots["email"] == "ion.popescu@example.ro"

@@ -92,3 +92,29 @@ def test_codes():
     assert parsing.find_code("seria: HV2207012345", min_len=5) == "HV2207012345"
     assert parsing.find_code("tichet #48213") == "48213"
     assert parsing.find_code("nu am") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Здравствуйте, хочу оставить жалобу на магазин",
+        "salam, şikayət etmək istəyirəm",
+        "Bună ziua, vreau să depun o reclamație",
+        "Merhaba, şikayetim var",
+        "Меня зовут Керимов Фарид, телефон 051 777 20 30",
+    ],
+)
+def test_a_first_message_without_what_happened_is_not_the_complaint(text):
+    assert not parsing.complaint_substance(text, remove=["Керимов Фарид"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30, кассир Лейла обсчитала меня",
+        "buna ziua, tehnicianul nu a mai venit deloc",
+        "merhaba, teslimat iki haftadır gecikiyor ve kimse aramıyor",
+    ],
+)
+def test_a_first_message_that_says_what_happened_is_the_complaint(text):
+    assert parsing.complaint_substance(text, remove=["Керимов Фарид Алекперович"])
