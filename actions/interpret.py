@@ -69,6 +69,8 @@ class Turn:
             return False
         if self.is_payload:
             return True
+        if self.intent == "cancel" and not parsing.says_cancel(self.text):
+            return False
         return self.confidence >= CONTROL_CONFIDENCE and self.words <= CONTROL_MAX_WORDS
 
 

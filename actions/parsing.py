@@ -70,6 +70,11 @@ def says_dont_know(text: str) -> bool:
     return any(mentions(text, phrases) for phrases in lexicon()["dont_know"].values())
 
 
+def says_cancel(text: str) -> bool:
+    """The message asks in words to cancel ("отмените", "ləğv edin", "anulați", "iptal")."""
+    return any(mentions(text, words) for words in lexicon()["cancel"].values())
+
+
 def has_letters(text: str) -> bool:
     return bool(_LETTER.search(text or ""))
 

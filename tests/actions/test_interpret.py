@@ -206,3 +206,15 @@ def test_data_answers_the_question_even_when_the_classifier_says_out_of_scope():
     out = interpret(turn("ion.popescu@example.ro", "out_of_scope", 0.95, requested="email",
                          slots={"language": "ro"}), INVERTER)
     assert out.slots["email"] == "ion.popescu@example.ro"
+
+
+def test_junk_the_classifier_calls_cancel_does_not_end_the_form():
+    t = turn("<script>alert('x')</script>", "cancel", 0.99, requested="full_name", slots={"language": "tr"})
+    assert not t.is_control()
+    out = interpret(t, POLISER)
+    assert out.slots == {"full_name": None}
+
+
+@pytest.mark.parametrize("text", ["отмените жалобу", "ləğv edin", "anulați, vă rog", "iptal et", "vazgeçtim"])
+def test_cancel_in_words_ends_the_form(text):
+    assert turn(text, "cancel", 0.95, requested="phone").is_control()
