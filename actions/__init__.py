@@ -3,11 +3,23 @@
 from actions.form import ActionAskConfirmed, ActionAskPhone, ValidateComplaintForm
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint
 from actions.slot_mappings import ActionValidateSlotMappings
+from actions.status import (
+    ActionLookUpStatus,
+    ActionPresentDecision,
+    ActionRecordDecision,
+    ActionStoreRating,
+    ValidateStatusForm,
+)
 
 __all__ = [
     "ActionAskConfirmed",
     "ActionAskPhone",
     "ActionCancelComplaint",
+    "ActionLookUpStatus",
+    "ActionPresentDecision",
+    "ActionRecordDecision",
+    "ActionStoreRating",
+    "ValidateStatusForm",
     "ActionSubmitComplaint",
     "ActionValidateSlotMappings",
     "ValidateComplaintForm",

@@ -25,6 +25,7 @@ class BackendRejected(Exception):
     status: int
     field: str | None
     detail: Any
+    retry_after: str | None = None
 
 
 class BackendClient:
@@ -32,6 +33,38 @@ class BackendClient:
         self.base_url = (base_url or settings.backend_url).rstrip("/")
         self.token = token or settings.service_token
         self.timeout = aiohttp.ClientTimeout(total=timeout or settings.backend_timeout)
+
+    async def _call(self, method: str, path: str, payload: dict[str, Any], attempts: int = 2) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        for attempt in range(1, attempts + 1):
+            try:
+                async with aiohttp.ClientSession(timeout=self.timeout) as session:
+                    async with session.request(method, f"{self.base_url}{path}", json=payload, headers=headers) as resp:
+                        body = await resp.json(content_type=None)
+                        if resp.status in (200, 201):
+                            return body
+                        if 400 <= resp.status < 500:
+                            raise BackendRejected(resp.status, _field_of(body), body, resp.headers.get("Retry-After"))
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+                logger.warning("backend call %s failed (attempt %d): %s", path.split("/")[2], attempt, type(exc).__name__)
+            if attempt < attempts:
+                await asyncio.sleep(0.5)
+        raise BackendUnavailable()
+
+    async def look_up_status(self, tracking_number: str, pin: str, language: str | None) -> dict:
+        payload = {"tracking_number": tracking_number, "pin": pin}
+        if language:
+            payload["language"] = language
+        return await self._call("POST", "/api/status-lookup", payload, attempts=1)
+
+    async def record_decision(
+        self, tracking_number: str, *, approved: bool, reason: str | None, language: str | None, conversation_id: str
+    ) -> dict:
+        payload = {"approved": approved, "reason": reason, "language": language, "conversation_id": conversation_id}
+        return await self._call("POST", f"/api/complaints/{tracking_number}/customer-decision", payload)
+
+    async def store_rating(self, tracking_number: str, rating: int) -> dict:
+        return await self._call("POST", f"/api/complaints/{tracking_number}/rating", {"rating": rating})
 
     async def register_complaint(self, payload: dict[str, Any], idempotency_key: str, attempts: int = 3) -> dict:
         """POST /api/complaints; the same key always yields the same complaint."""

@@ -49,6 +49,7 @@ class Turn:
     slots: Mapping[str, Any] = field(default_factory=dict)
     requested_slot: str | None = None
     form_active: bool = False
+    active_loop: str | None = None
 
     def entity(self, name: str) -> str | None:
         for ent in self.entities:
@@ -136,6 +137,19 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.slots.setdefault(turn.requested_slot, None)
         return out
 
+    if turn.active_loop in AUX_FORMS:
+        _aux_form(turn, text, out)
+        return out
+    if turn.intent == "check_status" and not turn.form_active:
+        tn = turn.entity("tracking_number") or parsing.find_tracking_number(text)
+        tn = parsing.find_tracking_number(tn) if tn else None
+        if tn:
+            out.slots["tracking_number"] = tn
+        pin = parsing.find_pin(text)
+        if pin:
+            out.slots["pin"] = pin
+        return out
+
     requested = turn.requested_slot if turn.form_active else None
     if turn.is_control() and not _answers_with_data(turn, text, policy, requested):
         return out
@@ -161,6 +175,38 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     _unsolicited(turn, text, policy, out, requested)
     return out
+
+
+AUX_FORMS = ("status_form", "rejection_form", "rating_form")
+
+
+def _aux_form(turn: Turn, text: str, out: Outcome) -> None:
+    """Answers inside the status look-up, the rejection reason and the rating."""
+    requested = turn.requested_slot
+    if turn.intent == "cancel" and (turn.is_payload or parsing.says_cancel(text)):
+        return
+    if requested in ("tracking_number", "pin"):
+        tn = parsing.find_tracking_number(text)
+        pin = parsing.find_pin(text)
+        if tn:
+            out.slots["tracking_number"] = tn
+        if pin:
+            out.slots["pin"] = pin
+        if requested not in out.slots:
+            out.slots[requested] = None
+            out.say("utter_invalid_tracking_number" if requested == "tracking_number" else "utter_invalid_pin")
+    elif requested == "rejection_reason":
+        reason = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
+        if turn.is_payload or not parsing.has_letters(reason):
+            out.slots["rejection_reason"] = None
+            out.say("utter_ask_rejection_reason")
+        else:
+            out.slots["rejection_reason"] = reason
+    elif requested == "rating":
+        rating = parsing.find_rating(text)
+        out.slots["rating"] = str(rating) if rating else None
+        if not rating:
+            out.say("utter_invalid_rating")
 
 
 def _answers_with_data(turn: Turn, text: str, policy: Policy, requested: str | None) -> bool:

@@ -275,3 +275,28 @@ def category_named(text: str) -> str | None:
         if mentions(text, keywords):
             return category
     return None
+
+
+# --- tracking number and PIN -----------------------------------------------------
+
+_TRACKING = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4})[\s-]?([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])")
+_PIN = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def find_tracking_number(text: str) -> str | None:
+    """"k7qm-4pxr", "K7QM 4PXR", "K7QM4PXR" -> "K7QM-4PXR" (letters and digits, no 0/O/1/I)."""
+    for match in _TRACKING.finditer((text or "").upper()):
+        candidate = match.group(1) + match.group(2)
+        if re.search(r"\d", candidate) and re.search(r"[A-Z]", candidate):
+            return f"{match.group(1)}-{match.group(2)}"
+    return None
+
+
+def find_pin(text: str) -> str | None:
+    match = _PIN.search(re.sub(r"[2-9A-HJ-NP-Z]{4}[\s-]?[2-9A-HJ-NP-Z]{4}", " ", (text or "").upper()))
+    return match.group(1) if match else None
+
+
+def find_rating(text: str) -> int | None:
+    match = re.fullmatch(r"\D*([1-5])\D*", (text or "").strip())
+    return int(match.group(1)) if match else None

@@ -25,6 +25,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         slots=dict(tracker.slots),
         requested_slot=tracker.get_slot("requested_slot"),
         form_active=(tracker.active_loop or {}).get("name") == "complaint_form",
+        active_loop=(tracker.active_loop or {}).get("name"),
     )
 
 

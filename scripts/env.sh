@@ -8,6 +8,7 @@ export RASA_PORT="${RASA_PORT:-5005}" ACTIONS_PORT="${ACTIONS_PORT:-5055}" BACKE
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 export RASA_TRACKER_URL="${RASA_TRACKER_URL:-sqlite:///$root/var/rasa-tracker.db}"
 export BACKEND_URL="${BACKEND_URL:-http://127.0.0.1:$BACKEND_PORT}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
 export COMPLAINT_POLICY="${COMPLAINT_POLICY:-eurolux}"
 export ENVIRONMENT="${ENVIRONMENT:-development}"
 export RASA_MODEL="${RASA_MODEL:-$root/models/complaints.tar.gz}"

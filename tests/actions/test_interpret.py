@@ -218,3 +218,38 @@ def test_junk_the_classifier_calls_cancel_does_not_end_the_form():
 @pytest.mark.parametrize("text", ["отмените жалобу", "ləğv edin", "anulați, vă rog", "iptal et", "vazgeçtim"])
 def test_cancel_in_words_ends_the_form(text):
     assert turn(text, "cancel", 0.95, requested="phone").is_control()
+
+
+def test_status_question_with_number_and_pin_fills_both():
+    out = interpret(turn("где моя жалоба k7qm-4pxr, пин 123456", "check_status", form_active=False,
+                         slots={"language": "ru"}), EUROLUX)
+    assert out.slots["tracking_number"] == "K7QM-4PXR" and out.slots["pin"] == "123456"
+
+
+@pytest.mark.parametrize("text,tn", [("K7QM4PXR", "K7QM-4PXR"), ("nömrəm k7qm 4pxr", "K7QM-4PXR")])
+def test_tracking_number_typed_loosely(text, tn):
+    t = turn(text, "inform", requested="tracking_number", form_active=False, slots={"language": "az"})
+    t.active_loop = "status_form"
+    assert interpret(t, EUROLUX).slots["tracking_number"] == tn
+
+
+def test_status_form_refuses_what_is_not_a_pin():
+    t = turn("12345", "inform", requested="pin", form_active=False, slots={"language": "tr"})
+    t.active_loop = "status_form"
+    out = interpret(t, POLISER)
+    assert out.slots == {"pin": None} and responses(out) == ["utter_invalid_pin"]
+
+
+@pytest.mark.parametrize("text,rating", [("5", "5"), ("ставлю 4", "4"), ("10", None), ("super", None)])
+def test_rating(text, rating):
+    t = turn(text, "inform", requested="rating", form_active=False, slots={"language": "ro"})
+    t.active_loop = "rating_form"
+    out = interpret(t, INVERTER)
+    assert out.slots["rating"] == rating
+
+
+def test_rejection_reason_is_kept_as_text():
+    t = turn("компенсация слишком маленькая", "deny", requested="rejection_reason", form_active=False,
+             slots={"language": "ru"})
+    t.active_loop = "rejection_form"
+    assert interpret(t, POLISER).slots["rejection_reason"] == "компенсация слишком маленькая"

@@ -68,6 +68,7 @@ class Stack:
             "AGENT_TOKEN": AGENT_TOKEN,
             "SERVICE_TOKEN": SERVICE_TOKEN,
             "COMPLAINT_POLICY": self.policy,
+            "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
             "REGISTRATION_RETRY_SECONDS": "5",
             **self.env,
         }

@@ -173,7 +173,7 @@ def test_bad_input_gets_a_clear_reply_and_the_conversation_goes_on(policy_stack,
 def test_backend_down_keeps_everything_and_registers_once_when_back(policy_stack, sender):
     s = policy_stack
     name = "Гусейнов Тимур Ильхамович"
-    converse(s, sender, [(f"Меня зовут {name}, телефон 051 777 20 31, продавец нагрубил мне в магазине", "confirmed")])
+    converse(s, sender, [(f"Меня зовут {name}, телефон 051 777 20 31, кассир Лейла обсчитала меня", "confirmed")])
     s.stop("backend")
     try:
         replies = s.say(sender, "да")
