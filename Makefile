@@ -15,13 +15,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venvs run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
+.PHONY: help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
 	@echo "make test         every test: backend, actions, rasa data validate, story tests, NLU held-out, end-to-end"
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
+	@echo "make telegram-polling  Telegram in long-polling mode (development, no public URL)"
 	@echo "make lock         re-resolve requirements/*.lock from requirements/*.in"
 
 # --- environments -------------------------------------------------------
@@ -37,6 +38,14 @@ lock: $(APP_VENV)/.lock-hash
 	$(APP_VENV)/bin/uv pip compile -q --python-version 3.11 requirements/backend.in -o requirements/backend.lock
 	$(APP_VENV)/bin/uv pip compile -q --python-version 3.10 --python-platform x86_64-unknown-linux-gnu requirements/rasa.in -o requirements/rasa.lock
 
+# Web chat widget (npm, from web/package-lock.json) and Debian's chromium for browser tests.
+web: web/node_modules/.lock-hash
+web/node_modules/.lock-hash: web/package-lock.json scripts/web-install.sh
+	scripts/web-install.sh
+
+chromium:
+	scripts/install-chromium.sh
+
 # --- model --------------------------------------------------------------
 # Retrains only when config, domain or training data changed since the last model.
 $(MODEL_STAMP): $(RASA_VENV)/.lock-hash $(TRAINING_INPUTS)
@@ -47,7 +56,7 @@ $(MODEL_STAMP): $(RASA_VENV)/.lock-hash $(TRAINING_INPUTS)
 train: $(MODEL_STAMP)
 
 # --- run ----------------------------------------------------------------
-run: venvs $(MODEL_STAMP)
+run: venvs web $(MODEL_STAMP)
 	@mkdir -p var
 	$(APP_VENV)/bin/honcho start -f Procfile
 
@@ -74,6 +83,12 @@ nlu-report: $(MODEL_STAMP)
 test-e2e: venvs $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/e2e
 
+test-channels: venvs web chromium $(MODEL_STAMP)
+	$(APP_PY) -m pytest -q tests/channels
+
+telegram-polling: venvs
+	scripts/run-telegram-polling.sh
+
 test: venvs $(MODEL_STAMP)
 	$(MAKE) validate
 	$(MAKE) test-backend
@@ -81,6 +96,7 @@ test: venvs $(MODEL_STAMP)
 	$(MAKE) test-rasa
 	$(MAKE) nlu-report
 	$(MAKE) test-e2e
+	$(MAKE) test-channels
 
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bot.langid_bench

@@ -131,9 +131,9 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.slots.setdefault(turn.requested_slot, None)
         return out
     if not turn.is_payload and not parsing.has_letters(text) and not any(ch.isdigit() for ch in text):
-        # Only emoji, punctuation or nothing at all.
-        out.say("utter_invalid_message")
+        # Only emoji, punctuation or nothing at all. Outside a form the fallback answers.
         if turn.form_active and turn.requested_slot:
+            out.say("utter_invalid_message")
             out.slots.setdefault(turn.requested_slot, None)
         return out
 

@@ -1,0 +1,74 @@
+"""One stack (backend, action server, rasa) for every channel test, with each
+channel pointed at a local fake of its platform."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fakes import FakeGraph, FakeTelegram, FakeTwilio  # noqa: E402
+from helpers import (  # noqa: E402
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    WHATSAPP_APP_SECRET,
+    WHATSAPP_PHONE_ID,
+    WHATSAPP_TOKEN,
+    WHATSAPP_VERIFY_TOKEN,
+    Stack,
+)
+
+
+@pytest.fixture(scope="session")
+def fakes():
+    telegram = FakeTelegram(TELEGRAM_TOKEN).start()
+    graph = FakeGraph(WHATSAPP_TOKEN, WHATSAPP_PHONE_ID).start()
+    twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN).start()
+    yield {"telegram": telegram, "graph": graph, "twilio": twilio}
+    for server in (telegram, graph, twilio):
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def channel_stack(tmp_path_factory, fakes):
+    workdir = tmp_path_factory.mktemp("channels")
+    s = Stack(
+        workdir,
+        env={
+            "ATTACHMENTS_DIR": str(workdir / "attachments"),
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TELEGRAM_API_BASE_URL": fakes["telegram"].url,
+            "WHATSAPP_ACCESS_TOKEN": WHATSAPP_TOKEN,
+            "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
+            "WHATSAPP_API_BASE_URL": fakes["graph"].url,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_WHATSAPP_NUMBER": f"whatsapp:{TWILIO_NUMBER}",
+            "TWILIO_API_BASE_URL": fakes["twilio"].url,
+        },
+    )
+    try:
+        s.start("backend")
+        s.start("actions")
+        s.start("rasa")
+        for name in ("backend", "actions", "rasa"):
+            s.wait_ready(name)
+        yield s
+    finally:
+        s.stop_all()
+
+
+@pytest.fixture
+def customer_number():
+    """A fresh Azerbaijani mobile number per test (the sender id on WhatsApp)."""
+    return "99450" + str(uuid.uuid4().int)[:7]

@@ -1,0 +1,102 @@
+"""Runs in rasa's environment (.venv-rasa), started by test_channel_harness.py.
+
+Builds a Sanic app with the input channels of credentials.yml, loaded the way
+`rasa run` loads them (rasa.core.run.create_http_input_channels), and an echo
+in place of the agent - no model, so it starts in seconds.
+
+    python rasa_harness.py serve PORT       serve until killed
+    python rasa_harness.py socketio-check   the web chat's room fix, with
+                                            python-socketio >= 5.10 behaviour
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+
+def build_app():
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.run import create_http_input_channels
+    from sanic import Sanic
+
+    channels = create_http_input_channels(None, os.environ.get("HARNESS_CREDENTIALS") or str(ROOT / "credentials.yml"))
+
+    async def echo(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, f"echo:{message.text}")
+
+    # As rasa.core.channels.channel.register does, with the echo in place of the agent.
+    app = Sanic("channel_harness")
+    app.ctx.input_channels = channels
+    for channel in channels:
+        app.blueprint(channel.blueprint(echo), url_prefix=f"/webhooks/{channel.url_prefix()}")
+    return app, channels
+
+
+def serve(port: int) -> None:
+    app, _ = build_app()
+    app.run(host="127.0.0.1", port=port, access_log=False)
+
+
+def make_enter_room_a_coroutine() -> None:
+    """python-socketio 5.10 made AsyncServer.enter_room a coroutine; Rasa 3.6 calls it without await."""
+    import socketio
+
+    sync_enter_room = socketio.AsyncServer.enter_room
+
+    async def enter_room(self, sid, room, namespace=None):
+        return sync_enter_room(self, sid, room, namespace=namespace)
+
+    socketio.AsyncServer.enter_room = enter_room
+
+
+def socketio_check() -> dict:
+    import socketio
+
+    make_enter_room_a_coroutine()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app, _ = build_app()
+    result: dict = {}
+
+    @app.listener("after_server_start")
+    async def client(app_, _loop):
+        replies: asyncio.Queue = asyncio.Queue()
+        sio = socketio.AsyncClient()
+        sio.on("bot_uttered", lambda data: replies.put_nowait(data))
+        confirmed: asyncio.Queue = asyncio.Queue()
+        sio.on("session_confirm", lambda data: confirmed.put_nowait(data))
+        await sio.connect(f"http://127.0.0.1:{port}", socketio_path="/socket.io", transports=["polling"])
+        await sio.emit("session_request", {"session_id": "persisted-session-1234"})
+        result["session"] = await asyncio.wait_for(confirmed.get(), 10)
+        await sio.emit(
+            "user_uttered",
+            {"message": "Здравствуйте", "session_id": result["session"], "customData": {"language": "az"}},
+        )
+        try:
+            result["reply"] = await asyncio.wait_for(replies.get(), 4)
+        except asyncio.TimeoutError:
+            result["reply"] = None
+        await sio.emit("session_request", {"session_id": "../../not a session id"})
+        result["fresh_session"] = await asyncio.wait_for(confirmed.get(), 10)
+        await sio.disconnect()
+        app_.stop()
+
+    app.run(host="127.0.0.1", port=port, access_log=False)
+    return result
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        serve(int(sys.argv[2]))
+    elif sys.argv[1] == "socketio-check":
+        print(json.dumps(socketio_check(), ensure_ascii=False))

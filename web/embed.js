@@ -1,0 +1,181 @@
+/*
+ * Complaint assistant web chat: one script tag on any page.
+ *
+ *   <script>
+ *     window.ComplaintChat = {
+ *       serverUrl: "https://assistant.example.com",   // the rasa server (socket.io)
+ *       language: "az",                                // ru | az | ro | tr (default: <html lang>)
+ *       colors: { primary: "#0b5394", primaryText: "#fff", userBubble: "#0b5394", userText: "#fff",
+ *                 botBubble: "#f1f3f4", botText: "#202124" },
+ *       // optional: title, subtitle, placeholder, embedded, storage ("local" | "session"),
+ *       //           languageButtons (default true), initPayload (default "/greet"), container (a CSS selector)
+ *     };
+ *   </script>
+ *   <script src="https://backend.example.com/chat/embed.js" async></script>
+ *
+ * It loads rasa-webchat (Apache-2.0, served beside this file as widget.js), sends the
+ * page's language with every message as customData.language, offers buttons for the four
+ * languages in the widget's header, and keeps the conversation in the browser's storage
+ * so a reload continues it. window.ComplaintChat.setLanguage("tr") switches from page code.
+ */
+(function () {
+  "use strict";
+
+  var LANGUAGES = ["ru", "az", "ro", "tr"];
+  var NAMES = { ru: "Русский", az: "Azərbaycanca", ro: "Română", tr: "Türkçe" };
+  var UI = {
+    ru: { title: "Служба заботы о клиентах", subtitle: "Жалобы и предложения", placeholder: "Напишите сообщение…",
+          connecting: "Подключение…" },
+    az: { title: "Müştəri xidməti", subtitle: "Şikayət və təkliflər", placeholder: "Mesajınızı yazın…",
+          connecting: "Qoşulur…" },
+    ro: { title: "Relații cu clienții", subtitle: "Reclamații și sugestii", placeholder: "Scrieți un mesaj…",
+          connecting: "Se conectează…" },
+    tr: { title: "Müşteri hizmetleri", subtitle: "Şikâyet ve öneriler", placeholder: "Mesajınızı yazın…",
+          connecting: "Bağlanıyor…" }
+  };
+  var LANGUAGE_KEY = "complaint-chat-language";
+
+  var config = window.ComplaintChat || {};
+  if (config.__mounted) return;
+  config.__mounted = true;
+  window.ComplaintChat = config;
+
+  var script = document.currentScript || document.querySelector('script[src*="/chat/embed.js"]');
+  var base = script ? script.src.replace(/\/chat\/embed\.js(\?.*)?$/, "") : "";
+
+  function normalise(value) {
+    var code = String(value || "").toLowerCase().split(/[-_]/)[0];
+    return LANGUAGES.indexOf(code) >= 0 ? code : null;
+  }
+
+  function storage() {
+    try { return config.storage === "session" ? window.sessionStorage : window.localStorage; }
+    catch (e) { return null; }
+  }
+
+  var store = storage();
+  var language = normalise(config.language) || (store && normalise(store.getItem(LANGUAGE_KEY))) ||
+    normalise(document.documentElement.lang) || normalise(navigator.language) || "ru";
+  // The widget keeps a reference to this object and sends it with every message.
+  var customData = { language: language };
+  var widget = null;
+
+  function text(key) {
+    return (config[key]) || UI[language][key];
+  }
+
+  function injectStyle(colors) {
+    var c = colors || {};
+    var primary = c.primary || "#0b5394";
+    var onPrimary = c.primaryText || "#ffffff";
+    var css = [
+      ".rw-conversation-container .rw-header, .rw-launcher { background-color: " + primary + " !important; }",
+      ".rw-conversation-container .rw-header, .rw-conversation-container .rw-title { color: " + onPrimary + " !important; }",
+      ".rw-conversation-container .rw-reply { border-color: " + primary + " !important; color: " + primary + " !important; }",
+      ".rw-conversation-container .rw-send .rw-send-icon-ready { fill: " + primary + " !important; }",
+      ".cc-languages { display: flex; flex-shrink: 0; gap: 6px; justify-content: center; flex-wrap: wrap;",
+      "  padding: 6px 8px; background: " + primary + "; border-top: 1px solid rgba(255,255,255,.25); }",
+      ".cc-languages button { font: inherit; font-size: 12px; cursor: pointer; border-radius: 12px; padding: 2px 10px;",
+      "  border: 1px solid " + onPrimary + "; background: transparent; color: " + onPrimary + "; }",
+      ".cc-languages button[aria-pressed=true] { background: " + onPrimary + "; color: " + primary + "; }",
+      // Multi-line replies (the complaint summary) keep their lines.
+      ".rw-conversation-container .rw-response .rw-markdown p { white-space: pre-line; }",
+      // Embedded (the /chat page): the widget fills its box and keeps its title bar.
+      ".rw-widget-embedded { height: 100%; }",
+      ".rw-widget-embedded .rw-header { display: flex !important; flex-shrink: 0; position: relative; border-radius: 0; }",
+      ".rw-widget-embedded .rw-close-button { display: none !important; }"
+    ].join("\n");
+    var style = document.createElement("style");
+    style.setAttribute("data-complaint-chat", "");
+    style.appendChild(document.createTextNode(css));
+    document.head.appendChild(style);
+  }
+
+  function languageBar() {
+    var bar = document.createElement("div");
+    bar.className = "cc-languages";
+    bar.setAttribute("role", "group");
+    LANGUAGES.forEach(function (code) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.lang = code;
+      button.setAttribute("data-language", code);
+      button.setAttribute("aria-pressed", String(code === language));
+      button.textContent = NAMES[code];
+      button.addEventListener("click", function () { setLanguage(code, true); });
+      bar.appendChild(button);
+    });
+    return bar;
+  }
+
+  // Under the widget's title bar. The widget re-renders its conversation box when it opens
+  // or closes: the buttons are put back each time.
+  function keepLanguageBar() {
+    if (config.languageButtons === false) return;
+    var place = function () {
+      var box = document.querySelector(".rw-conversation-container");
+      var messages = box && box.querySelector(".rw-messages-container");
+      if (messages && !box.querySelector(".cc-languages")) box.insertBefore(languageBar(), messages);
+    };
+    new MutationObserver(place).observe(document.body, { childList: true, subtree: true });
+    place();
+  }
+
+  function setLanguage(code, tellTheAssistant) {
+    code = normalise(code);
+    if (!code) return;
+    language = code;
+    customData.language = code;
+    if (store) { try { store.setItem(LANGUAGE_KEY, code); } catch (e) { /* private mode */ } }
+    Array.prototype.forEach.call(document.querySelectorAll(".cc-languages button"), function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-language") === code));
+    });
+    if (tellTheAssistant && widget && widget.sendMessage) {
+      widget.sendMessage('/switch_language{"language":"' + code + '"}', NAMES[code]);
+    }
+  }
+
+  function mount() {
+    injectStyle(config.colors);
+    var container = config.container ? document.querySelector(config.container) : null;
+    var colors = config.colors || {};
+    var delay = typeof config.messageDelay === "number" ? config.messageDelay : 300;
+    window.WebChat.default({
+      socketUrl: config.serverUrl || window.location.origin,
+      socketPath: config.socketPath || "/socket.io/",
+      customData: customData,
+      initPayload: config.initPayload || "/greet",
+      title: text("title"),
+      subtitle: text("subtitle"),
+      inputTextFieldHint: text("placeholder"),
+      connectingText: UI[language].connecting,
+      embedded: !!config.embedded,
+      showFullScreenButton: !config.embedded,
+      hideWhenNotConnected: false,
+      params: { storage: config.storage === "session" ? "session" : "local" },
+      customMessageDelay: function () { return delay; },
+      userTextColor: colors.userText || "#ffffff",
+      userBackgroundColor: colors.userBubble || colors.primary || "#0b5394",
+      assistTextColor: colors.botText || "#202124",
+      assistBackgoundColor: colors.botBubble || "#f1f3f4", // (sic) the widget's prop name
+      innerRef: function (ref) { if (ref) widget = ref; }
+    }, container);
+    keepLanguageBar();
+  }
+
+  config.setLanguage = function (code) { setLanguage(code, true); };
+  config.language = language;
+
+  if (window.WebChat && window.WebChat.default) {
+    mount();
+  } else {
+    var loader = document.createElement("script");
+    loader.src = (config.widgetUrl || base + "/chat/widget.js");
+    loader.async = true;
+    loader.onload = mount;
+    loader.onerror = function () {
+      if (window.console) console.error("complaint chat: could not load " + loader.src);
+    };
+    document.head.appendChild(loader);
+  }
+})();
