@@ -6,15 +6,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from backend.app.attachments import link_conversation_attachments
 from backend.app.models import (
     RESOLUTION_STOPPED,
     STATUS_TRANSITIONS,
+    Agent,
     Channel,
     Complaint,
     ComplaintStatus,
+    HistoryKind,
     Language,
     StatusChange,
     StatusChangeCreate,
@@ -33,6 +37,10 @@ class IdempotencyKeyTaken(Exception):
     def __init__(self, complaint: Complaint) -> None:
         super().__init__(complaint.tracking_number)
         self.complaint = complaint
+
+
+class AssignmentNotAllowed(Exception):
+    """Only a supervisor or an admin takes a complaint away from the agent who has it."""
 
 
 class TransitionNotAllowed(Exception):
@@ -82,10 +90,16 @@ def list_complaints(
     policy: str | None = None,
     language: Language | None = None,
     channel: Channel | None = None,
+    assigned_to: Agent | None = None,
+    unassigned: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Complaint]:
-    statement = select(Complaint)
+    statement = select(Complaint).options(selectinload(Complaint.assigned_to))  # type: ignore[arg-type]
+    if assigned_to is not None:
+        statement = statement.where(Complaint.assigned_to_id == assigned_to.id)
+    if unassigned:
+        statement = statement.where(col(Complaint.assigned_to_id).is_(None))
     if status is not None:
         statement = statement.where(Complaint.status == status)
     if policy is not None:
@@ -161,6 +175,8 @@ def create_complaint(
         )
         session.add(complaint)
         try:
+            session.flush()
+            link_conversation_attachments(session=session, complaint=complaint)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -170,7 +186,8 @@ def create_complaint(
                     raise IdempotencyKeyTaken(winner) from None
             log.warning("tracking number collision, drawing another one")
             continue
-        session.refresh(complaint)
+        if session.expire_on_commit:  # else it is current already, and a reload costs a query
+            session.refresh(complaint)
         return complaint, pin
     raise RuntimeError(f"no free tracking number after {_TRACKING_NUMBER_TRIES} draws")
 
@@ -196,6 +213,61 @@ def change_status(
         deadlines = compute_deadlines(policy, received_at=complaint.received_at, acknowledged_at=now)
         complaint.sqlmodel_update(deadlines.model_dump())
     complaint.history.append(StatusChange(**change_in.model_dump(), at=now, actor=actor))
+    session.add(complaint)
+    session.commit()
+    session.refresh(complaint)
+    return complaint
+
+
+def add_note(*, session: Session, complaint: Complaint, note: str, actor: str, now: dt.datetime) -> StatusChange:
+    """An internal note in the history; the complaint's status stays as it is."""
+    entry = StatusChange(
+        kind=HistoryKind.note,
+        status=ComplaintStatus(complaint.status),
+        note=note,
+        visible_to_customer=False,
+        at=now,
+        actor=actor,
+    )
+    complaint.history.append(entry)
+    complaint.updated_at = now
+    session.add(complaint)
+    session.commit()
+    session.refresh(entry)
+    return entry
+
+
+def assign(
+    *,
+    session: Session,
+    complaint: Complaint,
+    assignee: Agent | None,
+    note: str | None,
+    actor: str,
+    actor_is_supervisor: bool,
+    now: dt.datetime,
+) -> Complaint:
+    """Gives the complaint to `assignee` (None: to nobody). An agent may assign a complaint
+    nobody has, or one that is their own; taking it from someone else needs a supervisor."""
+    current = complaint.assigned_to
+    if current is not None and current.username != actor and not actor_is_supervisor:
+        if assignee is None or assignee.id != current.id:
+            raise AssignmentNotAllowed(
+                f"the complaint is assigned to {current.username}; only a supervisor or an admin can reassign it"
+            )
+    complaint.assigned_to = assignee
+    complaint.updated_at = now
+    what = f"assigned to {assignee.username}" if assignee is not None else "unassigned"
+    complaint.history.append(
+        StatusChange(
+            kind=HistoryKind.assignment,
+            status=ComplaintStatus(complaint.status),
+            note=what if note is None else f"{what}: {note}",
+            visible_to_customer=False,
+            at=now,
+            actor=actor,
+        )
+    )
     session.add(complaint)
     session.commit()
     session.refresh(complaint)

@@ -8,9 +8,14 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from backend.app import accounts
+from backend.app.models import Agent, AgentRole, AuthToken, utcnow
 from backend.app.policies import PolicyProfile
 from backend.app.security import Role, role_for_token
 from backend.app.settings import Settings
+
+# Longer bearer tokens are not ours; refused before any database work.
+_MAX_TOKEN_LENGTH = 256
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,7 +29,9 @@ def get_policies(request: Request) -> Mapping[str, PolicyProfile]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # A request commits and then answers from the objects it holds: reloading them after
+    # each commit (SQLAlchemy's default) would only cost queries.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 
@@ -35,28 +42,51 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is calling: the action server (service rights), an agent logged in with their own
+    account, or the built-in AGENT_TOKEN (agent rights, role agent, no account)."""
+
     role: Role
+    agent_role: AgentRole | None = None
+    account: Agent | None = None
+    token: AuthToken | None = None
 
     @property
     def actor(self) -> str:
         """How the caller appears in a complaint's history."""
-        return self.role.value
+        return self.account.username if self.account is not None else self.role.value
+
+    def has_role(self, wanted: AgentRole) -> bool:
+        return self.agent_role is not None and self.agent_role.rank >= wanted.rank
 
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 def get_caller(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)], settings: SettingsDep
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> Caller:
-    role = None if credentials is None else role_for_token(credentials.credentials, settings)
-    if role is None:
+    token = None if credentials is None else credentials.credentials
+    caller = None
+    if token and len(token) <= _MAX_TOKEN_LENGTH:
+        role = role_for_token(token, settings)
+        if role is Role.service:
+            caller = Caller(role=Role.service)
+        elif role is Role.agent:
+            caller = Caller(role=Role.agent, agent_role=AgentRole.agent)
+        else:
+            found = accounts.agent_for_token(session=session, token=token, now=utcnow())
+            if found is not None:
+                agent, auth_token = found
+                caller = Caller(role=Role.agent, agent_role=AgentRole(agent.role), account=agent, token=auth_token)
+    if caller is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
-            detail="missing or unknown bearer token",
+            detail="missing, unknown or expired bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Caller(role=role)
+    return caller
 
 
 def get_current_agent(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
@@ -65,5 +95,12 @@ def get_current_agent(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     return caller
 
 
+def get_current_admin(agent: Annotated[Caller, Depends(get_current_agent)]) -> Caller:
+    if not agent.has_role(AgentRole.admin):
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="admin rights required")
+    return agent
+
+
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 CurrentAgent = Annotated[Caller, Depends(get_current_agent)]
+CurrentAdmin = Annotated[Caller, Depends(get_current_admin)]

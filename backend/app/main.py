@@ -8,9 +8,10 @@ from typing import get_args
 from fastapi import FastAPI
 
 from backend.app import log_filters
+from backend.app.body_limits import BodyLimit
 from backend.app.db import create_db_engine, run_migrations
 from backend.app.policies import load_policies
-from backend.app.routers import complaints, health, policies, status_lookup
+from backend.app.routers import agents, attachments, auth, chat, complaints, health, policies, privacy, status_lookup
 from backend.app.settings import PolicyId, Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         log_filters.install()
         run_migrations(engine)
+        settings.attachments_dir.mkdir(parents=True, exist_ok=True)
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -42,10 +44,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.policies = profiles
     app.state.engine = engine
+    # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
+    app.add_middleware(
+        BodyLimit,
+        default_limit=settings.max_body_bytes,
+        route_limits={("POST", attachments.UPLOAD_PATH): attachments.upload_body_limit(settings)},
+    )
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(agents.router)
     app.include_router(complaints.router)
+    app.include_router(attachments.router)
     app.include_router(status_lookup.router)
+    app.include_router(privacy.router)
     app.include_router(policies.router)
+    app.include_router(chat.router)
     return app
 
 

@@ -2,14 +2,16 @@
 
 import datetime as dt
 import re
+import uuid
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, field_validator, model_validator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, Relationship, SQLModel
 
+from backend.app.security import parse_tracking_number
 from backend.app.settings import PolicyId
 
 # Constraint names that alembic can reproduce on every database.
@@ -68,6 +70,29 @@ STATUS_TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     ComplaintStatus.disputed: frozenset({ComplaintStatus.closed, ComplaintStatus.reopened}),
     ComplaintStatus.closed: frozenset({ComplaintStatus.reopened}),
 }
+
+
+class HistoryKind(StrEnum):
+    """What a history entry records; only `status` entries may be shown to the customer."""
+
+    status = "status"  # a status change, the registration included
+    note = "note"  # an agent's internal note
+    assignment = "assignment"
+    export = "export"  # the customer's personal data was exported
+    erasure = "erasure"  # the customer's personal data was erased
+
+
+class AgentRole(StrEnum):
+    agent = "agent"
+    supervisor = "supervisor"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+
+_ROLE_RANK = {AgentRole.agent: 0, AgentRole.supervisor: 1, AgentRole.admin: 2}
 
 # Statuses in which the resolution deadline no longer runs.
 RESOLUTION_STOPPED = frozenset({ComplaintStatus.resolved, ComplaintStatus.closed, ComplaintStatus.disputed})
@@ -149,14 +174,35 @@ class StatusChange(StatusChangeBase, table=True):
         default=None, foreign_key="complaint.id", ondelete="CASCADE", nullable=False, index=True
     )
     at: dt.datetime = Field(sa_type=UTCDateTime)
+    # Who: an agent's username, or "agent" / "service" for the built-in tokens.
     actor: str = Field(max_length=32)
+    kind: HistoryKind = Field(
+        default=HistoryKind.status, sa_type=sa.String(16), sa_column_kwargs={"server_default": "status"}
+    )
 
     complaint: "Complaint" = Relationship(back_populates="history")
 
 
 class StatusChangePublic(StatusChangeBase):
+    kind: HistoryKind
     at: dt.datetime
     actor: str
+
+
+def _stripped(max_length: int, min_length: int = 1) -> Any:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+class NoteCreate(SQLModel):
+    """An internal note: agents only, never shown to the customer."""
+
+    note: Annotated[str, _stripped(2000)]
+
+
+class AssignmentCreate(SQLModel):
+    # The agent's username; null takes the complaint off whoever has it.
+    username: Annotated[str, _stripped(32)] | None
+    note: Annotated[str, _stripped(2000)] | None = None
 
 
 # --- notifications (filled by the scheduler) -------------------------------------------------
@@ -183,6 +229,150 @@ class Notification(NotificationBase, table=True):
 
 class NotificationPublic(NotificationBase):
     pass
+
+
+# --- agents' accounts and their login tokens -------------------------------------------------
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
+# How the built-in tokens appear in the history; no account may take these names.
+RESERVED_USERNAMES = frozenset({"agent", "service", "system"})
+PASSWORD_MIN_LENGTH = 12
+
+
+class AgentBase(SQLModel):
+    username: str = Field(max_length=32, unique=True)
+    display_name: str = Field(max_length=200)
+    role: AgentRole = Field(default=AgentRole.agent, sa_type=sa.String(16))
+    is_active: bool = True
+
+
+def _check_username(value: str) -> str:
+    if value in RESERVED_USERNAMES:
+        raise ValueError(f"{value!r} is reserved for the built-in tokens")
+    return value
+
+
+def _folded(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Username = Annotated[str, BeforeValidator(_folded), StringConstraints(pattern=USERNAME_PATTERN)]
+Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN_LENGTH, max_length=200)]
+
+
+class AgentCreate(SQLModel):
+    username: Username
+    display_name: Annotated[str, _stripped(200)]
+    role: AgentRole = AgentRole.agent
+    password: Password
+
+    _username = field_validator("username")(_check_username)
+
+
+class AgentUpdate(SQLModel):
+    display_name: Annotated[str, _stripped(200)] | None = None
+    role: AgentRole | None = None
+    # Deactivating an agent ends their sessions at once.
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class Agent(AgentBase, table=True):
+    __tablename__ = "agent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=200)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AgentPublic(AgentBase):
+    created_at: dt.datetime
+
+
+class AgentRef(SQLModel):
+    username: str
+    display_name: str
+
+
+class AuthToken(SQLModel, table=True):
+    """A login: the bearer token itself is never stored, only its SHA-256 (it is 256 random bits,
+    so a slow hash would add nothing)."""
+
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+    agent: Agent = Relationship()
+
+
+class LoginRequest(SQLModel):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class LoginAnswer(SQLModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: dt.datetime
+    agent: AgentPublic
+
+
+class Me(SQLModel):
+    username: str
+    display_name: str
+    # agent | supervisor | admin for agents, service for the action server's token.
+    role: str
+    # True for the AGENT_TOKEN and SERVICE_TOKEN of the settings.
+    builtin: bool
+    expires_at: dt.datetime | None
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+class AttachmentPublic(SQLModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    created_at: dt.datetime
+
+
+class Attachment(SQLModel, table=True):
+    """A file a customer sent (or an agent scanned); the bytes live on disk under
+    ATTACHMENTS_DIR, named by `storage_key`."""
+
+    __tablename__ = "attachment"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=sa.Uuid)
+    # Null until a complaint is registered for the conversation.
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id", ondelete="CASCADE", index=True)
+    conversation_id: str | None = Field(default=None, max_length=200, index=True)
+    channel: Channel | None = Field(default=None, sa_type=sa.String(16))
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=127)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=100)
+    uploaded_by: str = Field(max_length=32)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+    complaint: "Complaint" = Relationship(back_populates="attachments")
+
+
+class AttachmentUploaded(AttachmentPublic):
+    sha256: str
+    conversation_id: str | None
+    channel: Channel | None
+    # Set when the upload named a registered complaint; otherwise it is linked on registration.
+    tracking_number: str | None
 
 
 # --- complaints -----------------------------------------------------------------------------
@@ -252,6 +442,9 @@ class Complaint(ComplaintBase, table=True):
     request_fingerprint: str | None = Field(default=None, max_length=64)
     pin_failed_attempts: int = 0
     pin_locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assigned_to_id: int | None = Field(default=None, foreign_key="agent.id", ondelete="SET NULL", index=True)
+    # When the customer's personal data was erased (the complaint stays for the statistics).
+    erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     history: list[StatusChange] = Relationship(
         back_populates="complaint", cascade_delete=True, sa_relationship_kwargs={"order_by": "StatusChange.id"}
@@ -259,6 +452,12 @@ class Complaint(ComplaintBase, table=True):
     notifications: list[Notification] = Relationship(
         back_populates="complaint", cascade_delete=True, sa_relationship_kwargs={"order_by": "Notification.due_at"}
     )
+    attachments: list[Attachment] = Relationship(
+        back_populates="complaint",
+        cascade_delete=True,
+        sa_relationship_kwargs={"order_by": "(Attachment.created_at, Attachment.id)"},
+    )
+    assigned_to: Agent | None = Relationship()
 
     @property
     def deadlines(self) -> Deadlines:
@@ -279,11 +478,14 @@ class ComplaintPublic(ComplaintBase):
     acknowledged_at: dt.datetime | None
     deadlines: Deadlines
     overdue: bool
+    assigned_to: AgentRef | None
+    erased_at: dt.datetime | None
 
 
 class ComplaintDetail(ComplaintPublic):
     history: list[StatusChangePublic]
     notifications: list[NotificationPublic]
+    attachments: list[AttachmentPublic]
 
 
 class ComplaintRegistered(SQLModel):
@@ -300,7 +502,7 @@ class ComplaintRegistered(SQLModel):
 
 
 class StatusLookup(SQLModel):
-    tracking_number: Annotated[str, StringConstraints(min_length=8, max_length=12)]
+    tracking_number: Annotated[str, StringConstraints(max_length=20), AfterValidator(parse_tracking_number)]
     pin: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 
 
@@ -321,3 +523,31 @@ class StatusLookupPublic(SQLModel):
 
 class HealthStatus(SQLModel):
     status: Literal["ok", "unavailable"]
+
+
+# --- privacy ------------------------------------------------------------------------------------
+
+
+class DataSubject(SQLModel):
+    """Whose personal data: every complaint with this phone number or this e-mail address.
+    A phone number without a country code is read in each policy's region."""
+
+    phone: Annotated[str, _stripped(40)] | None = None
+    email: Annotated[str, _stripped(254)] | None = None
+
+    @model_validator(mode="after")
+    def _one_given(self) -> "DataSubject":
+        if self.phone is None and self.email is None:
+            raise ValueError("give the customer's phone or e-mail (or both)")
+        return self
+
+
+class PersonalDataExport(SQLModel):
+    exported_at: dt.datetime
+    complaints: list[ComplaintDetail]
+
+
+class ErasureResult(SQLModel):
+    erased_at: dt.datetime
+    tracking_numbers: list[str]
+    attachments_removed: int

@@ -4,6 +4,10 @@ import datetime as dt
 
 from backend.app.crud import is_overdue
 from backend.app.models import (
+    AgentRef,
+    Attachment,
+    AttachmentPublic,
+    AttachmentUploaded,
     Complaint,
     ComplaintBase,
     ComplaintDetail,
@@ -11,6 +15,7 @@ from backend.app.models import (
     ComplaintRegistered,
     ComplaintStatus,
     CustomerNote,
+    HistoryKind,
     Language,
     NotificationPublic,
     StatusChangePublic,
@@ -31,6 +36,10 @@ def complaint_public(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             "acknowledged_at": complaint.acknowledged_at and policy.local(complaint.acknowledged_at),
             "deadlines": localise_deadlines(policy, complaint.deadlines),
             "overdue": is_overdue(complaint, now),
+            "assigned_to": None
+            if complaint.assigned_to is None
+            else AgentRef(username=complaint.assigned_to.username, display_name=complaint.assigned_to.display_name),
+            "erased_at": complaint.erased_at and policy.local(complaint.erased_at),
         }
     )
 
@@ -55,8 +64,18 @@ def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             **complaint_public(complaint, policy, now=now).model_dump(),
             "history": history,
             "notifications": notifications,
+            "attachments": [attachment_public(attachment, policy) for attachment in complaint.attachments],
         }
     )
+
+
+def attachment_public(attachment: Attachment, policy: PolicyProfile) -> AttachmentPublic:
+    return AttachmentPublic.model_validate(attachment, update={"created_at": policy.local(attachment.created_at)})
+
+
+def attachment_uploaded(attachment: Attachment, *, tracking_number: str | None) -> AttachmentUploaded:
+    """Before a complaint exists there is no policy: the time is in UTC."""
+    return AttachmentUploaded.model_validate(attachment, update={"tracking_number": tracking_number})
 
 
 def registration_receipt(complaint: Complaint, policy: PolicyProfile, *, pin: str | None) -> ComplaintRegistered:
@@ -72,7 +91,14 @@ def registration_receipt(complaint: Complaint, policy: PolicyProfile, *, pin: st
 
 def customer_status(complaint: Complaint, policy: PolicyProfile) -> StatusLookupPublic:
     status = ComplaintStatus(complaint.status)
-    note = next((change for change in reversed(complaint.history) if change.visible_to_customer and change.note), None)
+    note = next(
+        (
+            change
+            for change in reversed(complaint.history)
+            if change.kind == HistoryKind.status and change.visible_to_customer and change.note
+        ),
+        None,
+    )
     return StatusLookupPublic(
         tracking_number=complaint.tracking_number,
         status=status,

@@ -1,9 +1,11 @@
-"""Tracking numbers, PINs and bearer tokens."""
+"""Tracking numbers, PINs, agents' passwords and bearer tokens."""
 
 import enum
 import hashlib
 import hmac
+import re
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,11 +15,23 @@ from backend.app.settings import Settings
 # No 0/O and no 1/I: a customer reads the number from an SMS and types it back.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _TRACKING_HALF = 4
+_TRACKING_NUMBER = re.compile(f"^[{TRACKING_ALPHABET}]{{{_TRACKING_HALF}}}-[{TRACKING_ALPHABET}]{{{_TRACKING_HALF}}}$")
 PIN_DIGITS = 6
 
-# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~25 ms a hash on a
-# 2-core machine. A 6-digit PIN is guarded by the attempt lock-out more than by the hash cost.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# PINs: argon2id with 4 MiB and 1 pass, about 2 ms a hash here, instead of the ~22 ms of the
+# password parameters below. The trade-off (backend/README.md, "PIN hashing"): a 6-digit PIN
+# has only 10^6 values, so no affordable hash cost protects it once the table leaks (all of
+# them fall in about half an hour of one core at this cost, in about six hours at 19 MiB) --
+# and a leaked table holds the complaints themselves in clear anyway. What protects a PIN is
+# the look-up's lock-out (PIN_MAX_ATTEMPTS per PIN_LOCKOUT_MINUTES per complaint); the hash
+# only keeps PINs out of plain sight. At 19 MiB the hash alone (~20 ms of CPU) held a 2-core
+# machine below 100 registrations a second; now it is ~2 ms of the ~5-8 ms a registration
+# costs. Hashes carry their parameters, so PINs stored under other parameters still verify.
+_pin_hasher = PasswordHasher(time_cost=1, memory_cost=4 * 1024, parallelism=1)
+# Agents' passwords: argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+_password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Login tokens: 256 random bits, stored as their SHA-256.
+_ACCESS_TOKEN_BYTES = 32
 
 
 class Role(enum.StrEnum):
@@ -38,6 +52,17 @@ def normalise_tracking_number(raw: str) -> str:
     return f"{chars[:_TRACKING_HALF]}-{chars[_TRACKING_HALF:]}"
 
 
+def parse_tracking_number(raw: str) -> str:
+    """The normalised number, or ValueError with what a tracking number looks like."""
+    number = normalise_tracking_number(raw)
+    if not _TRACKING_NUMBER.match(number):
+        raise ValueError(
+            "malformed tracking number: expected 8 characters like K7QM-4PXR, "
+            f"from {TRACKING_ALPHABET} (no 0, O, 1 or I)"
+        )
+    return number
+
+
 def generate_pin() -> str:
     return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
 
@@ -51,14 +76,44 @@ def derive_pin(secret_key: str, idempotency_key: str, tracking_number: str) -> s
 
 
 def hash_pin(pin: str) -> str:
-    return _hasher.hash(pin)
+    return _pin_hasher.hash(pin)
 
 
 def verify_pin(pin_hash: str, pin: str) -> bool:
     try:
-        return _hasher.verify(pin_hash, pin)
+        return _pin_hasher.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Without a hash (unknown username) a dummy one is checked, so that the answer takes as
+    long as for a real account and does not tell which usernames exist."""
+    try:
+        return _password_hasher.verify(password_hash or _dummy_password_hash(), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _password_hasher.check_needs_rehash(password_hash)
+
+
+@cache
+def _dummy_password_hash() -> str:
+    return _password_hasher.hash(secrets.token_urlsafe(16))
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(_ACCESS_TOKEN_BYTES)
+
+
+def access_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def role_for_token(token: str, settings: Settings) -> Role | None:

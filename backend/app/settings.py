@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     complaint_policy: PolicyId = "eurolux"
     pin_max_attempts: int = Field(default=5, ge=1)
     pin_lockout_minutes: int = Field(default=15, ge=1)
+    # Agents' own accounts: how long a login token lasts, and the lock after wrong passwords.
+    auth_token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_attempts: int = Field(default=10, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    # Files customers send in the chat; a relative path is relative to the repo root.
+    attachments_dir: Path = Path("var/attachments")
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # Any request body other than an attachment upload.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @field_validator("database_url")
     @classmethod
@@ -51,6 +60,11 @@ class Settings(BaseSettings):
             path = REPO_ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return url.set(database=str(path)).render_as_string(hide_password=False)
+
+    @field_validator("attachments_dir")
+    @classmethod
+    def _anchor_attachments_dir(cls, value: Path) -> Path:
+        return value if value.is_absolute() else REPO_ROOT / value
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Settings:

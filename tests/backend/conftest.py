@@ -11,9 +11,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from backend.app import accounts
 from backend.app.main import create_app
+from backend.app.models import Agent, AgentCreate, AgentRole, AgentUpdate, utcnow
 from backend.app.settings import Settings
 
 with warnings.catch_warnings():
@@ -23,6 +25,9 @@ with warnings.catch_warnings():
 
 AGENT_TOKEN = "test-agent-token"
 SERVICE_TOKEN = "test-service-token"
+PASSWORD = "correct horse battery staple"
+# Small, so that the 413 tests stay fast; the default is 10 MiB.
+ATTACHMENT_MAX_BYTES = 64 * 1024
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
 
@@ -90,7 +95,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         environment="development",
@@ -101,6 +106,11 @@ def settings(database_url: str) -> Settings:
         complaint_policy="eurolux",
         pin_max_attempts=3,
         pin_lockout_minutes=15,
+        login_max_attempts=3,
+        login_lockout_minutes=15,
+        auth_token_ttl_hours=12,
+        attachments_dir=tmp_path_factory.mktemp("attachments"),
+        attachment_max_bytes=ATTACHMENT_MAX_BYTES,
     )
 
 
@@ -123,10 +133,12 @@ def engine(app: FastAPI) -> sa.Engine:
 
 
 @pytest.fixture
-def client(_started: TestClient, engine: sa.Engine) -> TestClient:
+def client(_started: TestClient, engine: sa.Engine, settings: Settings) -> TestClient:
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
+    for path in sorted(settings.attachments_dir.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
     return _started
 
 
@@ -164,3 +176,57 @@ def register(
         return body
 
     return _register
+
+
+@pytest.fixture
+def make_agent(client: TestClient, engine: sa.Engine) -> Callable[..., Agent]:
+    """make_agent(username, role="agent", password=PASSWORD, active=True): an account in the database."""
+
+    def _make_agent(username: str, role: str = "agent", password: str = PASSWORD, active: bool = True) -> Agent:
+        with Session(engine) as session:
+            agent_in = AgentCreate(
+                username=username, display_name=username.title(), role=AgentRole(role), password=password
+            )
+            agent = accounts.create_agent(session=session, agent_in=agent_in, now=utcnow())
+            if not active:
+                agent = accounts.update_agent(
+                    session=session, agent=agent, agent_in=AgentUpdate(is_active=False), now=utcnow()
+                )
+            session.expunge(agent)
+        return agent
+
+    return _make_agent
+
+
+@pytest.fixture
+def login(client: TestClient) -> Callable[..., dict[str, str]]:
+    """login(username, password=PASSWORD): bearer headers of a fresh login."""
+
+    def _login(username: str, password: str = PASSWORD) -> dict[str, str]:
+        response = client.post("/api/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return _login
+
+
+@pytest.fixture
+def admin_headers(make_agent: Callable[..., Agent], login: Callable[..., dict[str, str]]) -> dict[str, str]:
+    make_agent("root", role="admin")
+    return login("root")
+
+
+@pytest.fixture
+def row_counts(engine: sa.Engine, settings: Settings) -> Callable[[], dict[str, int]]:
+    """row_counts(): rows per table, and files in the attachment store, to show nothing changed."""
+
+    def _row_counts() -> dict[str, int]:
+        with engine.connect() as connection:
+            counts = {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in SQLModel.metadata.sorted_tables
+            }
+        counts["files"] = sum(1 for path in settings.attachments_dir.rglob("*") if path.is_file())
+        return counts
+
+    return _row_counts

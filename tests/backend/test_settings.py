@@ -66,3 +66,11 @@ def test_start_up_error_does_not_print_the_real_secrets() -> None:
         make(environment="production", **{**STRONG, "secret_key": "short"})
     assert STRONG["agent_token"] not in str(caught.value)
     assert "**********" in repr(make(**STRONG))
+
+
+def test_attachment_store_and_limits(tmp_path: object) -> None:
+    settings = make()
+    assert settings.attachments_dir == REPO_ROOT / "var" / "attachments"
+    assert settings.attachment_max_bytes == 10 * 1024 * 1024
+    assert settings.max_body_bytes == 1024 * 1024
+    assert make(attachments_dir="/srv/files").attachments_dir.as_posix() == "/srv/files"

@@ -3,12 +3,16 @@ import logging
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator
 
-from backend.app import crud
+from backend.app import accounts, crud
 from backend.app.deps import CurrentAgent, CurrentCaller, PoliciesDep, SessionDep, SettingsDep
 from backend.app.models import (
+    Agent,
+    AgentRole,
+    AssignmentCreate,
     Channel,
     Complaint,
     ComplaintCreate,
@@ -17,12 +21,14 @@ from backend.app.models import (
     ComplaintRegistered,
     ComplaintStatus,
     Language,
+    NoteCreate,
     StatusChangeCreate,
+    StatusChangePublic,
     utcnow,
 )
 from backend.app.policies import IntakeError, prepare_intake
 from backend.app.presenters import complaint_detail, complaint_public, registration_receipt
-from backend.app.security import derive_pin, normalise_tracking_number, verify_pin
+from backend.app.security import derive_pin, parse_tracking_number, verify_pin
 from backend.app.settings import PolicyId
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,11 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+TrackingNumber = Annotated[
+    str,
+    Path(max_length=20, description="XXXX-XXXX; case, spaces and the dash do not matter"),
+    AfterValidator(parse_tracking_number),
+]
 
 
 @router.post(
@@ -118,7 +129,7 @@ def _replay(
 @router.get("")
 def list_complaints(
     session: SessionDep,
-    _agent: CurrentAgent,
+    agent: CurrentAgent,
     policies: PoliciesDep,
     status: ComplaintStatus | None = None,
     overdue: bool | None = None,
@@ -126,11 +137,25 @@ def list_complaints(
     policy: PolicyId | None = None,
     language: Language | None = None,
     channel: Channel | None = None,
+    assigned_to: Annotated[
+        str | None, Query(max_length=32, description="an agent's username, `me`, or `none` for unassigned")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ComplaintPublic]:
     """Newest first."""
     now = utcnow()
+    assignee: Agent | None = None
+    if assigned_to is not None and assigned_to != "none":
+        if assigned_to == "me":
+            assignee = agent.account
+            problem = "the built-in AGENT_TOKEN has no account, so nothing is assigned to it"
+        else:
+            assignee = accounts.get_agent_by_username(session=session, username=assigned_to)
+            problem = "no agent has this username"
+        if assignee is None:
+            error = {"type": "value_error", "loc": ("query", "assigned_to"), "msg": problem, "input": assigned_to}
+            raise RequestValidationError([error])
     complaints = crud.list_complaints(
         session=session,
         now=now,
@@ -140,23 +165,35 @@ def list_complaints(
         policy=policy,
         language=language,
         channel=channel,
+        assigned_to=assignee,
+        unassigned=assigned_to == "none",
         limit=limit,
         offset=offset,
     )
     return [complaint_public(complaint, policies[complaint.policy], now=now) for complaint in complaints]
 
 
-@router.get("/{tracking_number}")
+@router.get("/{tracking_number}", responses={HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"}})
 def read_complaint(
-    tracking_number: str, session: SessionDep, _agent: CurrentAgent, policies: PoliciesDep
+    tracking_number: TrackingNumber, session: SessionDep, _agent: CurrentAgent, policies: PoliciesDep
 ) -> ComplaintDetail:
     complaint = _get_or_404(session, tracking_number)
     return complaint_detail(complaint, policies[complaint.policy], now=utcnow())
 
 
-@router.post("/{tracking_number}/status", responses={HTTPStatus.CONFLICT: {"description": "transition not allowed"}})
+@router.post(
+    "/{tracking_number}/status",
+    responses={
+        HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"},
+        HTTPStatus.CONFLICT: {"description": "transition not allowed"},
+    },
+)
 def change_complaint_status(
-    tracking_number: str, change_in: StatusChangeCreate, session: SessionDep, agent: CurrentAgent, policies: PoliciesDep
+    tracking_number: TrackingNumber,
+    change_in: StatusChangeCreate,
+    session: SessionDep,
+    agent: CurrentAgent,
+    policies: PoliciesDep,
 ) -> ComplaintDetail:
     complaint = _get_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
@@ -171,9 +208,79 @@ def change_complaint_status(
     return complaint_detail(complaint, policy, now=now)
 
 
+@router.post(
+    "/{tracking_number}/notes",
+    status_code=HTTPStatus.CREATED,
+    responses={HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"}},
+)
+def add_internal_note(
+    tracking_number: TrackingNumber,
+    note_in: NoteCreate,
+    session: SessionDep,
+    agent: CurrentAgent,
+    policies: PoliciesDep,
+) -> StatusChangePublic:
+    """An internal note for colleagues, in the history; never shown to the customer."""
+    complaint = _get_or_404(session, tracking_number, for_update=True)
+    entry = crud.add_note(session=session, complaint=complaint, note=note_in.note, actor=agent.actor, now=utcnow())
+    log.info("internal note added tracking_number=%s by=%s", complaint.tracking_number, agent.actor)
+    return StatusChangePublic.model_validate(entry, update={"at": policies[complaint.policy].local(entry.at)})
+
+
+@router.post(
+    "/{tracking_number}/assign",
+    responses={
+        HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"},
+        HTTPStatus.FORBIDDEN: {"description": "the complaint is someone else's and the caller no supervisor"},
+    },
+)
+def assign_complaint(
+    tracking_number: TrackingNumber,
+    assignment: AssignmentCreate,
+    session: SessionDep,
+    agent: CurrentAgent,
+    policies: PoliciesDep,
+) -> ComplaintDetail:
+    """Gives the complaint to an active agent (`username`), or to nobody (`null`). Agents
+    assign complaints nobody has and their own; supervisors and admins any."""
+    complaint = _get_or_404(session, tracking_number, for_update=True)
+    assignee = None
+    if assignment.username is not None:
+        assignee = accounts.get_agent_by_username(session=session, username=assignment.username)
+        if assignee is None or not assignee.is_active:
+            error = {
+                "type": "value_error",
+                "loc": ("body", "username"),
+                "msg": "no active agent has this username",
+                "input": assignment.username,
+            }
+            raise RequestValidationError([error])
+    now = utcnow()
+    try:
+        complaint = crud.assign(
+            session=session,
+            complaint=complaint,
+            assignee=assignee,
+            note=assignment.note,
+            actor=agent.actor,
+            actor_is_supervisor=agent.has_role(AgentRole.supervisor),
+            now=now,
+        )
+    except crud.AssignmentNotAllowed as exc:
+        raise HTTPException(status_code=HTTPStatus.FORBIDDEN, detail=str(exc)) from None
+    log.info(
+        "complaint assigned tracking_number=%s to=%s by=%s",
+        complaint.tracking_number,
+        assignee.username if assignee else None,
+        agent.actor,
+    )
+    return complaint_detail(complaint, policies[complaint.policy], now=now)
+
+
 def _get_or_404(session: SessionDep, tracking_number: str, *, for_update: bool = False) -> Complaint:
+    """`tracking_number` is already parsed (see TrackingNumber)."""
     complaint = crud.get_complaint_by_tracking_number(
-        session=session, tracking_number=normalise_tracking_number(tracking_number), for_update=for_update
+        session=session, tracking_number=tracking_number, for_update=for_update
     )
     if complaint is None:
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")

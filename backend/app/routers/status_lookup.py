@@ -10,7 +10,7 @@ from backend.app import crud
 from backend.app.deps import PoliciesDep, SessionDep, SettingsDep
 from backend.app.models import StatusLookup, StatusLookupPublic, utcnow
 from backend.app.presenters import customer_status
-from backend.app.security import normalise_tracking_number, verify_pin
+from backend.app.security import verify_pin
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api/status-lookup", tags=["status look-up"])
     "",
     responses={
         403: {"description": "wrong PIN"},
+        422: {"description": "malformed tracking number or PIN"},
         404: {"description": "unknown tracking number"},
         429: {"description": "too many wrong PINs; see Retry-After"},
     },
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/status-lookup", tags=["status look-up"])
 def look_up_status(
     lookup: StatusLookup, session: SessionDep, settings: SettingsDep, policies: PoliciesDep
 ) -> StatusLookupPublic:
-    tracking_number = normalise_tracking_number(lookup.tracking_number)
+    tracking_number = lookup.tracking_number  # parsed and normalised by StatusLookup
     complaint = crud.get_complaint_by_tracking_number(session=session, tracking_number=tracking_number)
     if complaint is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="unknown tracking number")

@@ -29,3 +29,20 @@ def test_healthz_503_when_the_database_is_unreachable(client: TestClient, app: F
         broken.dispose()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+def test_openapi_documents_every_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/auth/login",
+        "/api/auth/me",
+        "/api/agents",
+        "/api/complaints/{tracking_number}/notes",
+        "/api/complaints/{tracking_number}/assign",
+        "/api/attachments",
+        "/api/attachments/{attachment_id}",
+        "/api/privacy/export",
+        "/api/privacy/erase",
+    ):
+        assert path in paths
+    assert client.get("/docs").status_code == 200
