@@ -1,6 +1,7 @@
 """The action server: rasa-sdk discovers every Action subclass imported here."""
 
 from actions.form import ActionAskConfirmed, ActionAskPhone, ValidateComplaintForm
+from actions.handoff import ActionHandoff
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint
 from actions.slot_mappings import ActionValidateSlotMappings
 from actions.status import (
@@ -15,6 +16,7 @@ __all__ = [
     "ActionAskConfirmed",
     "ActionAskPhone",
     "ActionCancelComplaint",
+    "ActionHandoff",
     "ActionLookUpStatus",
     "ActionPresentDecision",
     "ActionRecordDecision",

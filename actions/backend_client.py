@@ -66,6 +66,9 @@ class BackendClient:
     async def store_rating(self, tracking_number: str, rating: int) -> dict:
         return await self._call("POST", f"/api/complaints/{tracking_number}/rating", {"rating": rating})
 
+    async def request_handoff(self, payload: dict[str, Any]) -> dict:
+        return await self._call("POST", "/api/handoffs", payload)
+
     async def register_complaint(self, payload: dict[str, Any], idempotency_key: str, attempts: int = 3) -> dict:
         """POST /api/complaints; the same key always yields the same complaint."""
         headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}

@@ -119,6 +119,9 @@ def decide_language(turn: Turn, policy: Policy) -> str:
 
 def interpret(turn: Turn, policy: Policy) -> Outcome:
     out = Outcome()
+    if (turn.intent or "").startswith("EXTERNAL_"):
+        # Triggered by the backend (resume, decision): no customer words to read.
+        return out
     language = decide_language(turn, policy)
     if language != turn.slots.get("language"):
         out.slots["language"] = language

@@ -75,6 +75,15 @@ def says_cancel(text: str) -> bool:
     return any(mentions(text, words) for words in lexicon()["cancel"].values())
 
 
+def sounds_angry(text: str) -> bool:
+    """Insults, or a message shouted in capitals with exclamation marks."""
+    if any(mentions(text, words) for words in lexicon()["anger"].values()):
+        return True
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return shouting and text.count("!") >= 2
+
+
 def has_letters(text: str) -> bool:
     return bool(_LETTER.search(text or ""))
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import parsing
+from actions.handoff import NOT_UNDERSTANDING, consecutive_fallbacks
 from actions.interpret import Turn, interpret
 from actions.policy import load_policy
 
@@ -41,4 +43,21 @@ class ActionValidateSlotMappings(Action):
         events = [SlotSet(name, value) for name, value in outcome.slots.items()]
         if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
+        understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items())
+        reason = handoff_reason(tracker, understood)
+        if reason:
+            # A person takes over at once; the form keeps what was collected.
+            events += [SlotSet("handoff_reason", reason), FollowupAction("action_handoff")]
         return events
+
+
+def handoff_reason(tracker: Tracker, understood_now: bool) -> str | None:
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    if text.startswith("/"):
+        return None
+    if parsing.sounds_angry(text):
+        return "angry"
+    if consecutive_fallbacks(tracker, understood_now) >= 2:
+        return "not_understood"
+    return None

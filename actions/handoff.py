@@ -1,0 +1,88 @@
+"""Handing the conversation to a person: on request, after two messages the bot
+did not understand, or when the customer is furious."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
+from actions.policy import INTAKE_SLOTS, load_policy
+from actions.registration import channel_of
+
+logger = logging.getLogger(__name__)
+
+TIME_FORMAT = "%d.%m.%Y %H:%M"
+
+
+def format_moment(value: str | None) -> str:
+    if not value:
+        return "—"
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime(TIME_FORMAT)
+    except ValueError:
+        return value
+
+
+def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int:
+    """How many of the customer's latest messages in a row the bot did not understand:
+    classified nlu_fallback and not accepted as the answer to a question either.
+
+    understood_now: the latest message filled a slot (it is not in the tracker yet)."""
+    count = 0
+    filled_after = understood_now
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "slot" and event.get("value") is not None and event.get("name") not in NOT_UNDERSTANDING:
+            filled_after = True
+        if kind != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback" or filled_after:
+            break
+        count += 1
+        filled_after = False
+    return count
+
+
+# Slots that change without the bot having understood anything.
+NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots"}
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    def __init__(self, client: BackendClient | None = None):
+        self.client = client or BackendClient()
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        reason = tracker.get_slot("handoff_reason") or "requested"
+        slots = {name: tracker.get_slot(name) for name in (*INTAKE_SLOTS, "tracking_number", "requested_slot")}
+        payload = {
+            "conversation_id": tracker.sender_id,
+            "channel": channel_of(tracker),
+            "language": tracker.get_slot("language"),
+            "policy": load_policy().id,
+            "reason": reason,
+            "slots": slots,
+        }
+        try:
+            answer = await self.client.request_handoff(payload)
+        except (BackendUnavailable, BackendRejected):
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return [SlotSet("handoff_reason", None)]
+        complete = all(tracker.get_slot(s) for s in load_policy().required_slots(tracker.slots, []))
+        if answer.get("within_working_hours"):
+            dispatcher.utter_message(response="utter_handoff_now", time=format_moment(answer.get("expected_reply_by")))
+        else:
+            dispatcher.utter_message(response="utter_handoff_later", time=format_moment(answer.get("next_shift_starts")))
+            if tracker.active_loop and complete:
+                dispatcher.utter_message(response="utter_handoff_confirm_to_register")
+        logger.info("conversation handed over (reason %s)", reason)
+        return [SlotSet("handoff_reason", None), ConversationPaused()]
