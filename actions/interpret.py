@@ -159,8 +159,10 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     if (
         requested == "field_to_correct"
-        or turn.intent == "correct_field"
         or (turn.intent == "deny" and requested == "confirmed")
+        # "телефон неправильный" while answering another question; a long answer
+        # that happens to say "wrong" is still the answer.
+        or (turn.intent == "correct_field" and (requested in (None, "confirmed") or turn.words <= 6))
     ):
         if _correction(turn, text, policy, out, requested):
             return out
@@ -242,6 +244,8 @@ def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: 
         if named in ("phone", "email"):
             _unsolicited(turn, text, policy, out, None, overwrite={named})
         return True
+    if requested not in ("confirmed", "field_to_correct"):
+        return False
     # Which field is not said: the form asks (field_to_correct).
     out.slots["confirmed"] = None
     out.slots["correcting"] = True

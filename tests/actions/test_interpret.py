@@ -253,3 +253,9 @@ def test_rejection_reason_is_kept_as_text():
              slots={"language": "ru"})
     t.active_loop = "rejection_form"
     assert interpret(t, POLISER).slots["rejection_reason"] == "компенсация слишком маленькая"
+
+
+def test_a_long_answer_that_says_wrong_is_still_the_answer():
+    text = "sipariş ettiğim boya eksik teslim edildi ve fatura yanlış"
+    out = interpret(turn(text, "correct_field", 0.9, requested="complaint_text", slots={"language": "tr"}), POLISER)
+    assert out.slots["complaint_text"] == text and "correcting" not in out.slots
