@@ -51,7 +51,7 @@ def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int
 
 
 # Slots that change without the bot having understood anything.
-NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots"}
+NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots", "route"}
 
 
 class ActionHandoff(Action):

@@ -79,6 +79,8 @@ class Turn:
 class Outcome:
     slots: dict[str, Any] = field(default_factory=dict)
     responses: list[tuple[str, dict]] = field(default_factory=list)
+    # The message is a status question the classifier did not recognise: start the look-up.
+    status_check: bool = False
 
     def say(self, response: str, **kwargs: Any) -> None:
         self.responses.append((response, kwargs))
@@ -143,15 +145,18 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if turn.active_loop in AUX_FORMS:
         _aux_form(turn, text, out)
         return out
-    if turn.intent == "check_status" and not turn.form_active:
+    if not turn.form_active and not turn.active_loop and not turn.is_payload:
         tn = turn.entity("tracking_number") or parsing.find_tracking_number(text)
         tn = parsing.find_tracking_number(tn) if tn else None
-        if tn:
-            out.slots["tracking_number"] = tn
-        pin = parsing.find_pin(text)
-        if pin:
-            out.slots["pin"] = pin
-        return out
+        if turn.intent == "check_status" or tn:
+            # A tracking number outside any form is a status question, whatever the classifier says.
+            if tn:
+                out.slots["tracking_number"] = tn
+            pin = parsing.find_pin(text)
+            if pin:
+                out.slots["pin"] = pin
+            out.status_check = turn.intent != "check_status"
+            return out
 
     requested = turn.requested_slot if turn.form_active else None
     if turn.is_control() and not _answers_with_data(turn, text, policy, requested):

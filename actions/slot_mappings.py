@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
@@ -44,12 +44,17 @@ class ActionValidateSlotMappings(Action):
         if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
         understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items())
-        reason = handoff_reason(tracker, understood)
+        route = "status" if outcome.status_check else None
+        reason = None if route else handoff_reason(tracker, understood)
         if reason:
-            # A person takes over at once; the form keeps what was collected.
-            events += [SlotSet("handoff_reason", reason), FollowupAction("action_handoff")]
+            # A person takes over at once. Nothing of this message goes to the form, so
+            # the form steps aside for the rule; what was collected before stays.
+            route = "handoff"
+            events = [e for e in events if e["name"] == "language"]
+            events.append(SlotSet("handoff_reason", reason))
+        if route or tracker.get_slot("route"):
+            events.append(SlotSet("route", route))
         return events
-
 
 def handoff_reason(tracker: Tracker, understood_now: bool) -> str | None:
     message = tracker.latest_message or {}

@@ -259,3 +259,9 @@ def test_a_long_answer_that_says_wrong_is_still_the_answer():
     text = "sipariş ettiğim boya eksik teslim edildi ve fatura yanlış"
     out = interpret(turn(text, "correct_field", 0.9, requested="complaint_text", slots={"language": "tr"}), POLISER)
     assert out.slots["complaint_text"] == text and "correcting" not in out.slots
+
+
+def test_a_tracking_number_outside_a_form_starts_the_status_look_up():
+    out = interpret(turn("где моя жалоба? ZZZZ-9999 123456", "complain", form_active=False,
+                         slots={"language": "ru"}), EUROLUX)
+    assert out.status_check and out.slots["tracking_number"] == "ZZZZ-9999" and out.slots["pin"] == "123456"
