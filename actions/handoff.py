@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import parsing
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.policy import INTAKE_SLOTS, load_policy
 from actions.registration import channel_of
@@ -43,7 +44,8 @@ def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int
         if kind != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback" or filled_after:
+        lost = intent == "nlu_fallback" or parsing.gibberish(event.get("text") or "")
+        if not lost or filled_after:
             break
         count += 1
         filled_after = False

@@ -309,3 +309,35 @@ def find_pin(text: str) -> str | None:
 def find_rating(text: str) -> int | None:
     match = re.fullmatch(r"\D*([1-5])\D*", (text or "").strip())
     return int(match.group(1)) if match else None
+
+
+# --- gibberish -------------------------------------------------------------------
+
+_NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Every word of three letters or more in the training data and the lexicon, folded."""
+    words: set[str] = set()
+    for path in sorted(_NLU_DIR.glob("*.yml")):
+        words.update(w for w in _words(path.read_text(encoding="utf-8")) if len(w) >= 3)
+    for group in lexicon().values():
+        for phrases in group.values():
+            for phrase in phrases:
+                words.update(w for w in _words(phrase) if len(w) >= 3)
+    return frozenset(words)
+
+
+def gibberish(text: str) -> bool:
+    """Letters but not one word the assistant has ever seen, and no data in it."""
+    words = [w for w in _words(text) if _LETTER.search(w) and len(w) >= 3]
+    if not words or re.search(r"\d", text or "") or "@" in (text or ""):
+        return False
+    vocabulary = known_words()
+    return not any(w in vocabulary or w[:5] in _prefixes() for w in words)
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> frozenset[str]:
+    return frozenset(w[:5] for w in known_words() if len(w) >= 5)
