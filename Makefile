@@ -15,13 +15,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
+.PHONY: bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
 	@echo "make test         every test: backend, actions, rasa data validate, story tests, NLU held-out, end-to-end"
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
+	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
 	@echo "make telegram-polling  Telegram in long-polling mode (development, no public URL)"
 	@echo "make lock         re-resolve requirements/*.lock from requirements/*.in"
@@ -101,6 +102,9 @@ test: venvs $(MODEL_STAMP)
 
 bench-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m backend.bench --db both --n $${BENCH_N:-100000}
+
+bench-notifications: $(APP_VENV)/.lock-hash
+	$(APP_PY) -m backend.app.notifications.bench --db both
 
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bot.langid_bench

@@ -2,6 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python -m backend.manage create-admin --username alice [--display-name "Alice"]
     PYTHONPATH=. .venv/bin/python -m backend.manage purge-attachments --older-than-days 30
+    PYTHONPATH=. .venv/bin/python -m backend.manage purge-transcripts --older-than-days 30
 
 create-admin takes the password from --password, else from ADMIN_PASSWORD, else asks for it
 (twice) on the terminal; --password is visible to other users of the machine and stays in the
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from backend.app import accounts
 from backend.app import attachments as attachment_store
 from backend.app.db import create_db_engine, run_migrations
+from backend.app.handoff.service import purge_unlinked_messages
 from backend.app.models import AgentCreate, AgentRole, utcnow
 from backend.app.settings import Settings
 
@@ -43,6 +45,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     create.add_argument("--password", help="else ADMIN_PASSWORD, else asked for on the terminal")
     purge = commands.add_parser("purge-attachments", help="delete uploaded files that never became part of a complaint")
     purge.add_argument("--older-than-days", type=int, default=30, metavar="N")
+    purge_t = commands.add_parser(
+        "purge-transcripts", help="delete the messages of conversations that never became a complaint"
+    )
+    purge_t.add_argument("--older-than-days", type=int, default=30, metavar="N")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -53,6 +59,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         with Session(engine) as session:
             if args.command == "create-admin":
                 message = _create_admin(session, args.username, args.display_name, args.password)
+            elif args.command == "purge-transcripts":
+                message = _purge_transcripts(session, args.older_than_days)
             else:
                 message = _purge_attachments(session, settings, args.older_than_days)
     except CommandError as exc:
@@ -99,6 +107,13 @@ def _purge_attachments(session: Session, settings: Settings, days: int) -> str:
     session.commit()
     removed = attachment_store.remove_files(settings.attachments_dir, keys)
     return f"{len(stale)} unlinked attachment(s) older than {days} days deleted ({removed} file(s) removed)"
+
+
+def _purge_transcripts(session: Session, days: int) -> str:
+    if days < 0:
+        raise CommandError("--older-than-days must not be negative")
+    deleted = purge_unlinked_messages(session=session, before=utcnow() - dt.timedelta(days=days))
+    return f"{deleted} message(s) of conversations without a complaint, quiet for {days} days, deleted"
 
 
 if __name__ == "__main__":

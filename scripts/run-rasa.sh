@@ -10,4 +10,4 @@ if [ "$ENVIRONMENT" = production ] && [ -z "${RASA_TOKEN:-}" ]; then
 fi
 [ -n "${RASA_TOKEN:-}" ] && auth=(--auth-token "$RASA_TOKEN")
 exec "$root/.venv-rasa/bin/rasa" run --enable-api --cors "*" --port "$RASA_PORT" \
-  --model "$RASA_MODEL" --credentials credentials.yml --endpoints endpoints.yml "${auth[@]}"
+  --model "$RASA_MODEL" --credentials credentials.yml --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" "${auth[@]}"

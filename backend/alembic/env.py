@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+import backend.app.handoff.models  # noqa: F401  (the handoff's tables)
 import backend.app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from backend.app.db import create_db_engine
 from backend.app.settings import Settings

@@ -34,6 +34,9 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < _SATURDAY and day not in self._holidays
 
+    def is_public_holiday(self, day: dt.date) -> bool:
+        return day in self._holidays
+
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The `days`-th working day after `start` (`start` itself never counts)."""
         day = start

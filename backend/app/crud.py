@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,6 +93,7 @@ def list_complaints(
     channel: Channel | None = None,
     assigned_to: Agent | None = None,
     unassigned: bool = False,
+    notification_failed: bool | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Complaint]:
@@ -108,6 +110,8 @@ def list_complaints(
         statement = statement.where(Complaint.language == language)
     if channel is not None:
         statement = statement.where(Complaint.channel == channel)
+    if notification_failed is not None:
+        statement = statement.where(Complaint.notification_failed == notification_failed)
     if overdue is not None:
         clause = overdue_clause(now)
         statement = statement.where(clause if overdue else sa.not_(clause))
@@ -147,9 +151,11 @@ def create_complaint(
     idempotency_key: str | None,
     request_fingerprint: str | None,
     now: dt.datetime,
+    on_created: Callable[[Complaint], None] | None = None,
 ) -> tuple[Complaint, str]:
     """Registers a complaint and returns it with its PIN (the only time the PIN exists in
-    clear). Raises IdempotencyKeyTaken when a concurrent request won the same key."""
+    clear). Raises IdempotencyKeyTaken when a concurrent request won the same key.
+    `on_created` runs inside the transaction (the notifications are planned there)."""
     deadlines = compute_deadlines(policy, received_at=received_at)
     for _ in range(_TRACKING_NUMBER_TRIES):
         tracking_number = generate_tracking_number()
@@ -177,6 +183,8 @@ def create_complaint(
         try:
             session.flush()
             link_conversation_attachments(session=session, complaint=complaint)
+            if on_created is not None:
+                on_created(complaint)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -200,7 +208,9 @@ def change_status(
     policy: PolicyProfile,
     actor: str,
     now: dt.datetime,
+    on_changed: Callable[[Complaint, ComplaintStatus], None] | None = None,
 ) -> Complaint:
+    """`on_changed(complaint, previous_status)` runs inside the transaction."""
     current = ComplaintStatus(complaint.status)
     if change_in.status not in STATUS_TRANSITIONS[current]:
         raise TransitionNotAllowed(current, change_in.status)
@@ -213,6 +223,8 @@ def change_status(
         deadlines = compute_deadlines(policy, received_at=complaint.received_at, acknowledged_at=now)
         complaint.sqlmodel_update(deadlines.model_dump())
     complaint.history.append(StatusChange(**change_in.model_dump(), at=now, actor=actor))
+    if on_changed is not None:
+        on_changed(complaint, current)
     session.add(complaint)
     session.commit()
     session.refresh(complaint)

@@ -10,8 +10,24 @@ from fastapi import FastAPI
 from backend.app import log_filters
 from backend.app.body_limits import BodyLimit
 from backend.app.db import create_db_engine, run_migrations
+from backend.app.notifications.service import NotificationService
 from backend.app.policies import load_policies
-from backend.app.routers import agents, attachments, auth, chat, complaints, health, policies, privacy, status_lookup
+from backend.app.routers import (
+    agents,
+    attachments,
+    auth,
+    chat,
+    complaints,
+    console,
+    conversations,
+    customer,
+    handoffs,
+    health,
+    policies,
+    privacy,
+    status_lookup,
+)
+from backend.app.routers import notifications as notification_routes
 from backend.app.settings import PolicyId, Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if missing:
         raise RuntimeError(f"policy profiles missing from backend/policies: {sorted(missing)}")
     engine = create_db_engine(settings.database_url)
+    notification_service = NotificationService(engine, settings, profiles)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -31,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log_filters.install()
         run_migrations(engine)
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
+        notification_service.start()  # APScheduler and the dispatcher, when SCHEDULER_ENABLED
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -38,12 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        notification_service.stop()
         engine.dispose()
 
     app = FastAPI(title="Complaint backend", version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.policies = profiles
     app.state.engine = engine
+    app.state.notifications = notification_service
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
     app.add_middleware(
         BodyLimit,
@@ -59,6 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(policies.router)
     app.include_router(chat.router)
+    app.include_router(handoffs.router)
+    app.include_router(conversations.router)
+    app.include_router(console.router)
+    app.include_router(customer.router)
+    app.include_router(notification_routes.router)
     return app
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator,
 
 from backend.app.calendar import DayUnit, WorkingCalendar, calendar_for
 from backend.app.models import ComplaintCreate, ComplaintStatus, Deadlines, Language, Slot
+from backend.app.working_hours import WorkingHours
 
 POLICY_DIR = Path(__file__).resolve().parents[1] / "policies"
 
@@ -80,6 +81,8 @@ class PolicyProfile(_Strict):
     deadlines: DeadlineRules
     statuses: dict[Language, dict[ComplaintStatus, str]]
     external_remedies: dict[Language, str]
+    # When agents answer in the chat (handoff); default Monday to Friday 09:00-18:00.
+    working_hours: WorkingHours = WorkingHours()
 
     @field_validator("country")
     @classmethod

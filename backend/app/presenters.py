@@ -17,6 +17,8 @@ from backend.app.models import (
     CustomerNote,
     HistoryKind,
     Language,
+    Notification,
+    NotificationAttemptPublic,
     NotificationPublic,
     StatusChangePublic,
     StatusLookupPublic,
@@ -40,6 +42,10 @@ def complaint_public(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             if complaint.assigned_to is None
             else AgentRef(username=complaint.assigned_to.username, display_name=complaint.assigned_to.display_name),
             "erased_at": complaint.erased_at and policy.local(complaint.erased_at),
+            "rating": complaint.rating,
+            "rejections": complaint.rejections,
+            "delayed_to": complaint.delayed_to and policy.local(complaint.delayed_to),
+            "notification_failed": complaint.notification_failed,
         }
     )
 
@@ -49,16 +55,7 @@ def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
         StatusChangePublic.model_validate(change, update={"at": policy.local(change.at)})
         for change in complaint.history
     ]
-    notifications = [
-        NotificationPublic.model_validate(
-            notification,
-            update={
-                "due_at": policy.local(notification.due_at),
-                "sent_at": notification.sent_at and policy.local(notification.sent_at),
-            },
-        )
-        for notification in complaint.notifications
-    ]
+    notifications = [notification_public(notification, policy) for notification in complaint.notifications]
     return ComplaintDetail.model_validate(
         {
             **complaint_public(complaint, policy, now=now).model_dump(),
@@ -66,6 +63,28 @@ def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             "notifications": notifications,
             "attachments": [attachment_public(attachment, policy) for attachment in complaint.attachments],
         }
+    )
+
+
+def notification_public(notification: Notification, policy: PolicyProfile) -> NotificationPublic:
+    return NotificationPublic(
+        id=notification.id,  # type: ignore[arg-type]
+        kind=notification.kind,
+        due_at=policy.local(notification.due_at),
+        sent_at=notification.sent_at and policy.local(notification.sent_at),
+        channel=notification.channel,
+        audience=notification.audience,
+        language=notification.language,
+        state=notification.state,
+        deadline=notification.deadline,
+        attempts=notification.attempts,
+        last_error=notification.last_error,
+        attempt_log=[
+            NotificationAttemptPublic(
+                at=policy.local(attempt.at), channel=attempt.channel, outcome=attempt.outcome, detail=attempt.detail
+            )
+            for attempt in notification.attempt_log
+        ],
     )
 
 
@@ -89,20 +108,23 @@ def registration_receipt(complaint: Complaint, policy: PolicyProfile, *, pin: st
     )
 
 
-def customer_status(complaint: Complaint, policy: PolicyProfile) -> StatusLookupPublic:
+def customer_status(
+    complaint: Complaint, policy: PolicyProfile, language: Language | None = None
+) -> StatusLookupPublic:
+    """`language`: of the status label (default the complaint's)."""
     status = ComplaintStatus(complaint.status)
     note = next(
         (
             change
             for change in reversed(complaint.history)
-            if change.kind == HistoryKind.status and change.visible_to_customer and change.note
+            if change.kind in (HistoryKind.status, HistoryKind.delay) and change.visible_to_customer and change.note
         ),
         None,
     )
     return StatusLookupPublic(
         tracking_number=complaint.tracking_number,
         status=status,
-        status_label=policy.status_label(status, Language(complaint.language)),
+        status_label=policy.status_label(status, language or Language(complaint.language)),
         policy=complaint.policy,
         deadlines=localise_deadlines(policy, complaint.deadlines),
         last_note=None if note is None else CustomerNote(at=policy.local(note.at), text=note.note or ""),

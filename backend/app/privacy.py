@@ -14,6 +14,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from backend.app.handoff.service import erase_conversations
 from backend.app.models import Attachment, Complaint, ComplaintStatus, HistoryKind, StatusChange
 from backend.app.policies import PolicyProfile, normalise_phone
 
@@ -103,6 +104,12 @@ def erase(
         for entry in complaint.history:
             if entry.note:
                 entry.note = scrub(entry.note)
+        for notification in complaint.notifications:  # texts kept for sending: decision, reasons
+            if notification.payload:
+                notification.payload = {
+                    key: scrub(value) if isinstance(value, str) else value
+                    for key, value in notification.payload.items()
+                }
         for field in _REPLACED_FIELDS:
             if getattr(complaint, field) is not None:
                 setattr(complaint, field, ERASED)
@@ -114,6 +121,8 @@ def erase(
         session.add(complaint)
     for attachment in files:
         session.delete(attachment)
+    # The conversations' transcripts: messages deleted, handoffs kept without the person.
+    erase_conversations(session=session, conversation_ids=conversations)
     session.commit()
     return Erasure(
         tracking_numbers=[complaint.tracking_number for complaint in complaints],

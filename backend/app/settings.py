@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,50 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Any request body other than an attachment upload.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Rasa's HTTP API (agents' replies and "return to bot" in a handed-over conversation).
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr | None = None
+    rasa_timeout_seconds: float = Field(default=10, gt=0)
+
+    # --- notifications (backend/app/notifications; see backend/README.md) ----------------------
+    # APScheduler and the dispatcher run in this process (off for tests that drive them by hand).
+    scheduler_enabled: bool = True
+    # Each process looks for due notifications at least this often (missed wake-ups, leases).
+    scheduler_sweep_seconds: float = Field(default=30, gt=0)
+    # How long a claimed notification stays with one dispatcher before another may take it over.
+    notification_lease_seconds: float = Field(default=120, gt=0)
+    # Attempts before a notification is failed; the n-th retry waits retry_seconds * 2^(n-1).
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_retry_seconds: float = Field(default=30, gt=0)
+    notification_retry_max_seconds: float = Field(default=3600, gt=0)
+    notification_batch_size: int = Field(default=200, ge=1)
+    notification_concurrency: int = Field(default=50, ge=1)
+    notification_send_timeout_seconds: float = Field(default=15, gt=0)
+    # Local times (policy's time zone): agents' reminders on a deadline's day; customer
+    # notices that fall on a day (the automatic progress update, the approval reminder).
+    reminder_local_time: dt.time = dt.time(9, 0)
+    customer_notice_local_time: dt.time = dt.time(10, 0)
+    # Days after a decision without the customer's answer before they are asked again (0: never).
+    approval_reminder_days: int = Field(default=3, ge=0)
+    # Where agents' reminders and escalations go; without them they show on the agents' list only.
+    agents_email: str | None = None
+    supervisor_email: str | None = None
+    # Senders. SMTP_URL: smtp://[user:password@]host[:port][?starttls=true] or smtps://...
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "complaints@localhost"
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    # Approved template per language for messages outside the 24-hour window, as JSON:
+    # WHATSAPP_TEMPLATES='{"ru": "complaint_update", "az": "complaint_update", ...}'.
+    whatsapp_templates: dict[Literal["ru", "az", "ro", "tr"], str] = Field(default_factory=dict)
+    # SMS: an HTTP gateway (POST JSON {to, text, reference}); SMS_SENDER names another class.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+    sms_sender: str = "backend.app.notifications.senders:HttpSmsSender"
 
     @field_validator("database_url")
     @classmethod

@@ -111,6 +111,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         auth_token_ttl_hours=12,
         attachments_dir=tmp_path_factory.mktemp("attachments"),
         attachment_max_bytes=ATTACHMENT_MAX_BYTES,
+        # Tests that want notifications sent drive the dispatcher themselves (tests/backend/notifications).
+        scheduler_enabled=False,
     )
 
 

@@ -22,13 +22,15 @@ from backend.app.models import (
     ComplaintStatus,
     Language,
     NoteCreate,
+    Notification,
     StatusChangeCreate,
     StatusChangePublic,
     utcnow,
 )
+from backend.app.notifications.service import NotificationsDep
 from backend.app.policies import IntakeError, prepare_intake
 from backend.app.presenters import complaint_detail, complaint_public, registration_receipt
-from backend.app.security import derive_pin, parse_tracking_number, verify_pin
+from backend.app.security import Role, derive_pin, parse_tracking_number, verify_pin
 from backend.app.settings import PolicyId
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ def register_complaint(
     settings: SettingsDep,
     policies: PoliciesDep,
     response: Response,
+    notifications: NotificationsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ComplaintRegistered:
     """Registers a complaint (the action server, or an agent typing in a letter or a call).
@@ -78,6 +81,12 @@ def register_complaint(
         values, received_at = prepare_intake(policy, complaint_in, now=now)
     except IntakeError as exc:
         raise RequestValidationError(exc.errors) from None
+    planned: list[Notification] = []
+    in_chat = caller.role is Role.service
+
+    def plan(new: Complaint) -> None:
+        planned.extend(notifications.planner.on_registered(session, new, policy, in_chat=in_chat, now=now))
+
     try:
         complaint, pin = crud.create_complaint(
             session=session,
@@ -89,6 +98,7 @@ def register_complaint(
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint,
             now=now,
+            on_created=plan,
         )
     except crud.IdempotencyKeyTaken as taken:  # a concurrent request with the same key won
         assert idempotency_key is not None
@@ -101,6 +111,7 @@ def register_complaint(
         complaint.language,
         caller.actor,
     )
+    notifications.wake(planned)
     return registration_receipt(complaint, policy, pin=pin)
 
 
@@ -140,6 +151,9 @@ def list_complaints(
     assigned_to: Annotated[
         str | None, Query(max_length=32, description="an agent's username, `me`, or `none` for unassigned")
     ] = None,
+    notification_failed: Annotated[
+        bool | None, Query(description="true: a notification to or about the complaint failed for good")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ComplaintPublic]:
@@ -167,6 +181,7 @@ def list_complaints(
         channel=channel,
         assigned_to=assignee,
         unassigned=assigned_to == "none",
+        notification_failed=notification_failed,
         limit=limit,
         offset=offset,
     )
@@ -194,16 +209,35 @@ def change_complaint_status(
     session: SessionDep,
     agent: CurrentAgent,
     policies: PoliciesDep,
+    notifications: NotificationsDep,
 ) -> ComplaintDetail:
+    """Plans or cancels the customer's and the agents' notifications; `resolved` sends the
+    note as the decision to the customer's conversation at once."""
     complaint = _get_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     now = utcnow()
+    planned: list[Notification] = []
+
+    def plan(changed: Complaint, previous: ComplaintStatus) -> None:
+        planned.extend(
+            notifications.planner.on_status_changed(
+                session, changed, policy, previous=previous, change=change_in, now=now
+            )
+        )
+
     try:
         complaint = crud.change_status(
-            session=session, complaint=complaint, change_in=change_in, policy=policy, actor=agent.actor, now=now
+            session=session,
+            complaint=complaint,
+            change_in=change_in,
+            policy=policy,
+            actor=agent.actor,
+            now=now,
+            on_changed=plan,
         )
     except crud.TransitionNotAllowed as exc:
         raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
+    notifications.wake(planned)
     log.info("complaint status changed tracking_number=%s status=%s", complaint.tracking_number, complaint.status)
     return complaint_detail(complaint, policy, now=now)
 

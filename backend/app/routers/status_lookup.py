@@ -46,7 +46,7 @@ def look_up_status(
             _locked(lockout)
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="wrong PIN")
     crud.clear_pin_failures(session=session, complaint=complaint)
-    return customer_status(complaint, policies[complaint.policy])
+    return customer_status(complaint, policies[complaint.policy], lookup.language)
 
 
 def _locked(remaining: dt.timedelta) -> NoReturn:

@@ -66,7 +66,8 @@ def test_registration_per_policy(
     assert record["deadlines"] == body["deadlines"]
     assert [entry["status"] for entry in record["history"]] == ["registered"]
     assert record["history"][0]["actor"] == "service"
-    assert record["notifications"] == []
+    # The registration notice to the customer (the timeline: tests/backend/notifications).
+    assert [n["kind"] for n in record["notifications"] if n["kind"] == "registration"] == ["registration"]
     assert "pin" not in record and "pin_hash" not in record
 
 

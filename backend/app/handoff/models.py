@@ -1,0 +1,258 @@
+"""Tables and API schemas of the handoff: conversation messages and handoffs."""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from backend.app.models import ComplaintDetail, Language, UTCDateTime
+
+# The slots the action server sends with a handoff, and that slot events keep up to date.
+CARD_SLOTS = (
+    "full_name",
+    "phone",
+    "email",
+    "staff_member",
+    "complaint_text",
+    "complaint_category",
+    "inverter_model",
+    "serial_number",
+    "ticket_number",
+    "solution_idea",
+    "tracking_number",
+    "requested_slot",
+)
+MAX_MESSAGE_CHARS = 10_000
+_MAX_SLOT_CHARS = 10_000
+
+
+class HandoffStatus(StrEnum):
+    waiting = "waiting"  # in the queue, nobody has it
+    active = "active"  # an agent has it
+    closed = "closed"  # back with the bot
+
+
+OPEN_STATUSES = (HandoffStatus.waiting, HandoffStatus.active)
+
+
+class HandoffReason(StrEnum):
+    requested = "requested"
+    not_understood = "not_understood"
+    angry = "angry"
+
+
+class HandoffOutcome(StrEnum):
+    returned = "returned"  # the bot resumed the form where it left off
+    closed = "closed"  # the bot listens again but asks nothing
+
+
+class MessageRole(StrEnum):
+    user = "user"
+    bot = "bot"
+    agent = "agent"
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+class ConversationMessage(SQLModel, table=True):
+    """One message of a conversation, whoever wrote it; fed by the rasa server's event broker
+    (customer and bot) and by the console (agents)."""
+
+    __tablename__ = "conversation_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=200, index=True)
+    role: MessageRole = Field(sa_type=sa.String(8))
+    text: str = Field(sa_type=sa.Text)
+    # When it was said (the rasa event's timestamp), and when the backend stored it.
+    at: dt.datetime = Field(sa_type=UTCDateTime)
+    stored_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    channel: str | None = Field(default=None, max_length=32)
+    # De-duplicates the broker's retries; an agent's message carries its own id to Rasa and back.
+    event_key: str = Field(max_length=64, unique=True)
+    agent_username: str | None = Field(default=None, max_length=32)
+    agent_name: str | None = Field(default=None, max_length=200)
+    # Agent messages: when Rasa accepted it for the customer's channel, or why it did not.
+    delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivery_error: str | None = Field(default=None, max_length=200)
+    # User messages: the intent Rasa read; bot messages: button titles; files: their ids.
+    intent: str | None = Field(default=None, max_length=100)
+    extra: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class MessagePublic(SQLModel):
+    id: int
+    conversation_id: str
+    role: MessageRole
+    text: str
+    at: dt.datetime
+    channel: str | None
+    agent_username: str | None
+    agent_name: str | None
+    delivered_at: dt.datetime | None
+    delivery_error: str | None
+    intent: str | None
+    buttons: list[str] = []
+    attachments: list[dict[str, Any]] = []
+
+
+class AgentMessageCreate(SQLModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+# --- events from the rasa server ----------------------------------------------------------------
+
+
+class RasaEvent(BaseModel):
+    """What the event broker forwards of one tracker event (bot/event_broker.py)."""
+
+    sender_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    event: Annotated[str, StringConstraints(max_length=64)]
+    timestamp: float | None = None
+    text: str | None = None
+    input_channel: Annotated[str, StringConstraints(max_length=64)] | None = None
+    message_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    intent: Annotated[str, StringConstraints(max_length=100)] | None = None
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    value: Any = None
+    metadata: dict[str, Any] | None = None
+    buttons: list[str] | None = None
+
+
+class RasaEventBatch(BaseModel):
+    events: list[RasaEvent] = PydanticField(max_length=1000)
+
+
+class RasaEventsStored(SQLModel):
+    received: int
+    messages: int
+
+
+# --- handoffs ---------------------------------------------------------------------------------
+
+
+class Handoff(SQLModel, table=True):
+    __tablename__ = "handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=200, index=True)
+    # The conversation id while the handoff is open, null once closed: at most one open
+    # handoff per conversation, enforced by the database.
+    open_conversation_id: str | None = Field(default=None, max_length=200, unique=True)
+    status: HandoffStatus = Field(sa_type=sa.String(16), index=True)
+    reason: HandoffReason = Field(sa_type=sa.String(16))
+    channel: str = Field(max_length=32)
+    language: Language | None = Field(default=None, sa_type=sa.String(2))
+    policy: str = Field(max_length=32)
+    # What the bot had collected (CARD_SLOTS), kept current by slot events while open.
+    slots: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    requested_at: dt.datetime = Field(sa_type=UTCDateTime)
+    expected_reply_by: dt.datetime = Field(sa_type=UTCDateTime)
+    within_working_hours: bool
+    next_shift_starts: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The agent who has it: an account's username, or "agent" for the built-in AGENT_TOKEN.
+    agent_username: str | None = Field(default=None, max_length=32)
+    agent_name: str | None = Field(default=None, max_length=200)
+    taken_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=32)
+    outcome: HandoffOutcome | None = Field(default=None, sa_type=sa.String(16))
+    # Rasa's pause as the event broker last reported it.
+    bot_paused: bool = True
+    # A complaint registered (or found) from the console's card.
+    tracking_number: str | None = Field(default=None, max_length=9)
+    # Who did what: [{at, action, actor, to?, note?}]
+    log: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class HandoffCreate(SQLModel):
+    conversation_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    language: Language | None = None
+    policy: str | None = None
+    reason: HandoffReason = HandoffReason.requested
+    slots: dict[str, Any] = {}
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _unknown_language_is_none(cls, value: Any) -> Any:
+        return value if value in {language.value for language in Language} else None
+
+    @field_validator("slots")
+    @classmethod
+    def _card_slots_only(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {name: clean_slot_value(value.get(name)) for name in CARD_SLOTS if value.get(name) is not None}
+
+
+def clean_slot_value(value: Any) -> Any:
+    """Slot values as the card shows them: scalars, long texts cut."""
+    if isinstance(value, str):
+        return value[:_MAX_SLOT_CHARS]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:_MAX_SLOT_CHARS]
+
+
+class HandoffCreated(SQLModel):
+    """The action server's answer: what the customer is told."""
+
+    id: int
+    status: HandoffStatus
+    expected_reply_by: dt.datetime
+    within_working_hours: bool
+    next_shift_starts: dt.datetime | None
+
+
+class HandoffPublic(SQLModel):
+    id: int
+    conversation_id: str
+    status: HandoffStatus
+    reason: HandoffReason
+    channel: str
+    language: Language | None
+    policy: str
+    customer_name: str | None
+    requested_at: dt.datetime
+    waiting_seconds: int
+    expected_reply_by: dt.datetime
+    within_working_hours: bool
+    next_shift_starts: dt.datetime | None
+    agent_username: str | None
+    agent_name: str | None
+    taken_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: HandoffOutcome | None
+    bot_paused: bool
+    tracking_number: str | None
+    last_message_at: dt.datetime | None = None
+
+
+class HandoffDetail(HandoffPublic):
+    slots: dict[str, Any]
+    log: list[dict[str, Any]]
+    complaint: ComplaintDetail | None
+    # The slots the policy still needs before a complaint can be registered.
+    missing_fields: list[str]
+
+
+class TransferRequest(SQLModel):
+    # The agent's username; null puts the conversation back in the queue.
+    username: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=32)] | None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class LinkComplaint(SQLModel):
+    tracking_number: Annotated[str, StringConstraints(max_length=20)]
+
+
+class CloseRequest(SQLModel):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+HandoffFilter = Literal["open", "waiting", "active", "closed", "all"]

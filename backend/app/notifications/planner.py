@@ -1,0 +1,421 @@
+"""What to tell whom, and when: notifications planned from the policy profile's deadlines and
+from what happens to a complaint.
+
+Two sorts of rows:
+- event rows, due at once: registration, acknowledgement, progress_update (an agent's
+  update), delay_notice, decision, rereview, escalation of a dispute;
+- scheduled rows, derived from the complaint's current state by `desired()`: an agent's
+  reminder on the morning of each open deadline, an escalation to the supervisor just after
+  the acknowledgement or resolution deadline, the policy's automatic progress update
+  (inverter_eu: 14 working days after the acknowledgement), a reminder to approve a decision.
+  `replan()` cancels the planned ones that are no longer wanted and adds the missing ones, so
+  any change of status or deadline keeps them right; the dispatcher asks `still_wanted()`
+  again just before sending.
+
+Every function works inside the caller's transaction and returns the rows it added; the
+caller commits and then wakes the dispatcher for them (NotificationService.wake).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.app.models import (
+    RESOLUTION_STOPPED,
+    Channel,
+    Complaint,
+    ComplaintStatus,
+    HistoryKind,
+    Language,
+    Notification,
+    NotificationAttempt,
+    NotificationAudience,
+    NotificationKind,
+    NotificationState,
+    StatusChangeCreate,
+)
+from backend.app.policies import PolicyProfile
+from backend.app.settings import Settings
+
+# Conversations Rasa can reach (output_channel=latest).
+CHAT_CHANNELS = frozenset({Channel.rest, Channel.socketio, Channel.telegram, Channel.whatsapp, Channel.twilio})
+# Web chat has no push once the page is closed: an e-mail copy goes too when the address is known.
+NO_PUSH_CHANNELS = frozenset({Channel.rest, Channel.socketio})
+OPEN = frozenset({NotificationState.planned, NotificationState.claimed})
+# Rows `replan` manages; the rest are events.
+SCHEDULED_KINDS = frozenset(
+    {
+        NotificationKind.agent_reminder,
+        NotificationKind.escalation,
+        NotificationKind.progress_update,
+        NotificationKind.approval_request,
+    }
+)
+ONE_SECOND = dt.timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A wanted notification; rows match it on (kind, audience, deadline, due_at, channel)."""
+
+    kind: NotificationKind
+    audience: NotificationAudience
+    due_at: dt.datetime
+    channel: str | None
+    language: Language
+    deadline: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def identity(self) -> tuple[str, str, str | None, dt.datetime, str | None]:
+        return (self.kind, self.audience, self.deadline, self.due_at, self.channel)
+
+
+def identity(row: Notification) -> tuple[str, str, str | None, dt.datetime, str | None]:
+    return (row.kind, row.audience, row.deadline, row.due_at, row.channel)
+
+
+def is_scheduled(row: Notification) -> bool:
+    kind = NotificationKind(row.kind)
+    if kind is NotificationKind.approval_request:
+        return True
+    return kind in SCHEDULED_KINDS and row.deadline is not None
+
+
+class Planner:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # --- routes --------------------------------------------------------------------------------
+
+    def customer_channels(self, complaint: Complaint) -> list[str | None]:
+        """The planned route of each row a customer notification makes: the conversation
+        (through Rasa, or WhatsApp's window-aware sender), else e-mail, else SMS, else None
+        (nothing reaches the customer: the row fails and shows on the agents' list); plus an
+        e-mail copy for web chat."""
+        channel = Channel(complaint.channel)
+        if complaint.conversation_id and channel in CHAT_CHANNELS:
+            primary: str | None = "whatsapp" if channel is Channel.whatsapp else "rasa"
+        elif complaint.email:
+            primary = "email"
+        elif complaint.phone:
+            primary = "sms"
+        else:
+            primary = None
+        channels = [primary]
+        if self.has_email_copy(complaint):
+            channels.append("email")
+        return channels
+
+    @staticmethod
+    def has_email_copy(complaint: Complaint) -> bool:
+        return bool(complaint.conversation_id and complaint.email and Channel(complaint.channel) in NO_PUSH_CHANNELS)
+
+    def staff_channel(self, audience: NotificationAudience) -> str:
+        return "email" if self.staff_address(audience) else "console"
+
+    def staff_address(self, audience: NotificationAudience) -> str | None:
+        if audience is NotificationAudience.supervisor:
+            return self.settings.supervisor_email or self.settings.agents_email
+        return self.settings.agents_email
+
+    @staticmethod
+    def staff_language(policy: PolicyProfile) -> Language:
+        return policy.languages[0]
+
+    # --- events --------------------------------------------------------------------------------
+
+    def on_registered(
+        self, session: Session, complaint: Complaint, policy: PolicyProfile, *, in_chat: bool, now: dt.datetime
+    ) -> list[Notification]:
+        """The registration notice. Registered by the assistant in a conversation, the
+        assistant's own reply carried the tracking number: that row is recorded as sent."""
+        rows = []
+        for channel in self.customer_channels(complaint):
+            row = self._event(complaint, NotificationKind.registration, channel, now)
+            if in_chat and channel in ("rasa", "whatsapp"):
+                row.channel = complaint.channel
+                row.state = NotificationState.sent
+                row.sent_at = now
+                row.attempts = 1
+                row.attempt_log.append(
+                    NotificationAttempt(
+                        complaint_id=complaint.id,  # type: ignore[arg-type]
+                        at=now,
+                        channel=str(complaint.channel),
+                        outcome="sent",
+                        detail="the tracking number was in the assistant's reply at registration",
+                    )
+                )
+            rows.append(row)
+        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+
+    def on_status_changed(
+        self,
+        session: Session,
+        complaint: Complaint,
+        policy: PolicyProfile,
+        *,
+        previous: ComplaintStatus,
+        change: StatusChangeCreate,
+        now: dt.datetime,
+    ) -> list[Notification]:
+        """An agent changed the status: the decision when resolved, the acknowledgement when
+        the complaint leaves `registered`, an update when it is (again) being worked on."""
+        status = ComplaintStatus(complaint.status)
+        note = change.note if change.visible_to_customer else None
+        kind: NotificationKind | None = None
+        payload: dict[str, Any] = {}
+        if status is ComplaintStatus.resolved:
+            kind, payload = NotificationKind.decision, {"decision_text": note}
+        elif previous is ComplaintStatus.registered and status in (
+            ComplaintStatus.acknowledged,
+            ComplaintStatus.in_progress,
+        ):
+            kind, payload = NotificationKind.acknowledgement, {"note": note}
+        elif status in (ComplaintStatus.in_progress, ComplaintStatus.reopened):
+            kind, payload = NotificationKind.progress_update, {"note": note}
+        rows: list[Notification] = []
+        if kind is not None:
+            rows = [
+                self._event(complaint, kind, channel, now, payload) for channel in self.customer_channels(complaint)
+            ]
+        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+
+    def on_delay(
+        self,
+        session: Session,
+        complaint: Complaint,
+        policy: PolicyProfile,
+        *,
+        reason: str,
+        new_date: dt.datetime,
+        now: dt.datetime,
+    ) -> list[Notification]:
+        payload = {"reason": reason, "new_date": new_date.isoformat()}
+        rows = [
+            self._event(complaint, NotificationKind.delay_notice, channel, now, payload)
+            for channel in self.customer_channels(complaint)
+        ]
+        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+
+    def on_customer_decision(
+        self,
+        session: Session,
+        complaint: Complaint,
+        policy: PolicyProfile,
+        *,
+        approved: bool,
+        reason: str | None,
+        now: dt.datetime,
+    ) -> list[Notification]:
+        """The customer answered in the chat (which already told them what happens next): the
+        agents hear of a rejection, the supervisor of a dispute."""
+        rows: list[Notification] = []
+        status = ComplaintStatus(complaint.status)
+        if not approved and status is ComplaintStatus.reopened:
+            rows.append(
+                self._staff_event(
+                    complaint, policy, NotificationKind.rereview, NotificationAudience.agents, now, {"reason": reason}
+                )
+            )
+        elif not approved and status is ComplaintStatus.disputed:
+            rows.append(
+                self._staff_event(
+                    complaint,
+                    policy,
+                    NotificationKind.escalation,
+                    NotificationAudience.supervisor,
+                    now,
+                    {"reason": reason, "template": "escalation_dispute"},
+                )
+            )
+        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+
+    def _event(
+        self,
+        complaint: Complaint,
+        kind: NotificationKind,
+        channel: str | None,
+        now: dt.datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> Notification:
+        return Notification(
+            kind=kind,
+            audience=NotificationAudience.customer,
+            channel=channel,
+            language=Language(complaint.language),
+            due_at=now,
+            attempt_at=now,
+            payload={key: value for key, value in (payload or {}).items() if value is not None} or None,
+        )
+
+    def _staff_event(
+        self,
+        complaint: Complaint,
+        policy: PolicyProfile,
+        kind: NotificationKind,
+        audience: NotificationAudience,
+        now: dt.datetime,
+        payload: dict[str, Any],
+    ) -> Notification:
+        return Notification(
+            kind=kind,
+            audience=audience,
+            channel=self.staff_channel(audience),
+            language=self.staff_language(policy),
+            due_at=now,
+            attempt_at=now,
+            payload={key: value for key, value in payload.items() if value is not None} or None,
+        )
+
+    @staticmethod
+    def _added(complaint: Complaint, rows: list[Notification]) -> list[Notification]:
+        complaint.notifications.extend(rows)
+        return rows
+
+    # --- the schedule ---------------------------------------------------------------------------
+
+    def desired(self, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> list[Spec]:
+        """The scheduled notifications the complaint wants in its current state."""
+        # After an erasure nothing is sent to the customer (there is no address left anyway).
+        customer_channels = [] if complaint.erased_at is not None else self.customer_channels(complaint)
+        status = ComplaintStatus(complaint.status)
+        stopped = status in RESOLUTION_STOPPED
+        staff_language = self.staff_language(policy)
+        specs: list[Spec] = []
+
+        watched: list[tuple[str, dt.datetime, bool]] = []  # deadline, moment, escalate when passed
+        if complaint.acknowledged_at is None:
+            watched.append(("acknowledge_by", complaint.acknowledge_by, True))
+        if not stopped:
+            if complaint.investigate_by is not None:
+                watched.append(("investigate_by", complaint.investigate_by, False))
+            watched.append(("resolve_by", complaint.delayed_to or complaint.resolve_by, True))
+        for deadline, moment, escalate in watched:
+            reminder = self._local(policy, moment, self.settings.reminder_local_time)
+            if reminder < moment and moment > now:
+                specs.append(
+                    Spec(
+                        NotificationKind.agent_reminder,
+                        NotificationAudience.agents,
+                        reminder,
+                        self.staff_channel(NotificationAudience.agents),
+                        staff_language,
+                        deadline,
+                    )
+                )
+            if escalate:
+                specs.append(
+                    Spec(
+                        NotificationKind.escalation,
+                        NotificationAudience.supervisor,
+                        moment + ONE_SECOND,
+                        self.staff_channel(NotificationAudience.supervisor),
+                        staff_language,
+                        deadline,
+                    )
+                )
+
+        if complaint.progress_update_by is not None and not stopped and not self._agent_updated(complaint):
+            due = self._local(policy, complaint.progress_update_by, self.settings.customer_notice_local_time)
+            for channel in customer_channels:
+                specs.append(
+                    Spec(
+                        NotificationKind.progress_update,
+                        NotificationAudience.customer,
+                        due,
+                        channel,
+                        Language(complaint.language),
+                        "progress_update_by",
+                    )
+                )
+
+        if status is ComplaintStatus.resolved and self.settings.approval_reminder_days > 0:
+            decision = next(
+                (
+                    entry
+                    for entry in reversed(complaint.history)
+                    if entry.kind == HistoryKind.status and entry.status == ComplaintStatus.resolved
+                ),
+                None,
+            )
+            if decision is not None:
+                day = decision.at + dt.timedelta(days=self.settings.approval_reminder_days)
+                due = self._local(policy, day, self.settings.customer_notice_local_time)
+                text = decision.note if decision.visible_to_customer else None
+                for channel in customer_channels:
+                    specs.append(
+                        Spec(
+                            NotificationKind.approval_request,
+                            NotificationAudience.customer,
+                            due,
+                            channel,
+                            Language(complaint.language),
+                            payload={"decision_text": text} if text else {},
+                        )
+                    )
+        return specs
+
+    def replan(
+        self, session: Session, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime
+    ) -> list[Notification]:
+        """Cancels planned scheduled rows that are no longer wanted, adds the missing ones. A
+        sent (or failed, or claimed) row with the same identity counts as done."""
+        wanted = {spec.identity: spec for spec in self.desired(complaint, policy, now=now)}
+        present: set[tuple[Any, ...]] = set()
+        for row in complaint.notifications:
+            if not is_scheduled(row):
+                continue
+            key = identity(row)
+            if row.state == NotificationState.planned and key not in wanted:
+                row.state = NotificationState.cancelled
+                row.last_error = "no longer wanted (status or deadline changed)"
+                session.add(row)
+            elif row.state != NotificationState.cancelled:
+                present.add(key)
+        added = [
+            Notification(
+                kind=spec.kind,
+                audience=spec.audience,
+                channel=spec.channel,
+                language=spec.language,
+                deadline=spec.deadline,
+                due_at=spec.due_at,
+                attempt_at=spec.due_at,
+                payload=spec.payload or None,
+            )
+            for key, spec in wanted.items()
+            if key not in present
+        ]
+        return self._added(complaint, added)
+
+    def still_wanted(self, row: Notification, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> bool:
+        """Asked just before sending: the complaint may have changed since the row was planned."""
+        if row.audience == NotificationAudience.customer and complaint.erased_at is not None:
+            return False
+        if is_scheduled(row):
+            return identity(row) in {spec.identity for spec in self.desired(complaint, policy, now=now)}
+        if (row.payload or {}).get("template") == "escalation_dispute":
+            return ComplaintStatus(complaint.status) is ComplaintStatus.disputed
+        return True
+
+    @staticmethod
+    def _agent_updated(complaint: Complaint) -> bool:
+        """An agent already told the customer how it goes: the policy's update is given."""
+        return any(
+            row.kind == NotificationKind.progress_update
+            and row.deadline is None
+            and row.state != NotificationState.cancelled
+            for row in complaint.notifications
+        )
+
+    @staticmethod
+    def _local(policy: PolicyProfile, moment: dt.datetime, at: dt.time) -> dt.datetime:
+        """`at` o'clock on the local day of `moment`, in the policy's time zone, as UTC."""
+        day = policy.local(moment).date()
+        return dt.datetime.combine(day, at, tzinfo=policy.tz).astimezone(dt.UTC)

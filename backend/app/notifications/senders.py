@@ -1,0 +1,521 @@
+"""The routes a notification can take. Each sender raises `Permanent` when this route cannot
+deliver it (the dispatcher tries the next route of the chain) and `Transient` when a later
+attempt may succeed (the dispatcher retries with backoff); anything else counts as transient.
+
+Every base URL comes from the settings, so the tests use local servers that speak the same
+protocols (backend.app.notifications.loopback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import importlib
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any, Protocol
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import httpx
+
+from backend.app import clock
+from backend.app.settings import Settings
+
+log = logging.getLogger(__name__)
+# Request URLs carry secrets (Rasa's token in the query, the bot token in the path): the HTTP
+# clients' own request logs stay at WARNING.
+for _client_logger in ("httpx", "httpcore", "telegram", "telegram.ext"):
+    logging.getLogger(_client_logger).setLevel(logging.WARNING)
+
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+# A message that leaves within the last minutes of the window may arrive after it closed.
+_WINDOW_MARGIN = dt.timedelta(minutes=10)
+_EXTERNAL_TEXT_PREFIX = "EXTERNAL: "  # rasa.shared.core.events.UserUttered.create_external
+_MAX_DETAIL = 200
+
+
+class SendError(Exception):
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message[:_MAX_DETAIL])
+        self.retry_after = retry_after
+
+
+class Permanent(SendError):
+    """This route cannot deliver this notification (try the next route)."""
+
+
+class Transient(SendError):
+    """Try again later."""
+
+
+@dataclass
+class Outgoing:
+    """Everything a sender needs, detached from the database session."""
+
+    notification_id: int
+    key: str  # idempotency key
+    kind: str
+    template: str
+    language: str
+    tracking_number: str
+    subject: str
+    text: str
+    rasa_intent: str
+    entities: dict[str, Any]
+    conversation_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    # A previous claim of this notification ended without a recorded outcome (a crash).
+    reclaimed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Sender(Protocol):
+    name: str
+
+    async def send(self, message: Outgoing) -> str:
+        """Delivers the message; returns what to record (ids, never personal data)."""
+        ...
+
+
+def _status_error(route: str, response: httpx.Response) -> SendError:
+    code = response.status_code
+    if code in (408, 425, 429) or code >= 500:
+        retry_after = _retry_after(response)
+        return Transient(f"{route} answered {code}", retry_after=retry_after)
+    return Permanent(f"{route} answered {code}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+def _http_error(route: str, exc: httpx.HTTPError) -> Transient:
+    return Transient(f"{route} unreachable ({type(exc).__name__})")
+
+
+# --- Rasa -------------------------------------------------------------------------------------
+
+
+class HttpPool:
+    """HTTP clients for the senders. One httpx.AsyncClient slows down sharply with many
+    connections in its pool (encode/httpx#3215; here 32 concurrent requests to a local server
+    ran at a quarter of the rate of the same requests spread over clients of two connections
+    each), so the connections are spread over small clients, picked by notification."""
+
+    PER_CLIENT = 2
+
+    def __init__(self, connections: int, timeout: float) -> None:
+        count = max(1, -(-connections // self.PER_CLIENT))
+        limits = httpx.Limits(max_connections=self.PER_CLIENT, max_keepalive_connections=self.PER_CLIENT)
+        self.clients = [httpx.AsyncClient(timeout=timeout, limits=limits) for _ in range(count)]
+
+    def get(self, key: int) -> httpx.AsyncClient:
+        return self.clients[key % len(self.clients)]
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
+class RasaApi:
+    """The parts of Rasa's HTTP API the notifications use (`rasa run --enable-api`)."""
+
+    def __init__(self, http: HttpPool, base_url: str, token: str | None) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+
+    def _url(self, conversation_id: str, tail: str) -> str:
+        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+
+    def _params(self, **params: str) -> dict[str, str]:
+        if self.token:
+            params["token"] = self.token
+        return params
+
+    async def tracker(self, conversation_id: str, *, all_events: bool = False, key: int = 0) -> dict[str, Any]:
+        try:
+            response = await self.http.get(key).get(
+                self._url(conversation_id, "tracker"),
+                params=self._params(include_events="ALL" if all_events else "AFTER_RESTART"),
+            )
+        except httpx.HTTPError as exc:
+            raise _http_error("rasa", exc) from None
+        if response.status_code != 200:
+            raise _status_error("rasa", response)
+        body = response.json()
+        return body if isinstance(body, dict) else {}
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, Any], *, key: int = 0
+    ) -> dict[str, Any]:
+        try:
+            response = await self.http.get(key).post(
+                self._url(conversation_id, "trigger_intent"),
+                params=self._params(output_channel="latest", include_events="NONE"),
+                json={"name": intent, "entities": entities},
+            )
+        except httpx.HTTPError as exc:
+            raise _http_error("rasa", exc) from None
+        if response.status_code == 404:
+            raise Permanent(f"rasa answered 404 for {intent} (intent not in the domain?)")
+        if response.status_code != 200:
+            raise _status_error("rasa", response)
+        try:
+            body = response.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+
+def customer_messages(tracker: dict[str, Any]) -> list[dict[str, Any]]:
+    """The customer's own messages in a tracker (not the backend's EXTERNAL_ intents)."""
+    found = []
+    for event in tracker.get("events") or []:
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        if intent.startswith("EXTERNAL_") or (event.get("text") or "").startswith(_EXTERNAL_TEXT_PREFIX):
+            continue
+        found.append(event)
+    return found
+
+
+def already_delivered(tracker: dict[str, Any], key: str) -> bool:
+    """True when the tracker holds the EXTERNAL_ intent carrying this notification's key."""
+    for event in tracker.get("events") or []:
+        if event.get("event") != "user":
+            continue
+        for entity in (event.get("parse_data") or {}).get("entities") or []:
+            if entity.get("entity") == "notification_id" and entity.get("value") == key:
+                return True
+    return False
+
+
+class RasaSender:
+    """Into the customer's conversation: POST /conversations/{id}/trigger_intent with
+    output_channel=latest. The tracker is read first: a conversation an agent has taken over
+    (paused) waits; one Rasa no longer knows is gone (next route); a re-claimed send whose
+    intent is already in the tracker is not sent again."""
+
+    name = "rasa"
+
+    def __init__(self, api: RasaApi) -> None:
+        self.api = api
+
+    async def send(self, message: Outgoing, tracker: dict[str, Any] | None = None) -> str:
+        if not message.conversation_id:
+            raise Permanent("no conversation to send to")
+        if tracker is None or message.reclaimed:
+            tracker = await self.api.tracker(
+                message.conversation_id, all_events=message.reclaimed, key=message.notification_id
+            )
+        if message.reclaimed and already_delivered(tracker, message.key):
+            return f"{message.rasa_intent} already in the conversation (found by its key after a crash)"
+        if tracker.get("paused"):
+            raise Transient("the conversation is with an agent (paused); retrying later")
+        if not customer_messages(tracker):
+            raise Permanent("conversation gone: Rasa has no message of the customer")
+        await self.api.trigger_intent(
+            message.conversation_id, message.rasa_intent, message.entities, key=message.notification_id
+        )
+        channel = tracker.get("latest_input_channel") or "?"
+        return f"{message.rasa_intent} triggered (output channel {channel})"
+
+
+# --- WhatsApp Cloud API -------------------------------------------------------------------------
+
+
+class WhatsAppSender:
+    """Inside the 24-hour customer-service window (the customer's last message, from Rasa's
+    tracker) a free-form message through the conversation; outside it only an approved
+    template may be sent: WHATSAPP_TEMPLATES names one per language, with two body parameters
+    (the tracking number and the text)."""
+
+    name = "whatsapp"
+
+    def __init__(self, settings: Settings, http: HttpPool, rasa: RasaSender) -> None:
+        self.settings = settings
+        self.http = http
+        self.rasa = rasa
+
+    async def send(self, message: Outgoing) -> str:
+        tracker: dict[str, Any] | None = None
+        if message.conversation_id:
+            try:
+                tracker = await self.rasa.api.tracker(
+                    message.conversation_id, all_events=message.reclaimed, key=message.notification_id
+                )
+            except SendError as exc:
+                log.info(
+                    "whatsapp: no tracker for notification %s (%s); using a template", message.notification_id, exc
+                )
+        if tracker is not None:
+            last = max((float(event.get("timestamp") or 0) for event in customer_messages(tracker)), default=0.0)
+            window_ends = dt.datetime.fromtimestamp(last, dt.UTC) + WHATSAPP_WINDOW - _WINDOW_MARGIN
+            if last and clock.now() < window_ends:
+                return await self.rasa.send(message, tracker)
+        return await self.send_template(message)
+
+    async def send_template(self, message: Outgoing) -> str:
+        settings = self.settings
+        template = settings.whatsapp_templates.get(message.language)  # type: ignore[call-overload]
+        if settings.whatsapp_access_token is None or not settings.whatsapp_phone_number_id:
+            raise Permanent("WhatsApp Cloud API not configured (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID)")
+        if not template:
+            raise Permanent(f"outside the 24-hour window and no approved template for {message.language}")
+        recipient = message.conversation_id if (message.conversation_id or "").isdigit() else None
+        recipient = recipient or (message.phone or "").lstrip("+") or None
+        if not recipient:
+            raise Permanent("no WhatsApp number")
+        # Template parameters may not hold line breaks, tabs or more than four spaces in a row.
+        flat = " ".join(message.text.split())[:1000]
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": recipient,
+            "type": "template",
+            "template": {
+                "name": template,
+                "language": {"code": message.language},
+                "components": [
+                    {
+                        "type": "body",
+                        "parameters": [
+                            {"type": "text", "text": message.tracking_number},
+                            {"type": "text", "text": flat},
+                        ],
+                    }
+                ],
+            },
+        }
+        base = settings.whatsapp_api_base_url.rstrip("/")
+        version = settings.whatsapp_api_version
+        version = version if version.startswith("v") else f"v{version}"
+        url = f"{base}/{version}/{settings.whatsapp_phone_number_id}/messages"
+        try:
+            response = await self.http.get(message.notification_id).post(
+                url,
+                json=body,
+                headers={"Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"},
+            )
+        except httpx.HTTPError as exc:
+            raise _http_error("whatsapp", exc) from None
+        if response.status_code != 200:
+            raise _status_error("whatsapp", response)
+        ids = [item.get("id") for item in (response.json().get("messages") or []) if isinstance(item, dict)]
+        return f"template {template} ({message.language}) {' '.join(str(i) for i in ids)}".strip()
+
+
+# --- Telegram Bot API (python-telegram-bot) -------------------------------------------------------
+
+
+class TelegramSender:
+    """Straight to the chat through the Bot API, for a Telegram complaint whose conversation
+    Rasa no longer has (the chat id is the conversation id)."""
+
+    name = "telegram"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._bot: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _get_bot(self) -> Any:
+        import telegram
+        from telegram.request import HTTPXRequest
+
+        async with self._lock:
+            if self._bot is None:
+                token = self.settings.telegram_bot_token
+                if token is None:
+                    raise Permanent("TELEGRAM_BOT_TOKEN not set")
+                base = self.settings.telegram_api_base_url.rstrip("/")
+                timeout = self.settings.notification_send_timeout_seconds
+                bot = telegram.Bot(
+                    token.get_secret_value(),
+                    base_url=f"{base}/bot",
+                    base_file_url=f"{base}/file/bot",
+                    request=HTTPXRequest(connection_pool_size=8, read_timeout=timeout, connect_timeout=timeout),
+                )
+                await bot.initialize()
+                self._bot = bot
+            return self._bot
+
+    async def send(self, message: Outgoing) -> str:
+        from telegram import error
+
+        chat_id = message.conversation_id
+        if not chat_id or not chat_id.lstrip("-").isdigit():
+            raise Permanent("no Telegram chat id")
+        try:
+            bot = await self._get_bot()
+            sent = await bot.send_message(chat_id=int(chat_id), text=message.text)
+        except error.RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
+            raise Transient("telegram: flood control", retry_after=seconds) from None
+        except (error.Forbidden, error.BadRequest, error.InvalidToken) as exc:
+            raise Permanent(f"telegram refused: {type(exc).__name__}") from None
+        except error.TelegramError as exc:  # NetworkError, TimedOut, ...
+            raise Transient(f"telegram: {type(exc).__name__}") from None
+        return f"telegram message {sent.message_id}"
+
+    async def close(self) -> None:
+        if self._bot is not None:
+            try:
+                await self._bot.shutdown()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+
+
+# --- e-mail -----------------------------------------------------------------------------------------
+
+
+class EmailSender:
+    """SMTP (SMTP_URL). The Message-ID is the notification's key, so a message sent twice
+    after a crash is recognisably the same message."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Outgoing) -> str:
+        if self.settings.smtp_url is None:
+            raise Permanent("SMTP_URL not set")
+        if not message.email:
+            raise Permanent("no e-mail address")
+        return await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: Outgoing) -> str:
+        assert self.settings.smtp_url is not None
+        url = urlsplit(self.settings.smtp_url.get_secret_value())
+        sender = self.settings.smtp_from
+        domain = sender.rpartition("@")[2] or "localhost"
+        mail = EmailMessage()
+        mail["From"] = sender
+        mail["To"] = message.email
+        mail["Subject"] = message.subject
+        mail["Date"] = email.utils.format_datetime(clock.now())
+        mail["Message-ID"] = f"<{message.key}@{domain}>"
+        mail["Auto-Submitted"] = "auto-generated"
+        mail.set_content(message.text)
+        mail["Content-Language"] = message.language  # after set_content, which resets Content-*
+        timeout = self.settings.notification_send_timeout_seconds
+        secure = url.scheme == "smtps"
+        port = url.port or (465 if secure else 25)
+        host = url.hostname or "localhost"
+        query = parse_qs(url.query)
+        try:
+            smtp: smtplib.SMTP
+            if secure:
+                smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=timeout)
+            with smtp:
+                if not secure and query.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"):
+                    smtp.starttls(context=ssl.create_default_context())
+                if url.username:
+                    smtp.login(unquote(url.username), unquote(url.password or ""))
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused:
+            raise Permanent("smtp refused the recipient") from None
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600:
+                raise Permanent(f"smtp answered {exc.smtp_code}") from None
+            raise Transient(f"smtp answered {exc.smtp_code}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise Transient(f"smtp: {type(exc).__name__}") from None
+        return f"e-mail {mail['Message-ID']}"
+
+
+# --- SMS ----------------------------------------------------------------------------------------------
+
+
+class HttpSmsSender:
+    """A generic HTTP SMS gateway: POST SMS_GATEWAY_URL with JSON {to, text, reference} and
+    the notification's key as Idempotency-Key. Another gateway: a class with the same
+    constructor (the settings, and an HttpPool whose `get(key)` gives an httpx.AsyncClient) and
+    `send`, named by SMS_SENDER (module:Class)."""
+
+    name = "sms"
+
+    def __init__(self, settings: Settings, http: HttpPool) -> None:
+        self.settings = settings
+        self.http = http
+
+    async def send(self, message: Outgoing) -> str:
+        if not self.settings.sms_gateway_url:
+            raise Permanent("SMS_GATEWAY_URL not set")
+        if not message.phone:
+            raise Permanent("no phone number")
+        headers = {"Idempotency-Key": message.key}
+        if self.settings.sms_gateway_token is not None:
+            headers["Authorization"] = f"Bearer {self.settings.sms_gateway_token.get_secret_value()}"
+        try:
+            response = await self.http.get(message.notification_id).post(
+                self.settings.sms_gateway_url,
+                json={"to": message.phone, "text": message.text, "reference": message.key},
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            raise _http_error("sms gateway", exc) from None
+        if response.status_code >= 300:
+            raise _status_error("sms gateway", response)
+        return "sms accepted by the gateway"
+
+
+class ConsoleSender:
+    """Agents' reminders and escalations without an e-mail address: the agents' list shows
+    the complaint (overdue, and the notification in its record)."""
+
+    name = "console"
+
+    async def send(self, message: Outgoing) -> str:
+        return "shown on the agents' list"
+
+
+# --- all of them ----------------------------------------------------------------------------------
+
+
+class Senders:
+    """The senders of one dispatcher, created inside its event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.http = HttpPool(settings.notification_concurrency, settings.notification_send_timeout_seconds)
+        token = settings.rasa_token.get_secret_value() if settings.rasa_token is not None else None
+        rasa = RasaSender(RasaApi(self.http, settings.rasa_url, token))
+        self.telegram = TelegramSender(settings)
+        sms_class = _import(settings.sms_sender)
+        self.by_route: dict[str, Any] = {
+            "rasa": rasa,
+            "whatsapp": WhatsAppSender(settings, self.http, rasa),
+            "telegram": self.telegram,
+            "email": EmailSender(settings),
+            "sms": sms_class(settings, self.http),
+            "console": ConsoleSender(),
+        }
+
+    def get(self, route: str) -> Sender:
+        sender = self.by_route.get(route)
+        if sender is None:
+            raise Permanent(f"no sender for route {route!r}")
+        return sender  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        await self.telegram.close()
+        await self.http.aclose()
+
+
+def _import(reference: str) -> Any:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)

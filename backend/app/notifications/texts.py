@@ -1,0 +1,149 @@
+"""Texts of the notifications, from backend/texts/notifications.yml, in ru/az/ro/tr.
+
+Dates are the customer's format (dd.mm.yyyy) in the policy's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from backend.app.models import Complaint, ComplaintStatus, Language, Notification
+from backend.app.policies import PolicyProfile
+
+TEXTS_FILE = Path(__file__).resolve().parents[2] / "texts" / "notifications.yml"
+
+DATE_FORMAT = "%d.%m.%Y"
+PLACEHOLDERS = frozenset(
+    {
+        "tracking_number",
+        "company",
+        "policy",
+        "status",
+        "acknowledge_by",
+        "resolve_by",
+        "progress_update_by",
+        "note",
+        "decision_text",
+        "reason",
+        "new_date",
+        "deadline_label",
+        "deadline_date",
+        "assignee",
+        "contact",
+    }
+)
+DEADLINES = ("acknowledge_by", "investigate_by", "progress_update_by", "resolve_by")
+_NO_DATE = "—"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    template: str
+    language: Language
+    subject: str
+    text: str
+
+
+class Texts:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.templates: dict[str, dict[Language, dict[str, str]]] = {}
+        for name, languages in data["templates"].items():
+            self.templates[name] = {}
+            for language in Language:
+                block = (languages or {}).get(language.value)
+                if not block or not block.get("subject") or not block.get("text"):
+                    raise ValueError(f"{TEXTS_FILE.name}: template {name} lacks {language} subject/text")
+                for part in ("subject", "text"):
+                    unknown = _fields(block[part]) - PLACEHOLDERS
+                    if unknown:
+                        raise ValueError(f"{TEXTS_FILE.name}: {name}.{language}.{part}: unknown {sorted(unknown)}")
+                self.templates[name][language] = {"subject": block["subject"], "text": block["text"]}
+        self.deadline_labels: dict[Language, dict[str, str]] = {}
+        for language in Language:
+            labels = data["deadline_labels"][language.value]
+            missing = set(DEADLINES) - set(labels)
+            if missing:
+                raise ValueError(f"{TEXTS_FILE.name}: deadline_labels.{language} lacks {sorted(missing)}")
+            self.deadline_labels[language] = labels
+
+    def render(self, template: str, language: Language, context: Mapping[str, str]) -> Rendered:
+        block = self.templates[template][language]
+        values = {name: context.get(name, "") for name in PLACEHOLDERS}
+        return Rendered(
+            template=template,
+            language=language,
+            subject=block["subject"].format_map(values).replace("\n", " ").strip(),
+            text=block["text"].format_map(values).strip(),
+        )
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@cache
+def load_texts(path: Path = TEXTS_FILE) -> Texts:
+    with path.open(encoding="utf-8") as handle:
+        return Texts(yaml.safe_load(handle))
+
+
+def format_date(moment: dt.datetime | None, policy: PolicyProfile) -> str:
+    return _NO_DATE if moment is None else policy.local(moment).strftime(DATE_FORMAT)
+
+
+def sentence(text: str | None) -> str:
+    """An agent's note inside a text: trimmed, ending with a full stop."""
+    text = (text or "").strip()
+    if text and text[-1] not in ".!?…":
+        text += "."
+    return text
+
+
+def template_for(notification: Notification) -> str:
+    payload = notification.payload or {}
+    return str(payload.get("template") or notification.kind)
+
+
+def context_for(
+    notification: Notification, complaint: Complaint, policy: PolicyProfile, language: Language
+) -> dict[str, str]:
+    payload = notification.payload or {}
+    texts = load_texts()
+    status = ComplaintStatus(complaint.status)
+    contact = [value for value in (policy.contact.phone, policy.contact.email) if value]
+    deadline = notification.deadline
+    deadline_moment = getattr(complaint, deadline, None) if deadline in DEADLINES else None
+    if deadline == "resolve_by" and complaint.delayed_to is not None:
+        deadline_moment = complaint.delayed_to
+    note = sentence(payload.get("note"))
+    return {
+        "tracking_number": complaint.tracking_number,
+        "company": policy.company,
+        "policy": policy.id,
+        "status": policy.status_label(status, language),
+        "acknowledge_by": format_date(complaint.acknowledge_by, policy),
+        "resolve_by": format_date(complaint.delayed_to or complaint.resolve_by, policy),
+        "progress_update_by": format_date(complaint.progress_update_by, policy),
+        "note": f" {note}" if note else "",
+        "decision_text": str(payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language)),
+        "reason": sentence(payload.get("reason")) or _NO_DATE,
+        "new_date": format_date(_parse(payload.get("new_date")), policy),
+        "deadline_label": texts.deadline_labels[language].get(deadline or "", deadline or ""),
+        "deadline_date": format_date(deadline_moment, policy),
+        "assignee": complaint.assigned_to.username if complaint.assigned_to is not None else _NO_DATE,
+        "contact": f" ({', '.join(contact)})" if contact else "",
+    }
+
+
+def _parse(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(str(value))

@@ -1,0 +1,350 @@
+"""A complaint per policy, its whole timeline on a controlled clock: exactly the policy's
+notifications, in order, each delivered once to the local servers."""
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
+from tests.backend.notifications.conftest import SUPERVISOR, Timeline, sent_log
+
+AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+BAKU, BUCHAREST, ISTANBUL = ZoneInfo("Asia/Baku"), ZoneInfo("Europe/Bucharest"), ZoneInfo("Europe/Istanbul")
+
+
+class Agent:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def register(self, policy: str, **overrides: Any) -> str:
+        body = {**VALID_COMPLAINTS[policy], "policy": policy, **overrides}
+        response = self.client.post(
+            "/api/complaints", json={k: v for k, v in body.items() if v is not None}, headers=SERVICE
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["tracking_number"])
+
+    def status(self, tn: str, status: str, note: str | None = None) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/complaints/{tn}/status", json={"status": status, "note": note}, headers=AGENT
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def delay(self, tn: str, reason: str, new_date: str) -> None:
+        response = self.client.post(
+            f"/api/complaints/{tn}/delay", json={"reason": reason, "new_date": new_date}, headers=AGENT
+        )
+        assert response.status_code == 200, response.text
+
+    def customer(self, tn: str, approved: bool, reason: str | None = None) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/complaints/{tn}/customer-decision",
+            json={"approved": approved, "reason": reason, "language": None, "conversation_id": None},
+            headers=SERVICE,
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def record(self, tn: str) -> dict[str, Any]:
+        return dict(self.client.get(f"/api/complaints/{tn}", headers=AGENT).json())
+
+
+Expected = list[tuple[str, str, str, str]]
+
+
+def _check(app: FastAPI, tz: ZoneInfo, expected: Expected) -> None:
+    assert sent_log(app.state.engine, tz) == expected
+
+
+def test_eurolux_web_chat_on_time(
+    nclient: TestClient,
+    notify_app: FastAPI,
+    timeline: Callable[..., Timeline],
+    loopback: LoopbackServer,
+    smtp: SmtpSink,
+) -> None:
+    """Registered in the chat, acknowledged on the last day after the reminder, resolved on
+    time, approved: reminders before each deadline, no escalation."""
+    line = timeline(BAKU, "02.02 10:00")
+    agent = Agent(nclient)
+    loopback.conversation("web-eu-1", channel="rest")
+    tn = agent.register("eurolux", conversation_id="web-eu-1")
+    line.at("05.02 11:00")
+    agent.status(tn, "acknowledged")
+    line.at("12.02 15:00")
+    agent.status(tn, "resolved", "Televizor 14.02-də çatdırılacaq, çatdırılma pulsuzdur.")
+    line.at("13.02 12:00")
+    assert agent.customer(tn, approved=True)["status"] == "closed"
+    line.at("20.02 10:00")
+    _check(
+        notify_app,
+        BAKU,
+        [
+            ("02.02 10:00", "registration", "customer", "rest"),  # the assistant's reply carried the number
+            ("05.02 09:00", "agent_reminder", "agents", "console"),
+            ("05.02 11:00", "acknowledgement", "customer", "rasa"),
+            ("10.02 09:00", "agent_reminder", "agents", "console"),
+            ("12.02 09:00", "agent_reminder", "agents", "console"),
+            ("12.02 15:00", "decision", "customer", "rasa"),
+        ],
+    )
+    triggered = loopback.triggered()
+    assert [(call["name"], call["conversation_id"]) for call in triggered] == [
+        ("EXTERNAL_acknowledgement", "web-eu-1"),
+        ("EXTERNAL_decision", "web-eu-1"),
+    ]
+    assert triggered[1]["entities"]["tracking_number"] == tn
+    assert triggered[1]["entities"]["decision_text"] == "Televizor 14.02-də çatdırılacaq, çatdırılma pulsuzdur."
+    assert all(
+        record.query == {"output_channel": "latest", "include_events": "NONE", "token": "test-rasa-token"}
+        for record in loopback.received("/conversations/")
+        if record.path.endswith("trigger_intent")
+    )
+    assert "12.02.2026" in triggered[0]["entities"]["text"]  # the resolution date, dd.mm.yyyy
+    states = {(n["kind"], n["deadline"]): n["state"] for n in agent.record(tn)["notifications"]}
+    assert states[("escalation", "acknowledge_by")] == "cancelled"
+    assert states[("escalation", "resolve_by")] == "cancelled"
+    assert states[("approval_request", None)] == "cancelled"
+
+
+def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
+    nclient: TestClient,
+    notify_app: FastAPI,
+    timeline: Callable[..., Timeline],
+    loopback: LoopbackServer,
+    smtp: SmtpSink,
+) -> None:
+    line = timeline(BAKU, "02.02 10:00")
+    agent = Agent(nclient)
+    loopback.conversation("1001", channel="telegram")
+    tn = agent.register("kontakt", conversation_id="1001")
+    line.at("06.02 10:00")  # nobody acknowledged by Thursday: escalated at midnight
+    agent.status(tn, "in_progress", "Проверяем партию на складе")
+    line.at("12.02 16:00")
+    agent.delay(tn, "Ждём ответа производителя", "2026-02-16")
+    line.at("16.02 12:00")
+    agent.status(tn, "resolved", "Заменим машину новой.")
+    line.at("17.02 10:00")
+    assert agent.customer(tn, approved=False, reason="Хочу возврат денег")["status"] == "reopened"
+    line.at("17.02 15:00")
+    agent.status(tn, "resolved", "Вернём деньги в течение 3 дней.")
+    line.at("18.02 10:00")
+    assert agent.customer(tn, approved=True)["status"] == "closed"
+    line.at("25.02 10:00")
+    _check(
+        notify_app,
+        BAKU,
+        [
+            ("02.02 10:00", "registration", "customer", "telegram"),
+            ("05.02 09:00", "agent_reminder", "agents", "console"),
+            ("06.02 00:00", "escalation", "supervisor", "email"),
+            ("06.02 10:00", "acknowledgement", "customer", "rasa"),
+            (
+                "11.02 09:00",
+                "agent_reminder",
+                "agents",
+                "console",
+            ),  # investigate_by: 3 working days after the acknowledgement
+            ("12.02 09:00", "agent_reminder", "agents", "console"),
+            ("12.02 16:00", "delay_notice", "customer", "rasa"),
+            ("16.02 09:00", "agent_reminder", "agents", "console"),  # the new date
+            ("16.02 12:00", "decision", "customer", "rasa"),
+            ("17.02 10:00", "escalation", "supervisor", "email"),  # reopened after the promised date
+            ("17.02 10:00", "rereview", "agents", "console"),
+            ("17.02 15:00", "decision", "customer", "rasa"),
+        ],
+    )
+    delay = [call for call in loopback.triggered() if call["name"] == "EXTERNAL_delay_notice"][0]
+    assert "Ждём ответа производителя." in delay["entities"]["text"] and "16.02.2026" in delay["entities"]["text"]
+    escalations = [message for message in smtp.messages if message["To"] == SUPERVISOR]
+    assert len(escalations) == 2
+    assert "acknowledge_by passed" in [e["note"] for e in agent.record(tn)["history"] if e["kind"] == "escalation"][0]
+
+
+def test_music_gallery_web_chat_with_email_copy_overdue_and_approval_reminder(
+    nclient: TestClient,
+    notify_app: FastAPI,
+    timeline: Callable[..., Timeline],
+    loopback: LoopbackServer,
+    smtp: SmtpSink,
+) -> None:
+    """Web chat cannot reach a customer who left the page: each notice goes as an e-mail too."""
+    line = timeline(BAKU, "02.02 10:00")
+    agent = Agent(nclient)
+    loopback.conversation("web-mg-1", channel="socketio")
+    tn = agent.register("music_gallery", conversation_id="web-mg-1", email="nigar@example.az")
+    line.at("05.02 10:00")
+    agent.status(tn, "acknowledged")
+    line.at("17.02 11:00")  # resolve_by Monday 16.02 passed
+    agent.status(tn, "resolved", "Simi pulsuz dəyişəcəyik.")
+    line.at("21.02 12:00")  # no answer: asked again on 20.02
+    assert agent.customer(tn, approved=True)["status"] == "closed"
+    line.at("28.02 12:00")
+    _check(
+        notify_app,
+        BAKU,
+        [
+            ("02.02 10:00", "registration", "customer", "socketio"),  # the assistant's reply
+            ("02.02 10:00", "registration", "customer", "email"),  # and an e-mail copy
+            ("05.02 09:00", "agent_reminder", "agents", "console"),
+            ("05.02 10:00", "acknowledgement", "customer", "rasa"),
+            ("05.02 10:00", "acknowledgement", "customer", "email"),
+            ("16.02 09:00", "agent_reminder", "agents", "console"),
+            ("17.02 00:00", "escalation", "supervisor", "email"),
+            ("17.02 11:00", "decision", "customer", "rasa"),
+            ("17.02 11:00", "decision", "customer", "email"),
+            ("20.02 10:00", "approval_request", "customer", "rasa"),
+            ("20.02 10:00", "approval_request", "customer", "email"),
+        ],
+    )
+    customer_mail = [m for m in smtp.messages if m["To"] == "nigar@example.az"]
+    assert [m["Subject"] for m in customer_mail] == [
+        f"{tn} nömrəli şikayət qeydə alındı",
+        f"{tn} nömrəli şikayət icraya götürüldü",
+        f"{tn} nömrəli şikayət üzrə qərar",
+        f"{tn} nömrəli şikayət: cavabınızı gözləyirik",
+    ]
+    assert "05.02.2026" in customer_mail[0].get_content() and "16.02.2026" in customer_mail[0].get_content()
+    assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)
+    # The approval request shows the decision again, with its buttons (EXTERNAL_decision).
+    assert [call["name"] for call in loopback.triggered()] == [
+        "EXTERNAL_acknowledgement",
+        "EXTERNAL_decision",
+        "EXTERNAL_decision",
+    ]
+
+
+def test_inverter_eu_email_progress_update_delay_and_dispute(
+    nclient: TestClient,
+    notify_app: FastAPI,
+    timeline: Callable[..., Timeline],
+    loopback: LoopbackServer,
+    smtp: SmtpSink,
+) -> None:
+    """By e-mail only; the policy's progress update 14 working days after the acknowledgement
+    (moved when the acknowledgement came before its deadline); two rejections: disputed."""
+    line = timeline(BUCHAREST, "02.02 10:00")
+    agent = Agent(nclient)
+    tn = agent.register("inverter_eu")
+    planned_update = [n for n in agent.record(tn)["notifications"] if n["kind"] == "progress_update"]
+    assert [n["due_at"] for n in planned_update] == ["2026-03-03T10:00:00+02:00"]  # from the acknowledgement deadline
+    line.at("03.02 11:00")
+    agent.status(tn, "acknowledged")
+    line.at("16.03 14:00")
+    agent.delay(tn, "Așteptăm piesa de schimb de la producător", "2026-03-20")
+    line.at("20.03 12:00")
+    agent.status(tn, "resolved", "Înlocuim invertorul în garanție.")
+    line.at("21.03 10:00")  # the customer phoned: an agent records the answer
+    response = nclient.post(
+        f"/api/complaints/{tn}/customer-decision",
+        json={"approved": False, "reason": "Vreau banii înapoi", "language": "ro"},
+        headers=AGENT,
+    )
+    assert response.json()["status"] == "reopened"
+    line.at("23.03 12:00")
+    agent.status(tn, "resolved", "Vă rambursăm prețul integral.")
+    line.at("24.03 09:30")
+    disputed = agent.customer(tn, approved=False, reason="Prea târziu")
+    assert disputed["status"] == "disputed" and "ANPC" in disputed["external_remedies"]
+    line.at("31.03 10:00")
+    _check(
+        notify_app,
+        BUCHAREST,
+        [
+            ("02.02 10:00", "registration", "customer", "email"),
+            ("03.02 11:00", "acknowledgement", "customer", "email"),
+            ("23.02 10:00", "progress_update", "customer", "email"),
+            ("16.03 09:00", "agent_reminder", "agents", "console"),
+            ("16.03 14:00", "delay_notice", "customer", "email"),
+            ("20.03 09:00", "agent_reminder", "agents", "console"),
+            ("20.03 12:00", "decision", "customer", "email"),
+            ("21.03 10:00", "escalation", "supervisor", "email"),
+            ("21.03 10:00", "rereview", "agents", "console"),
+            ("23.03 12:00", "decision", "customer", "email"),
+            ("24.03 09:30", "escalation", "supervisor", "email"),
+        ],
+    )
+    customer_mail = [m for m in smtp.messages if m["To"] == "ion.popescu@example.ro"]
+    assert len(customer_mail) == 6
+    assert all(m["Content-Language"] == "ro" for m in customer_mail)
+    assert "Așteptăm piesa de schimb de la producător." in customer_mail[3].get_content()
+    assert "20.03.2026" in customer_mail[3].get_content()
+    dispute = [m for m in smtp.messages if m["To"] == SUPERVISOR][-1]
+    assert dispute["Subject"] == f"Reclamație contestată: {tn}"  # agents read the policy's language
+    assert loopback.triggered() == []
+
+
+def test_poliser_whatsapp_window_template_then_conversation(
+    nclient: TestClient,
+    notify_app: FastAPI,
+    timeline: Callable[..., Timeline],
+    loopback: LoopbackServer,
+    smtp: SmtpSink,
+) -> None:
+    """Outside the 24-hour window WhatsApp only takes the approved template; once the
+    customer writes again, the decision goes into the conversation (with its buttons)."""
+    line = timeline(ISTANBUL, "02.02 10:00")
+    agent = Agent(nclient)
+    wa_id = "905321234567"
+    loopback.conversation(wa_id, channel="whatsapp", last_message_at=line.moment("02.02 09:58").timestamp())
+    tn = agent.register("poliser", conversation_id=wa_id)
+    line.at("04.02 10:00")
+    agent.status(tn, "acknowledged")
+    line.at("11.02 14:00")
+    agent.status(tn, "resolved", "Eksik ürün yarın gönderilecek.")
+    line.at("11.02 15:00")
+    loopback.conversation(wa_id, channel="whatsapp", last_message_at=line.moment("11.02 15:00").timestamp())
+    assert agent.customer(tn, approved=False, reason="Fatura da yanlış")["status"] == "reopened"
+    line.at("12.02 10:00")
+    agent.status(tn, "resolved", "Eksik ürün ve düzeltilmiş fatura yarın gönderilecek.")
+    line.at("12.02 11:00")
+    disputed = agent.customer(tn, approved=False, reason="Kabul etmiyorum")
+    assert disputed["status"] == "disputed" and disputed["rejections"] == 2
+    assert "Tüketici" in disputed["external_remedies"] or "tüketici" in disputed["external_remedies"]
+    line.at("19.02 10:00")
+    _check(
+        notify_app,
+        ISTANBUL,
+        [
+            ("02.02 10:00", "registration", "customer", "whatsapp"),
+            ("04.02 09:00", "agent_reminder", "agents", "console"),
+            ("04.02 10:00", "acknowledgement", "customer", "whatsapp"),
+            ("10.02 09:00", "agent_reminder", "agents", "console"),
+            ("11.02 09:00", "agent_reminder", "agents", "console"),
+            ("11.02 14:00", "decision", "customer", "whatsapp"),
+            ("11.02 15:00", "rereview", "agents", "console"),
+            ("12.02 00:00", "escalation", "supervisor", "email"),
+            ("12.02 10:00", "decision", "customer", "whatsapp"),
+            ("12.02 11:00", "escalation", "supervisor", "email"),
+        ],
+    )
+    templates = [record.body for record in loopback.received("/v21.0/1555000/messages")]
+    assert [body["template"]["name"] for body in templates] == ["complaint_update", "complaint_update"]
+    assert all(body["to"] == wa_id and body["template"]["language"]["code"] == "tr" for body in templates)
+    assert templates[1]["template"]["components"][0]["parameters"][0]["text"] == tn
+    assert "\n" not in templates[1]["template"]["components"][0]["parameters"][1]["text"]
+    assert [call["name"] for call in loopback.triggered()] == ["EXTERNAL_decision"]
+    history = agent.record(tn)["history"]
+    assert [(e["status"], e["actor"]) for e in history if e["actor"] == "customer"] == [
+        ("reopened", "customer"),
+        ("disputed", "customer"),
+    ]
+
+
+@pytest.mark.parametrize("language", ["ru", "az", "ro", "tr"])
+def test_every_text_renders_in_every_language(language: str) -> None:
+    from backend.app.models import Language
+    from backend.app.notifications.texts import PLACEHOLDERS, load_texts
+
+    texts = load_texts()
+    for template in texts.templates:
+        rendered = texts.render(template, Language(language), {name: f"<{name}>" for name in PLACEHOLDERS})
+        assert rendered.subject and rendered.text
+        assert "{" not in rendered.text and "{" not in rendered.subject

@@ -1,0 +1,111 @@
+"""The agent console in-process: the page and its assets, and the websocket feed (auth by the
+first message, the queue, the new messages of handed-over conversations)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+import uuid
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+
+def cid() -> str:
+    return f"conv-{uuid.uuid4().hex[:12]}"
+
+
+def receive(ws, timeout: float = 5.0) -> dict:
+    """ws.receive_json with a time limit (a missing push must fail, not hang)."""
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        return pool.submit(ws.receive_json).result(timeout=timeout)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def until(ws, predicate, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        data = receive(ws, max(0.1, deadline - time.monotonic()))
+        if predicate(data):
+            return data
+
+
+def test_the_page_and_its_assets(client):
+    page = client.get("/agent")
+    assert page.status_code == 200 and '<script src="/agent/agent.js"></script>' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/agent/agent.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/agent/agent.css").headers["content-type"].startswith("text/css")
+    assert client.get("/agent/index.html").status_code == 404
+    assert client.get("/agent/secret.py").status_code == 404
+
+
+@pytest.mark.parametrize("first", [{"type": "auth", "token": "wrong"}, {"type": "hello"}, {"token": "x"}])
+def test_the_feed_wants_a_valid_token_first(client, first, service_headers):
+    with client.websocket_connect("/api/console/ws") as ws:
+        ws.send_json(first)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            receive(ws)
+        assert closed.value.code == 4401
+
+
+def test_the_service_token_gets_no_feed(client):
+    from tests.backend.conftest import SERVICE_TOKEN
+
+    with client.websocket_connect("/api/console/ws") as ws:
+        ws.send_json({"type": "auth", "token": SERVICE_TOKEN})
+        with pytest.raises(WebSocketDisconnect):
+            receive(ws)
+
+
+def test_the_feed_pushes_the_queue_and_new_messages(client, handoff_request, service_headers, make_agent, login):
+    make_agent("alice")
+    alice = login("alice")
+    conversation = cid()
+    with client.websocket_connect("/api/console/ws") as ws:
+        ws.send_json({"type": "auth", "token": alice["Authorization"].split()[1]})
+        hello = receive(ws)
+        assert hello == {"type": "hello", "agent": {"username": "alice", "display_name": "Alice"}}
+        assert receive(ws) == {"type": "queue", "handoffs": []}
+
+        started = time.perf_counter()
+        handoff = handoff_request(conversation).json()
+        queue = until(ws, lambda d: d["type"] == "queue" and d["handoffs"])
+        assert [h["id"] for h in queue["handoffs"]] == [handoff["id"]]
+        assert queue["handoffs"][0]["status"] == "waiting"
+        assert time.perf_counter() - started < 1.0
+
+        started = time.perf_counter()
+        event = {"sender_id": conversation, "event": "user", "timestamp": time.time(), "text": "<b>алло</b>"}
+        client.post("/api/internal/rasa-events", json={"events": [event]}, headers=service_headers)
+        pushed = until(ws, lambda d: d["type"] == "messages")
+        assert [(m["role"], m["text"]) for m in pushed["messages"]] == [("user", "<b>алло</b>")]
+        assert time.perf_counter() - started < 1.0
+
+        # Conversations nobody handed over are not pushed.
+        quiet = {"sender_id": cid(), "event": "user", "timestamp": time.time(), "text": "не для консоли"}
+        client.post("/api/internal/rasa-events", json={"events": [quiet]}, headers=service_headers)
+        client.post(f"/api/handoffs/{handoff['id']}/take", headers=alice)
+        taken = until(ws, lambda d: d["type"] in ("queue", "messages"))
+        assert taken["type"] == "queue" and taken["handoffs"][0]["agent_username"] == "alice"
+
+        ws.send_json({"type": "ping"})
+        assert until(ws, lambda d: d["type"] == "pong")
+
+
+def test_logging_out_ends_the_feed(client, make_agent, login, monkeypatch):
+    from backend.app.routers import console
+
+    monkeypatch.setattr(console, "_RECHECK_SECONDS", 0.2)
+    make_agent("bob")
+    bob = login("bob")
+    with client.websocket_connect("/api/console/ws") as ws:
+        ws.send_json({"type": "auth", "token": bob["Authorization"].split()[1]})
+        assert receive(ws)["type"] == "hello"
+        assert client.post("/api/auth/logout", headers=bob).status_code in (200, 204)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            until(ws, lambda d: False, timeout=10)
+        assert closed.value.code == 4401
