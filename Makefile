@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
+.PHONY: test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -23,6 +23,7 @@ help:
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
+	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
 	@echo "make telegram-polling  Telegram in long-polling mode (development, no public URL)"
 	@echo "make lock         re-resolve requirements/*.lock from requirements/*.in"
@@ -88,6 +89,9 @@ test-e2e: venvs $(MODEL_STAMP)
 test-channels: venvs web chromium $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/channels
 
+test-handoff: venvs web chromium $(MODEL_STAMP)
+	$(APP_PY) -m pytest -q tests/handoff
+
 telegram-polling: venvs
 	scripts/run-telegram-polling.sh
 
@@ -99,12 +103,16 @@ test: venvs $(MODEL_STAMP)
 	$(MAKE) nlu-report
 	$(MAKE) test-e2e
 	$(MAKE) test-channels
+	$(MAKE) test-handoff
 
 bench-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m backend.bench --db both --n $${BENCH_N:-100000}
 
 bench-notifications: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m backend.app.notifications.bench --db both
+
+bench-handoff: venvs $(MODEL_STAMP)
+	$(APP_PY) -m backend.handoff.bench
 
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bot.langid_bench

@@ -35,6 +35,7 @@ def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int
     classified nlu_fallback and not accepted as the answer to a question either.
 
     understood_now: the latest message filled a slot (it is not in the tracker yet)."""
+    in_form = bool((tracker.active_loop or {}).get("name"))
     count = 0
     filled_after = understood_now
     for event in reversed(tracker.events):
@@ -44,7 +45,9 @@ def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int
         if kind != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        lost = intent == "nlu_fallback" or parsing.gibberish(event.get("text") or "")
+        # Inside a form an odd answer already gets its own re-prompt; only the
+        # classifier giving up counts there.
+        lost = intent == "nlu_fallback" or (not in_form and parsing.gibberish(event.get("text") or ""))
         if not lost or filled_after:
             break
         count += 1

@@ -36,6 +36,9 @@ class ActionValidateSlotMappings(Action):
         return "action_validate_slot_mappings"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if tracker.is_paused():
+            # An agent has the conversation: the bot neither answers nor fills the form.
+            return []
         outcome = interpret(turn_from_tracker(tracker), load_policy())
         language = outcome.slots.get("language") or tracker.get_slot("language")
         for response, kwargs in outcome.responses:

@@ -83,3 +83,10 @@ async def test_handoff_without_backend_does_not_pause():
     events = await action.run(dispatcher, tracker([], {"language": "ru"}), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_unavailable"]
     assert all(e["event"] != "pause" for e in events)
+
+
+def test_inside_a_form_odd_answers_get_re_prompts_not_a_person():
+    mash = [{"event": "user", "text": "<script>alert</script>", "parse_data": {"intent": {"name": "cancel"}}},
+            {"event": "user", "text": "DROP TABLE qqq", "parse_data": {"intent": {"name": "affirm"}}}]
+    assert consecutive_fallbacks(tracker(mash, active_loop={"name": "complaint_form"})) == 0
+    assert consecutive_fallbacks(tracker(mash)) == 2

@@ -30,8 +30,13 @@ CASES = {
 }
 
 
+GREETINGS = {"ru": "Здравствуйте", "az": "Salam", "ro": "Bună ziua", "tr": "Merhaba"}
+
+
 def register(stack, sender, lang, policy="poliser"):
+    """A complaint of this conversation, as if the customer had filed it in this chat."""
     c = CASES[lang]
+    stack.say(sender, GREETINGS[lang])
     body = {
         "full_name": c["full_name"], "phone": c["phone"], "complaint_text": c["text"], "language": lang,
         "channel": "rest", "policy": policy, "conversation_id": sender,

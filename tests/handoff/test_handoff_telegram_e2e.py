@@ -208,12 +208,6 @@ def test_the_handoff_is_in_the_queue_and_rasa_shows_paused(handoff_stack, telegr
     assert not rasa_paused(s, str(chat))
 
 
-@pytest.mark.xfail(
-    reason="Rasa 3.6 runs action_extract_slots (and the form's validation) before it checks the pause, "
-    "so a validation message reaches the customer of a paused conversation: the validation actions "
-    "must stay silent when tracker.is_paused()",
-    strict=False,
-)
 def test_a_paused_bot_says_nothing(handoff_stack, telegram, e2e_agents):
     s, tg = handoff_stack, telegram
     chat = random.randint(10**8, 10**9)

@@ -419,12 +419,18 @@
 
   async function renderComplaintForm(h) {
     const fields = $("complaint-fields");
-    clear(fields);
     let intake = [];
     try { intake = (await policy(h.policy)).intake || []; } catch (_) { intake = []; }
+    // A live update re-renders the card: what the agent typed in this card's form stays.
+    const typed = {};
+    if (fields.dataset.handoffId === String(h.id)) {
+      for (const input of fields.querySelectorAll("[name]")) typed[input.name] = input.value;
+    }
+    clear(fields);
+    fields.dataset.handoffId = String(h.id);
     const slots = intake.length ? intake.map((f) => f.slot) : ["full_name", "phone", "email", "staff_member", "complaint_text"];
     for (const slot of slots) {
-      const value = h.slots[slot] || "";
+      const value = slot in typed ? typed[slot] : (h.slots[slot] || "");
       let input;
       if (slot === "complaint_category") {
         input = el("select", { name: slot }, el("option", { value: "", text: "—" }), el("option", { value: "service", text: "service" }), el("option", { value: "product", text: "product" }));
