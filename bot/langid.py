@@ -117,6 +117,8 @@ def detect(text: str) -> Detection:
     if not text:
         return Detection(None, 0.0, 0)
     text = unicodedata.normalize("NFC", text)
+    # Codes, numbers, e-mail addresses and links say nothing about the language.
+    text = " ".join(t for t in text.split() if not re.search(r"\d|@|://", t))
     lowered = _lower(text)
     words = _WORD.findall(lowered)
     n = len(words)

@@ -50,3 +50,9 @@ def test_conversation_switches_on_a_clear_sentence():
 def test_first_message_falls_back_to_the_channel_hint_then_the_policy_default():
     assert choose_language("ok", current=None, hint="tr") == "tr"
     assert choose_language("👍", current=None, hint=None, default="az") == "az"
+
+
+def test_codes_and_addresses_are_not_language():
+    assert detect("k7qm-4pxr").language is None
+    assert choose_language("k7qm-4pxr 123456", current="ru") == "ru"
+    assert choose_language("ion.pop@example.ro", current="tr") == "tr"
