@@ -34,8 +34,19 @@ class BackendClient:
         self.token = token or settings.service_token
         self.timeout = aiohttp.ClientTimeout(total=timeout or settings.backend_timeout)
 
-    async def _call(self, method: str, path: str, payload: dict[str, Any], attempts: int = 2) -> dict:
-        headers = {"Authorization": f"Bearer {self.token}"}
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        payload: dict[str, Any],
+        attempts: int = 2,
+        headers: dict[str, str] | None = None,
+    ) -> dict:
+        """One backend call: 4xx -> BackendRejected at once; no answer or 5xx -> retried with
+        backoff (0.5 s, 1 s, ...), then BackendUnavailable."""
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        what = path.split("/")[2]  # "complaints", "status-lookup": never personal data
+        delay = 0.5
         for attempt in range(1, attempts + 1):
             try:
                 async with aiohttp.ClientSession(timeout=self.timeout) as session:
@@ -45,10 +56,12 @@ class BackendClient:
                             return body
                         if 400 <= resp.status < 500:
                             raise BackendRejected(resp.status, _field_of(body), body, resp.headers.get("Retry-After"))
+                        logger.warning("backend answered %s on %s (attempt %d)", resp.status, what, attempt)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-                logger.warning("backend call %s failed (attempt %d): %s", path.split("/")[2], attempt, type(exc).__name__)
+                logger.warning("backend call %s failed (attempt %d): %s", what, attempt, type(exc).__name__)
             if attempt < attempts:
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(delay)
+                delay *= 2
         raise BackendUnavailable()
 
     async def look_up_status(self, tracking_number: str, pin: str, language: str | None) -> dict:
@@ -71,24 +84,9 @@ class BackendClient:
 
     async def register_complaint(self, payload: dict[str, Any], idempotency_key: str, attempts: int = 3) -> dict:
         """POST /api/complaints; the same key always yields the same complaint."""
-        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}
-        delay = 0.5
-        for attempt in range(1, attempts + 1):
-            try:
-                async with aiohttp.ClientSession(timeout=self.timeout) as session:
-                    async with session.post(f"{self.base_url}/api/complaints", json=payload, headers=headers) as resp:
-                        body = await resp.json(content_type=None)
-                        if resp.status in (200, 201):
-                            return body
-                        if 400 <= resp.status < 500:
-                            raise BackendRejected(resp.status, _field_of(body), body)
-                        logger.warning("backend answered %s on registration (attempt %d)", resp.status, attempt)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-                logger.warning("backend unreachable on registration (attempt %d): %s", attempt, type(exc).__name__)
-            if attempt < attempts:
-                await asyncio.sleep(delay)
-                delay *= 2
-        raise BackendUnavailable()
+        return await self._call(
+            "POST", "/api/complaints", payload, attempts=attempts, headers={"Idempotency-Key": idempotency_key}
+        )
 
 
 def _field_of(body: Any) -> str | None:
