@@ -41,6 +41,24 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+@lru_cache(maxsize=4096)
+def _fold_keyword(keyword: str) -> str:
+    """Lexicon entries are folded once, not on every message."""
+    return fold(keyword)
+
+
+@lru_cache(maxsize=1)
+def _name_prefixes() -> tuple[str, ...]:
+    """Longest first, so "mənim adım" is removed before "adım"."""
+    return tuple(sorted((p for group in lexicon()["name_prefixes"].values() for p in group), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _openers() -> tuple[str, ...]:
+    phrases = (" ".join(_words(p)) for group in lexicon()["openers"].values() for p in group)
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:-[^\W_]+)*", fold(text))
 
@@ -51,7 +69,7 @@ def mentions(text: str, keywords: list[str]) -> bool:
     folded = " " + " ".join(_words(text)) + " "
     words = folded.split()
     for kw in keywords:
-        k = fold(kw)
+        k = _fold_keyword(kw)
         if " " in k:
             if f" {k} " in folded or f" {k}" in folded:
                 return True
@@ -166,11 +184,8 @@ def strip_name_prefix(text: str) -> str:
     """Removes "меня зовут", "mənim adım", "numele meu este", ... from the start."""
     text = clean(text).strip(" .,!:;-")
     folded = fold(text)
-    prefixes = sorted(
-        (p for group in lexicon()["name_prefixes"].values() for p in group), key=len, reverse=True
-    )
-    for prefix in prefixes:
-        fp = fold(prefix)
+    for prefix in _name_prefixes():
+        fp = _fold_keyword(prefix)
         if folded.startswith(fp + " ") or folded.startswith(fp + ":") or folded.startswith(fp + ","):
             return text[len(prefix):].strip(" .,!:;-")
     return text
@@ -228,11 +243,8 @@ def complaint_substance(text: str, remove: list[str] | None = None) -> bool:
     for part in remove or []:
         for w in _words(part):
             folded = folded.replace(f" {w} ", " ")
-    phrases = sorted(
-        (fold(p) for group in lexicon()["openers"].values() for p in group), key=len, reverse=True
-    )
-    for phrase in phrases:
-        folded = folded.replace(f" {' '.join(_words(phrase))} ", " ")
+    for phrase in _openers():
+        folded = folded.replace(f" {phrase} ", " ")
     rest = [w for w in folded.split() if _LETTER.search(w) and not w.isdigit()]
     return len(rest) >= 3 and sum(len(w) for w in rest) >= 15
 
@@ -296,7 +308,10 @@ def find_tracking_number(text: str) -> str | None:
     """"k7qm-4pxr", "K7QM 4PXR", "K7QM4PXR" -> "K7QM-4PXR" (letters and digits, no 0/O/1/I)."""
     for match in _TRACKING.finditer((text or "").upper()):
         candidate = match.group(1) + match.group(2)
-        if re.search(r"\d", candidate) and re.search(r"[A-Z]", candidate):
+        separated = match.group(0)[4:5] == "-"
+        # About one tracking number in ten has no digit; written "ABCD-EFGH" it is still one,
+        # while eight letters in a row are more likely a word.
+        if separated or (re.search(r"\d", candidate) and re.search(r"[A-Z]", candidate)):
             return f"{match.group(1)}-{match.group(2)}"
     return None
 
