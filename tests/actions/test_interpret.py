@@ -265,3 +265,11 @@ def test_a_tracking_number_outside_a_form_starts_the_status_look_up():
     out = interpret(turn("где моя жалоба? ZZZZ-9999 123456", "complain", form_active=False,
                          slots={"language": "ru"}), EUROLUX)
     assert out.status_check and out.slots["tracking_number"] == "ZZZZ-9999" and out.slots["pin"] == "123456"
+
+
+def test_a_tracking_number_without_digits_is_still_one_when_written_with_its_dash():
+    from actions import parsing
+
+    assert parsing.find_tracking_number("hwkq-pzmt") == "HWKQ-PZMT"
+    assert parsing.find_tracking_number("COMPLAIN") is None
+    assert parsing.find_tracking_number("asta este mult prea") is None
