@@ -86,7 +86,8 @@ class ActionHandoff(Action):
         if answer.get("within_working_hours"):
             dispatcher.utter_message(response="utter_handoff_now", time=format_moment(answer.get("expected_reply_by")))
         else:
-            dispatcher.utter_message(response="utter_handoff_later", time=format_moment(answer.get("next_shift_starts")))
+            later = format_moment(answer.get("next_shift_starts"))
+            dispatcher.utter_message(response="utter_handoff_later", time=later)
             if tracker.active_loop and complete:
                 dispatcher.utter_message(response="utter_handoff_confirm_to_register")
         logger.info("conversation handed over (reason %s)", reason)

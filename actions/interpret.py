@@ -10,9 +10,11 @@ the form only asks for what is still missing.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from actions import parsing
 from actions.policy import INTAKE_SLOTS, Policy
@@ -53,6 +55,7 @@ class Turn:
     requested_slot: str | None = None
     form_active: bool = False
     active_loop: str | None = None
+    form_run: str | None = None  # conversation + when its complaint form started (slot_mappings)
 
     def entity(self, name: str) -> str | None:
         for ent in self.entities:
@@ -122,6 +125,15 @@ def decide_language(turn: Turn, policy: Policy) -> str:
     )
 
 
+def registration_key(turn: Turn) -> str:
+    """One key per run of the complaint form: a confirmation replayed after a lost turn (the
+    rasa server died before saving it) registers once. The backend keeps a key only with a
+    registered complaint, so a refused payload corrected and confirmed again still registers."""
+    if not turn.form_run:
+        return uuid.uuid4().hex
+    return hashlib.sha256(turn.form_run.encode()).hexdigest()[:32]
+
+
 def interpret(turn: Turn, policy: Policy) -> Outcome:
     out = Outcome()
     if (turn.intent or "").startswith("EXTERNAL_"):
@@ -178,7 +190,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if requested == "confirmed":
         if turn.intent == "affirm":
             out.slots["confirmed"] = "yes"
-            out.slots["registration_key"] = uuid.uuid4().hex
+            out.slots["registration_key"] = registration_key(turn)
         else:
             out.slots["confirmed"] = None
         return out

@@ -21,7 +21,7 @@ class Settings:
     retry_after_seconds: int
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ.get("ENVIRONMENT", "development")
         token = os.environ.get("SERVICE_TOKEN", "dev-service-token")
         if env == "production" and token in _PLACEHOLDERS:

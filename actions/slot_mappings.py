@@ -15,6 +15,21 @@ from actions.interpret import Turn, interpret
 from actions.policy import load_policy
 
 
+def form_run_id(tracker: Tracker) -> str:
+    """The conversation and the moment its complaint form last started: the same for every
+    replay of a turn that was lost (a rasa server killed mid-turn saves nothing of it), so a
+    confirmation sent again registers under the same Idempotency-Key."""
+    started = next(
+        (
+            event.get("timestamp")
+            for event in reversed(tracker.events or [])
+            if event.get("event") == "active_loop" and event.get("name") == "complaint_form"
+        ),
+        None,
+    )
+    return f"{tracker.sender_id}:{started}"
+
+
 def turn_from_tracker(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
@@ -28,6 +43,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         requested_slot=tracker.get_slot("requested_slot"),
         form_active=(tracker.active_loop or {}).get("name") == "complaint_form",
         active_loop=(tracker.active_loop or {}).get("name"),
+        form_run=form_run_id(tracker),
     )
 
 

@@ -1,11 +1,12 @@
 """What one message sets, for every validator and the policy-dependent slot sets."""
 
+from dataclasses import replace
+
 import pytest
+from factories import turn
 
 from actions.interpret import interpret
 from actions.policy import load_policy
-
-from factories import turn
 
 EUROLUX = load_policy("eurolux")
 INVERTER = load_policy("inverter_eu")
@@ -122,6 +123,33 @@ def test_policy_slot_sets(any_policy):
 def test_confirmation_yes_gives_a_registration_key():
     out = interpret(turn("да, всё верно", "affirm", requested="confirmed", slots={"language": "ru"}), EUROLUX)
     assert out.slots["confirmed"] == "yes" and len(out.slots["registration_key"]) == 32
+
+
+def test_a_replayed_confirmation_gets_the_same_key_a_new_form_run_another():
+    def key(form_run):
+        t = replace(turn("да", "affirm", requested="confirmed", slots={"language": "ru"}), form_run=form_run)
+        return interpret(t, EUROLUX).slots["registration_key"]
+
+    assert key("abc:1700000000.5") == key("abc:1700000000.5")
+    assert key("abc:1700000000.5") != key("abc:1700000999.1")
+    assert key("abc:1700000000.5") != key("xyz:1700000000.5")
+
+
+def test_form_run_id_is_the_latest_start_of_the_complaint_form():
+    from rasa_sdk import Tracker
+
+    from actions.slot_mappings import form_run_id
+
+    events = [
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 100.0},
+        {"event": "active_loop", "name": None, "timestamp": 150.0},
+        {"event": "active_loop", "name": "status_form", "timestamp": 160.0},
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 200.0},
+        {"event": "user", "text": "да", "timestamp": 210.0},
+    ]
+    tracker = Tracker("c1", {}, {}, events, False, None, {}, "action_listen")
+    assert form_run_id(tracker) == "c1:200.0"
+    assert form_run_id(Tracker("c1", {}, {}, events[:3], False, None, {}, "action_listen")) == "c1:100.0"
 
 
 def test_correction_empties_only_the_named_field():
