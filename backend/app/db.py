@@ -1,12 +1,14 @@
 """Engine construction and schema migrations (alembic; `create_all` is never used)."""
 
 import logging
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -14,6 +16,7 @@ log = logging.getLogger(__name__)
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 # Serialises `alembic upgrade` between backend replicas starting at once on PostgreSQL.
 _MIGRATION_LOCK_ID = 0x636F6D706C61  # "compla"
+_VERSION_TABLE = "alembic_version"  # alembic's default (backend/alembic/env.py keeps it)
 
 
 # Connections kept open per process: FastAPI runs sync routes on up to 40 threads, and a
@@ -65,3 +68,20 @@ def run_migrations(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     log.info("database schema is at the latest revision")
+
+
+@cache
+def _script_heads() -> frozenset[str]:
+    """The revisions `upgrade head` leads to; read from the scripts once (they do not change
+    while the process runs, and /readyz is asked every second)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def schema_is_current(connection: sa.Connection) -> bool:
+    """Whether the database is at the revision this code expects (not migrated yet, or migrated
+    further by a newer release: not ready). Reads alembic's table itself: alembic's
+    MigrationContext logs two INFO lines each time, and the balancer asks every second."""
+    if not sa.inspect(connection).has_table(_VERSION_TABLE):
+        return False
+    current = connection.execute(sa.text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalars()
+    return frozenset(current) == _script_heads()

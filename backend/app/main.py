@@ -7,9 +7,12 @@ from typing import get_args
 
 from fastapi import FastAPI
 
-from backend.app import log_filters
+from backend.app import event_consumer, log_filters
 from backend.app.body_limits import BodyLimit
 from backend.app.db import create_db_engine, run_migrations
+from backend.app.handoff.hub import console_hub
+from backend.app.metrics import Metrics, RequestMetrics
+from backend.app.metrics import router as metrics_router
 from backend.app.notifications.service import NotificationService
 from backend.app.policies import load_policies
 from backend.app.routers import (
@@ -40,7 +43,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if missing:
         raise RuntimeError(f"policy profiles missing from backend/policies: {sorted(missing)}")
     engine = create_db_engine(settings.database_url)
-    notification_service = NotificationService(engine, settings, profiles)
+    metrics = Metrics(engine)
+    notification_service = NotificationService(engine, settings, profiles, metrics=metrics)
+    consumer = (
+        event_consumer.EventConsumer.from_settings(
+            settings, engine, metrics, on_stored=lambda: console_hub(app.state).notify()
+        )
+        if event_consumer.is_enabled(settings)
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         run_migrations(engine)
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
         notification_service.start()  # APScheduler and the dispatcher, when SCHEDULER_ENABLED
+        if consumer is not None:
+            await consumer.start()  # connects in the background; /readyz waits for it
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -56,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        if consumer is not None:
+            await consumer.stop()
         notification_service.stop()
         engine.dispose()
 
@@ -64,13 +79,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.policies = profiles
     app.state.engine = engine
     app.state.notifications = notification_service
+    app.state.metrics = metrics
+    app.state.event_consumer = consumer
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
     app.add_middleware(
         BodyLimit,
         default_limit=settings.max_body_bytes,
         route_limits={("POST", attachments.UPLOAD_PATH): attachments.upload_body_limit(settings)},
     )
+    # Outermost: times every answer, the 413s above included.
+    app.add_middleware(RequestMetrics, metrics=metrics)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(auth.router)
     app.include_router(agents.router)
     app.include_router(complaints.router)

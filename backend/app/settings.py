@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr | None = None
     rasa_timeout_seconds: float = Field(default=10, gt=0)
+    # Production profile: the rasa servers publish their tracker events to RabbitMQ (Rasa's
+    # PikaEventBroker, bot/pika_broker.py) and every replica consumes the one durable queue
+    # (backend/app/event_consumer.py). Empty: off, events come over HTTP (development profile).
+    rabbitmq_url: SecretStr = SecretStr("")
+    rasa_events_queue: str = Field(default="rasa_events", min_length=1, max_length=255)
+    rasa_events_exchange: str = Field(default="rasa-exchange", min_length=1, max_length=255)
+    # Unacknowledged messages RabbitMQ hands one replica at a time (two batches of ~100).
+    rasa_events_prefetch: int = Field(default=200, ge=1, le=65535)
 
     # --- notifications (backend/app/notifications; see backend/README.md) ----------------------
     # APScheduler and the dispatcher run in this process (off for tests that drive them by hand).

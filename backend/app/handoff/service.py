@@ -459,7 +459,8 @@ def _latest_channels(session: Session, conversation_ids: set[str]) -> dict[str, 
 
 
 def _message_row(event: RasaEvent, channel: str | None, now: dt.datetime) -> dict[str, Any] | None:
-    text = (event.text or "").strip()
+    # PostgreSQL refuses a NUL in a text column, and with it the whole batch.
+    text = (event.text or "").replace("\x00", "").strip()
     metadata = event.metadata or {}
     extra: dict[str, Any] = {}
     if event.buttons:

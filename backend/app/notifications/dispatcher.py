@@ -45,6 +45,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from backend.app import clock
+from backend.app.metrics import Metrics
 from backend.app.models import (
     Channel,
     Complaint,
@@ -102,6 +103,8 @@ class Outcome:
     # A history entry to add (escalations): its note.
     history_note: str | None = None
     complaint_status: str | None = None
+    # The notification's kind (the metrics' label).
+    kind: str = ""
 
 
 @dataclass
@@ -137,12 +140,14 @@ class Dispatcher:
         *,
         on_retry: Callable[[Iterable[dt.datetime]], None] | None = None,
         worker: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.policies = policies
         self.planner = planner
         self.on_retry = on_retry
+        self.metrics = metrics
         self.worker = worker or worker_name()
         self.texts = load_texts()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -416,6 +421,7 @@ class Dispatcher:
                 None,
                 last_error=item.cancel_reason,
                 log=[self._attempt(item, now, "-", "cancelled", item.cancel_reason)],
+                kind=item.kind,
             )
         reason = "no way to reach the customer: no conversation, e-mail address or phone number"
         return Outcome(
@@ -425,6 +431,7 @@ class Dispatcher:
             None,
             last_error=reason,
             log=[self._attempt(item, now, "-", "error", reason)],
+            kind=item.kind,
         )
 
     # --- send -------------------------------------------------------------------------------------
@@ -475,6 +482,7 @@ class Dispatcher:
                     attempt_at=now + dt.timedelta(seconds=delay),
                     last_error=last_error[:500],
                     log=attempts,
+                    kind=item.kind,
                 )
             else:
                 now = clock.now()
@@ -488,6 +496,7 @@ class Dispatcher:
                     log=attempts,
                     history_note=self._history_note(item, route),
                     complaint_status=item.complaint_status,
+                    kind=item.kind,
                 )
         log.warning("notification %s (%s) failed for good: %s", item.id, item.kind, last_error)
         return Outcome(
@@ -497,6 +506,7 @@ class Dispatcher:
             item.chain[0],
             last_error=last_error[:500],
             log=attempts,
+            kind=item.kind,
         )
 
     def _attempt(self, item: Prepared, at: dt.datetime, route: str, outcome: str, detail: str | None) -> dict[str, Any]:
@@ -519,6 +529,17 @@ class Dispatcher:
         return f"{item.deadline} passed: escalated to the supervisor ({route})"
 
     # --- record -----------------------------------------------------------------------------------
+
+    def _count(self, outcomes: Iterable[Outcome]) -> None:
+        """After the commit: sent, and failed for good (retries and cancellations are neither).
+        A send whose outcome lost the fence (its lease ran out meanwhile) happened all the same."""
+        if self.metrics is None:
+            return
+        for outcome in outcomes:
+            if outcome.state in (NotificationState.sent, NotificationState.failed):
+                self.metrics.notification_outcome(
+                    outcome.kind, outcome.channel, sent=outcome.state is NotificationState.sent
+                )
 
     def _record(self, outcomes: list[Outcome]) -> None:
         fence = sa.and_(
@@ -573,6 +594,7 @@ class Dispatcher:
                 connection.execute(sa.update(C).where(C.c.id.in_(failed)).values(notification_failed=True))
             if history:
                 connection.execute(sa.insert(H), history)
+        self._count(outcomes)
         retries = [outcome.attempt_at for outcome in outcomes if outcome.attempt_at is not None]
         if retries and self.on_retry is not None:
             self.on_retry(retries)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from backend.app import clock
+from backend.app.metrics import Metrics
 from backend.app.models import Notification, NotificationState
 from backend.app.notifications.dispatcher import Dispatcher
 from backend.app.notifications.planner import Planner
@@ -26,10 +27,17 @@ _NOW = dt.timedelta(milliseconds=500)
 
 
 class NotificationService:
-    def __init__(self, engine: sa.Engine, settings: Settings, policies: Mapping[str, PolicyProfile]) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        settings: Settings,
+        policies: Mapping[str, PolicyProfile],
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.planner = Planner(settings)
-        self.dispatcher = Dispatcher(engine, settings, policies, self.planner, on_retry=self.wake_at)
+        self.dispatcher = Dispatcher(engine, settings, policies, self.planner, on_retry=self.wake_at, metrics=metrics)
         self.scheduler = (
             NotificationScheduler(engine, self.dispatcher, sweep_seconds=settings.scheduler_sweep_seconds)
             if settings.scheduler_enabled

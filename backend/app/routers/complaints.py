@@ -9,6 +9,7 @@ from pydantic import AfterValidator
 
 from backend.app import accounts, crud
 from backend.app.deps import CurrentAgent, CurrentCaller, PoliciesDep, SessionDep, SettingsDep
+from backend.app.metrics import MetricsDep
 from backend.app.models import (
     Agent,
     AgentRole,
@@ -63,6 +64,7 @@ def register_complaint(
     policies: PoliciesDep,
     response: Response,
     notifications: NotificationsDep,
+    metrics: MetricsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ComplaintRegistered:
     """Registers a complaint (the action server, or an agent typing in a letter or a call).
@@ -111,6 +113,7 @@ def register_complaint(
         complaint.language,
         caller.actor,
     )
+    metrics.complaint_registered(complaint.policy, complaint.channel)
     notifications.wake(planned)
     return registration_receipt(complaint, policy, pin=pin)
 

@@ -1,5 +1,6 @@
-"""Conversation transcripts: fed by the rasa server's event broker (bot/event_broker.py),
-read by agents per conversation and per complaint."""
+"""Conversation transcripts: fed by the rasa server's event broker (bot/event_broker.py over
+HTTP here; in the production profile through RabbitMQ, backend/app/event_consumer.py), read by
+agents per conversation and per complaint."""
 
 import logging
 from http import HTTPStatus
@@ -14,6 +15,7 @@ from backend.app.handoff import service
 from backend.app.handoff.hub import console_hub
 from backend.app.handoff.models import MessagePublic, RasaEventBatch, RasaEventsStored
 from backend.app.handoff.presenters import message_public
+from backend.app.metrics import MetricsDep
 from backend.app.models import utcnow
 from backend.app.security import Role, parse_tracking_number
 
@@ -33,12 +35,13 @@ CurrentService = Annotated[Caller, Depends(get_service_caller)]
 
 @router.post("/api/internal/rasa-events")
 def receive_rasa_events(
-    batch: RasaEventBatch, session: SessionDep, _service: CurrentService, request: Request
+    batch: RasaEventBatch, session: SessionDep, _service: CurrentService, request: Request, metrics: MetricsDep
 ) -> RasaEventsStored:
     """Tracker events from the rasa server's event broker (service token): customer and bot
     messages enter the transcript once each (the broker may send a batch twice); slot, pause
     and resume events update the conversation's open handoff. Text is never logged."""
     stored = service.store_rasa_events(session=session, events=batch.events, now=utcnow())
+    metrics.rasa_events("http", len(batch.events))
     if stored.conversations:
         console_hub(request.app.state).notify()
     log.debug("rasa events received=%d messages=%d", len(batch.events), stored.messages)
