@@ -42,7 +42,7 @@ def measure(method, rows, repeats: int = 3) -> tuple[dict[str, float], float]:
         answers = [method(text) for _, text in rows]
         rates.append(len(rows) / (time.perf_counter() - start))
         if i == 0:
-            for (lang, _), got in zip(rows, answers):
+            for (lang, _), got in zip(rows, answers, strict=True):
                 total[lang] += 1
                 right[lang] += got == lang
     acc = {lang: 100.0 * right[lang] / total[lang] for lang in LANGS if total[lang]}

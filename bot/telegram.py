@@ -27,6 +27,7 @@ from bot.common import Deduper, Ignored, Media, log_id, split_text
 from bot.config import TelegramSettings
 from bot.delivery import deliver, domain_intents
 from bot.http import AttachmentStore
+from bot.ops import timed
 from bot.signatures import TELEGRAM_SECRET_HEADER, telegram_secret_ok
 from bot.telegram_api import BotApi, TelegramError
 from bot.telegram_updates import ALLOWED_UPDATES, MAX_TEXT, inline_keyboard, parse_update
@@ -153,6 +154,7 @@ class TelegramInput(InputChannel):
         return inbound.kind
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = timed(self.name(), on_new_message)
         bp = Blueprint("telegram_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

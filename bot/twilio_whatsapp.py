@@ -30,6 +30,7 @@ from bot.common import Deduper, KeyedSerializer, Media, log_id
 from bot.config import TwilioSettings
 from bot.delivery import deliver, domain_intents
 from bot.http import AttachmentStore, HttpClient
+from bot.ops import timed
 from bot.signatures import TWILIO_SIGNATURE_HEADER
 from bot.twilio_payload import message_forms, parse_form
 
@@ -167,6 +168,7 @@ class TwilioWhatsAppInput(InputChannel):
         return bool(self.validator.validate(url, request.form or {}, signature))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = timed(self.name(), on_new_message)
         bp = Blueprint("twilio_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,9 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from socketio import AsyncRedisManager, AsyncServer
+
+from bot.ops import timed
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +49,27 @@ def message_metadata(data: dict[str, Any], key: str) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def share_rooms(sio: AsyncServer) -> None:
+    """With SOCKETIO_REDIS_URL set, rooms live in Redis (python-socketio's AsyncRedisManager):
+    a reply or an agent's message emitted by any rasa server reaches the customer's socket on
+    whichever server holds it. Needed as soon as there is more than one rasa server."""
+    url = os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+    if not url:
+        return
+    manager = AsyncRedisManager(url, channel=os.environ.get("SOCKETIO_REDIS_CHANNEL", "complaints-webchat"))
+    manager.set_server(sio)
+    sio.manager = manager
+    sio.manager_initialized = False
+    logger.info("webchat: socket.io rooms shared through Redis")
+
+
 class WebChatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
+        on_new_message = timed(self.name(), on_new_message)
         bp = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        share_rooms(sio)
 
         # Registering the same events again replaces Rasa's handlers.
         @sio.on("session_request", namespace=self.namespace)

@@ -27,6 +27,7 @@ from bot.common import Deduper, KeyedSerializer, Media, log_id
 from bot.config import WhatsAppSettings
 from bot.delivery import deliver, domain_intents
 from bot.http import AttachmentStore, HttpClient
+from bot.ops import timed
 from bot.signatures import META_SIGNATURE_HEADER, meta_signature_ok, verify_token_ok
 from bot.whatsapp_payload import button_messages, image_message, parse_webhook, text_messages
 
@@ -157,6 +158,7 @@ class WhatsAppInput(InputChannel):
         return await self.api.download(media.ref)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = timed(self.name(), on_new_message)
         bp = Blueprint("whatsapp_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
