@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
+.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -25,6 +25,9 @@ help:
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
 	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
+	@echo "make bench-load   web chat customers served at once (p95 < 500 ms), beside the rasa init assistant"
+	@echo "make run-scaled   the production profile: HAProxy, 2 rasa, 2 action servers, 2 backends (PostgreSQL, Redis, RabbitMQ)"
+	@echo "make bench-load-scaled the load benchmark against run-scaled's profile beside one process of each"
 	@echo "make telegram-polling  Telegram in long-polling mode (development, no public URL)"
 	@echo "make lock         re-resolve requirements/*.lock from requirements/*.in"
 
@@ -75,7 +78,7 @@ test-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m pytest -q tests/backend tests/bot
 
 test-actions: $(RASA_VENV)/.lock-hash
-	$(RASA_PY) -m pytest -q tests/actions tests/data
+	$(RASA_PY) -m pytest -q tests/actions tests/data tests/rasa_bot
 
 test-rasa: $(MODEL_STAMP)
 	$(RASA) test core --model models/complaints.tar.gz --stories tests/stories --fail-on-prediction-errors --out var/results/core
@@ -104,6 +107,7 @@ test: venvs $(MODEL_STAMP)
 	$(MAKE) test-e2e
 	$(MAKE) test-channels
 	$(MAKE) test-handoff
+	$(MAKE) test-scaled
 
 bench-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m backend.bench --db both --n $${BENCH_N:-100000}
@@ -113,6 +117,21 @@ bench-notifications: $(APP_VENV)/.lock-hash
 
 bench-handoff: venvs $(MODEL_STAMP)
 	$(APP_PY) -m backend.handoff.bench
+
+bench-load: venvs $(MODEL_STAMP)
+	$(APP_PY) -m bot.load_bench --targets single,rasa-init
+
+bench-load-scaled: venvs haproxy $(MODEL_STAMP)
+	$(APP_PY) -m bot.load_bench --targets scaled,single
+
+haproxy:
+	scripts/install-haproxy.sh
+
+run-scaled: venvs web haproxy $(MODEL_STAMP)
+	scripts/run-scaled.sh
+
+test-scaled: venvs haproxy $(MODEL_STAMP)
+	$(APP_PY) -m pytest -q tests/scaled
 
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bot.langid_bench

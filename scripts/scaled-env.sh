@@ -1,0 +1,23 @@
+# Sourced by the scale-out scripts: the production profile on one machine (make run-scaled),
+# using the PostgreSQL, Redis and RabbitMQ that run here. Every value can be overridden from
+# the environment or .env; on several machines, point the *_ADDR and URLs at the real hosts.
+export BALANCER_HOST="${BALANCER_HOST:-127.0.0.1}"
+export RASA_PORT="${RASA_PORT:-5005}" ACTIONS_PORT="${ACTIONS_PORT:-5055}" BACKEND_PORT="${BACKEND_PORT:-8000}"
+export BALANCER_STATS_PORT="${BALANCER_STATS_PORT:-8404}"
+export RASA1_ADDR="${RASA1_ADDR:-127.0.0.1:5101}" RASA2_ADDR="${RASA2_ADDR:-127.0.0.1:5102}"
+export ACTIONS1_ADDR="${ACTIONS1_ADDR:-127.0.0.1:5151}" ACTIONS2_ADDR="${ACTIONS2_ADDR:-127.0.0.1:5152}"
+export BACKEND1_ADDR="${BACKEND1_ADDR:-127.0.0.1:8101}" BACKEND2_ADDR="${BACKEND2_ADDR:-127.0.0.1:8102}"
+# Everyone talks to everyone else through the balancer.
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://$BALANCER_HOST:$ACTIONS_PORT/webhook}"
+export BACKEND_URL="${BACKEND_URL:-http://$BALANCER_HOST:$BACKEND_PORT}"
+export RASA_URL="${RASA_URL:-http://$BALANCER_HOST:$RASA_PORT}"
+export RASA_ENDPOINTS="${RASA_ENDPOINTS:-deploy/endpoints.production.yml}"
+export SCALED_PG="${SCALED_PG:-postgresql://postgres@127.0.0.1:5432}"
+export SCALED_DB_PREFIX="${SCALED_DB_PREFIX:-complaints_scaled}"
+export RASA_TRACKER_URL="${RASA_TRACKER_URL:-$SCALED_PG/${SCALED_DB_PREFIX}_rasa}"
+export DATABASE_URL="${DATABASE_URL:-${SCALED_PG/postgresql:/postgresql+psycopg:}/${SCALED_DB_PREFIX}_backend}"
+export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}"
+export SOCKETIO_REDIS_URL="${SOCKETIO_REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/2}"
+export RABBITMQ_URL="${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
+export RASA_EVENTS_EXCHANGE="${RASA_EVENTS_EXCHANGE:-rasa-exchange}" RASA_EVENTS_QUEUE="${RASA_EVENTS_QUEUE:-rasa_events}"

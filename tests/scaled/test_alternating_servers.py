@@ -1,0 +1,72 @@
+"""One conversation whose messages go to the two rasa servers in turn: the state lives in the
+shared tracker store (PostgreSQL), the Redis lock store keeps the servers from handling it at
+once, the complaint is registered once with every field right, and the transcript reaches the
+backend through RabbitMQ."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from conftest import AGENT, TRACKING, unique_name, wait_for
+
+
+def test_messages_alternate_between_the_two_rasa_servers(scaled):
+    sender = f"alt-{uuid.uuid4().hex[:12]}"
+    name = unique_name()
+    servers = [scaled.addr("rasa1"), scaled.addr("rasa2")]
+    script = [
+        "Здравствуйте, хочу оставить жалобу",
+        name,
+        "051 777 20 30",
+        "кассир Лейла",
+        "Кассир обсчитала меня на 40 манат и отказалась вернуть разницу",
+        "да, всё верно",
+    ]
+    replies: list[dict] = []
+    for i, message in enumerate(script):
+        replies = scaled.say(sender, message, via=servers[i % 2])
+        assert replies, f"no reply from {servers[i % 2]} to {message!r}"
+    found = TRACKING.search(" ".join(r.get("text") or "" for r in replies))
+    assert found, replies
+
+    record = scaled.complaint(found.group(0))
+    assert record["full_name"] == name
+    assert record["phone"] == "+994517772030"
+    assert "Лейла" in record["staff_member"]
+    assert "обсчитала" in record["complaint_text"]
+    assert record["language"] == "ru" and record["policy"] == "eurolux" and record["channel"] == "rest"
+    assert [c["tracking_number"] for c in scaled.complaints_named(name)] == [found.group(0)]
+
+    # Both servers read the same conversation.
+    for server in servers:
+        tracker = scaled.tracker(sender, via=server)
+        assert tracker["slots"]["tracking_number"] == found.group(0)
+
+    # The transcript came through RabbitMQ, each customer message once.
+    def transcript():
+        r = httpx.get(f"{scaled.backend_url}/api/conversations/{sender}/messages", headers=AGENT, timeout=10)
+        r.raise_for_status()
+        texts = [m["text"] for m in r.json() if m["role"] == "user"]
+        return texts if len(texts) >= len(script) else None
+
+    texts = wait_for(transcript, timeout=30)
+    assert texts is not None, "the transcript did not reach the backend"
+    assert texts == script
+
+
+def test_two_messages_of_one_conversation_at_once_are_handled_one_after_the_other(scaled):
+    """Both servers get a message of the same conversation at the same moment: the Redis lock
+    makes one wait, so both answers come and neither message is lost from the tracker."""
+    sender = f"lock-{uuid.uuid4().hex[:12]}"
+    scaled.say(sender, "Здравствуйте, хочу оставить жалобу", via=scaled.addr("rasa1"))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(scaled.say, sender, "Мамедова Лейла Рашидовна", via=scaled.addr("rasa1"))
+        second = pool.submit(scaled.say, sender, "050 111 22 33", via=scaled.addr("rasa2"))
+        assert first.result() and second.result()
+    tracker = scaled.tracker(sender)
+    texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+    assert texts.count("Мамедова Лейла Рашидовна") == 1 and texts.count("050 111 22 33") == 1
+    assert tracker["slots"]["full_name"] == "Мамедова Лейла Рашидовна"
+    assert tracker["slots"]["phone"] == "+994501112233"
