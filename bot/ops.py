@@ -12,7 +12,9 @@ gives:
   the internal network only, like Rasa's own API.
 
 The channels of this project wrap their handler with `timed(...)`, so every customer message
-on the web chat, Telegram and WhatsApp is counted, whichever rasa server takes it.
+on the web chat, Telegram and WhatsApp is counted, whichever rasa server takes it. Importing
+this module also installs bot.action_validation (action server responses checked by a
+validator built once).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
+from bot import action_validation
+
 logger = logging.getLogger(__name__)
+
+# Every rasa server of this project loads this channel: validate action responses with a
+# validator built once (bot/action_validation.py).
+action_validation.install()
 
 TURNS = Counter("rasa_turns_total", "Customer messages handled", ["channel", "outcome"])
 TURN_SECONDS = Histogram(
