@@ -15,4 +15,5 @@ apt-get install -y -qq --no-install-recommends haproxy >/dev/null
 # The package starts its own service with the default configuration: not ours, stop it.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now haproxy >/dev/null 2>&1 || true; fi
 service haproxy stop >/dev/null 2>&1 || true
-/usr/sbin/haproxy -v | head -1
+# sed reads to the end: head would close the pipe early (SIGPIPE fails the script under pipefail)
+/usr/sbin/haproxy -v | sed -n 1p
