@@ -14,7 +14,7 @@ gives:
 The channels of this project wrap their handler with `timed(...)`, so every customer message
 on the web chat, Telegram and WhatsApp is counted, whichever rasa server takes it. Importing
 this module also installs bot.action_validation (action server responses checked by a
-validator built once).
+validator built once) and bot.event_types (event classes found by name from a table).
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
-from bot import action_validation
+from bot import action_validation, event_types
 
 logger = logging.getLogger(__name__)
 
 # Every rasa server of this project loads this channel: validate action responses with a
 # validator built once (bot/action_validation.py).
 action_validation.install()
+event_types.install()
 
 TURNS = Counter("rasa_turns_total", "Customer messages handled", ["channel", "outcome"])
 TURN_SECONDS = Histogram(
