@@ -636,7 +636,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    levels = os.environ.get("BENCH_LEVELS", "10,20,30,40,50,60,70,80,90,100,120,150,200")
+    levels = os.environ.get("BENCH_LEVELS", "10,15,20,25,30,35,40,50,60,70,80,90,100,110,120,140,160,200")
     parser.add_argument("--levels", default=levels, help="numbers of customers at once, tried in order")
     parser.add_argument("--level-seconds", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=2.0)

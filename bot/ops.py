@@ -12,7 +12,8 @@ gives:
   the internal network only, like Rasa's own API.
 
 The channels of this project wrap their handler with `timed(...)`, so every customer message
-on the web chat, Telegram and WhatsApp is counted, whichever rasa server takes it. Importing
+on the web chat, Telegram, WhatsApp and REST (`TimedRestInput`) is counted, whichever rasa
+server takes it. `OpsRootInput` serves the same at /healthz, /readyz and /metrics. Importing
 this module also installs bot.action_validation (action server responses checked by a
 validator built once) and bot.event_types (event classes found by name from a table).
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -116,28 +118,54 @@ async def _check(awaitable: Awaitable[Any]) -> str:
     return "ok"
 
 
+def _add_routes(bp: Blueprint, health: str, ready: str, metrics: str) -> Blueprint:
+    @bp.route(health, methods=["GET"])
+    async def health_check(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @bp.route(ready, methods=["GET"])
+    async def ready_check(request: Request) -> HTTPResponse:
+        parts = await readiness(getattr(request.app.ctx, "agent", None))
+        ok = all(value == "ok" for value in parts.values())
+        if not ok:
+            logger.warning("not ready: %s", {k: v for k, v in parts.items() if v != "ok"})
+        return response.json({"status": "ok" if ok else "unavailable", "parts": parts}, status=200 if ok else 503)
+
+    @bp.route(metrics, methods=["GET"])
+    async def prometheus(_: Request) -> HTTPResponse:
+        return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+    return bp
+
+
+class TimedRestInput(RestInput):
+    """Rasa's REST channel (same name, same /webhooks/rest/webhook), its turns counted and timed."""
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(timed(self.name(), on_new_message))
+
+
 class OpsInput(InputChannel):
+    """/webhooks/ops/health, /webhooks/ops/ready, /webhooks/ops/metrics."""
+
     @classmethod
     def name(cls) -> str:
         return "ops"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        bp = Blueprint("ops_webhook", __name__)
+        return _add_routes(Blueprint("ops_webhook", __name__), "/health", "/ready", "/metrics")
 
-        @bp.route("/health", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
-        @bp.route("/ready", methods=["GET"])
-        async def ready(request: Request) -> HTTPResponse:
-            parts = await readiness(getattr(request.app.ctx, "agent", None))
-            ok = all(value == "ok" for value in parts.values())
-            if not ok:
-                logger.warning("not ready: %s", {k: v for k, v in parts.items() if v != "ok"})
-            return response.json({"status": "ok" if ok else "unavailable", "parts": parts}, status=200 if ok else 503)
+class OpsRootInput(InputChannel):
+    """The same at the addresses operators scrape by habit, as the backend has them: /healthz,
+    /readyz and /metrics at the root of the rasa server (Rasa's own API uses none of them)."""
 
-        @bp.route("/metrics", methods=["GET"])
-        async def metrics(_: Request) -> HTTPResponse:
-            return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    @classmethod
+    def name(cls) -> str:
+        return "ops_root"
 
-        return bp
+    def url_prefix(self) -> str:
+        return "/"  # Rasa joins it onto /webhooks/: "/" is the root
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return _add_routes(Blueprint("ops_root", __name__), "/healthz", "/readyz", "/metrics")

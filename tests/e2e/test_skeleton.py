@@ -19,3 +19,25 @@ def test_greeting_is_answered_in_the_customers_language(stack, sender, language,
     assert replies, "no reply"
     assert replies[0]["text"] == domain_texts("utter_greet")[language]
     assert stack.tracker(sender)["slots"]["language"] == language
+
+
+def test_rasa_server_health_readiness_and_metrics(stack, sender):
+    """The rasa server answers /healthz, /readyz (model, tracker store) and /metrics at its root
+    and under /webhooks/ops/; a customer's message shows in the turn counters."""
+    for path in ("/healthz", "/webhooks/ops/health"):
+        assert httpx.get(f"{stack.rasa_url}{path}", timeout=5).json() == {"status": "ok"}
+    for path in ("/readyz", "/webhooks/ops/ready"):
+        r = httpx.get(f"{stack.rasa_url}{path}", timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["parts"]["model"] == "ok" and r.json()["parts"]["tracker_store"] == "ok"
+
+    def turns() -> float:
+        r = httpx.get(f"{stack.rasa_url}/metrics", timeout=5)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+        found = [line for line in r.text.splitlines() if line.startswith('rasa_turns_total{channel="rest",outcome="ok"}')]
+        return float(found[0].split()[-1]) if found else 0.0
+
+    before = turns()
+    assert stack.say(sender, "Здравствуйте!")
+    assert turns() == before + 1
+    assert "rasa_turn_seconds_bucket" in httpx.get(f"{stack.rasa_url}/webhooks/ops/metrics", timeout=5).text

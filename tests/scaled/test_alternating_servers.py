@@ -70,3 +70,20 @@ def test_two_messages_of_one_conversation_at_once_are_handled_one_after_the_othe
     assert texts.count("Мамедова Лейла Рашидовна") == 1 and texts.count("050 111 22 33") == 1
     assert tracker["slots"]["full_name"] == "Мамедова Лейла Рашидовна"
     assert tracker["slots"]["phone"] == "+994501112233"
+
+
+def test_every_rasa_server_reports_its_parts_and_the_balancer_hides_metrics(scaled):
+    """Readiness of each rasa server covers the shared parts (PostgreSQL tracker store, Redis
+    lock store, RabbitMQ broker); metrics are scraped per process, never through the balancer."""
+    for server in (scaled.addr("rasa1"), scaled.addr("rasa2")):
+        r = httpx.get(f"{server}/readyz", timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["parts"] == {
+            "model": "ok", "tracker_store": "ok", "event_broker": "ok", "lock_store": "ok"
+        }
+        metrics = httpx.get(f"{server}/metrics", timeout=10)
+        assert metrics.status_code == 200 and "rasa_turns_total" in metrics.text
+    for path in ("/metrics", "/webhooks/ops/metrics"):
+        assert httpx.get(f"{scaled.rasa_url}{path}", timeout=10).status_code == 404
+    assert httpx.get(f"{scaled.backend_url}/metrics", timeout=10).status_code == 404
+    assert httpx.get(f"{scaled.rasa_url}/readyz", timeout=10).status_code == 200
