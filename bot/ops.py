@@ -15,7 +15,8 @@ The channels of this project wrap their handler with `timed(...)`, so every cust
 on the web chat, Telegram, WhatsApp and REST (`TimedRestInput`) is counted, whichever rasa
 server takes it. `OpsRootInput` serves the same at /healthz, /readyz and /metrics. Importing
 this module also installs bot.action_validation (action server responses checked by a
-validator built once) and bot.event_types (event classes found by name from a table).
+validator built once), bot.event_types (event classes found by name from a table) and
+bot.sqlite_tracker (an SQLite tracker store in write-ahead-log mode).
 """
 
 from __future__ import annotations
@@ -34,14 +35,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
-from bot import action_validation, event_types
+from bot import action_validation, event_types, sqlite_tracker
 
 logger = logging.getLogger(__name__)
 
-# Every rasa server of this project loads this channel: validate action responses with a
-# validator built once (bot/action_validation.py).
+# Every rasa server of this project loads this channel (before its agent and tracker store):
+# the rasa-side speed-ups go in here, each in its own module with its own tests.
 action_validation.install()
 event_types.install()
+sqlite_tracker.install()
 
 TURNS = Counter("rasa_turns_total", "Customer messages handled", ["channel", "outcome"])
 TURN_SECONDS = Histogram(

@@ -57,7 +57,26 @@ def test_channel_conditions_are_always_paired_with_language():
 def test_every_form_slot_is_asked():
     responses = _responses()
     intake = yaml.safe_load((ROOT / "domain" / "intake.yml").read_text(encoding="utf-8"))
-    actions = set(intake.get("actions") or [])
+    actions = {a if isinstance(a, str) else next(iter(a)) for a in intake.get("actions") or []}
     for slot in intake["forms"]["complaint_form"]["required_slots"]:
         assert f"utter_ask_{slot}" in responses or f"action_ask_{slot}" in actions, slot
     assert "utter_ask_field_to_correct" in responses
+
+
+def test_only_actions_that_read_no_domain_go_without_it():
+    """endpoints.yml sends the domain only to actions that ask for it: every custom action but
+    action_validate_slot_mappings (the one run on every message) must ask."""
+    for endpoints in ("endpoints.yml", "deploy/endpoints.production.yml"):
+        config = yaml.safe_load((ROOT / endpoints).read_text(encoding="utf-8"))
+        assert config["action_endpoint"]["enable_selective_domain"] is True, endpoints
+    without = []
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        for action in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or []:
+            if isinstance(action, str) and not action.startswith("validate_"):
+                without.append(action)
+            elif isinstance(action, dict):
+                assert all(v.get("send_domain") is True for v in action.values()), action
+    assert without == ["action_validate_slot_mappings"]
+    source = (ROOT / "actions" / "slot_mappings.py").read_text(encoding="utf-8")
+    body = source.split("class ActionValidateSlotMappings", 1)[1]
+    assert "domain[" not in body and "domain.get" not in body and "response_text(" not in body
