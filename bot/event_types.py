@@ -16,8 +16,6 @@ ValueError).
 
 from __future__ import annotations
 
-from typing import Optional
-
 import rasa.shared.utils.common
 from rasa.shared.core.events import Event
 
@@ -33,7 +31,7 @@ def _build() -> None:
     _table.update(table)
 
 
-def resolve_by_type(type_name: str, default: Optional[type[Event]] = None) -> Optional[type[Event]]:
+def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
     found = _table.get(type_name)
     if found is None:
         _build()

@@ -18,7 +18,7 @@ checks that the training data stays so.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
@@ -40,8 +40,8 @@ class LoopAwareTEDPolicy(TEDPolicy):
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[dict[str, Any]] = None,
-        precomputations: Optional[Any] = None,
+        rule_only_data: dict[str, Any] | None = None,
+        precomputations: Any | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         if on_loop_happy_path(tracker):
