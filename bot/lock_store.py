@@ -12,6 +12,16 @@ Here every change of the lock happens in a Redis transaction (WATCH the key, MUL
 retry when another server changed it in between), so tickets are never lost: the messages of
 one conversation are handled one after the other whichever servers take them.
 
+A ticket lives TICKET_LOCK_LIFETIME seconds from the moment it is issued, in Rasa: a turn that
+takes longer (an action waiting on a slow backend, a server starved of CPU), or a message that
+waits longer than that behind another, loses its ticket, and the next message of the
+conversation is handled at the same time on another server; the SQL tracker store then keeps
+only one of the two turns (its save appends the events beyond the count already stored), so a
+message or a backend notification is answered yet missing from the conversation (seen in
+tests/scaled/test_failover.py). Here a ticket is renewed every third of its lifetime for as
+long as its server waits for it or holds it: a living server never loses its place, and the
+lifetime only bounds how long a server that died holding a ticket blocks the conversation.
+
 deploy/endpoints.production.yml:
 
     lock_store:
@@ -24,9 +34,12 @@ deploy/endpoints.production.yml:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
@@ -109,3 +122,44 @@ class AtomicRedisLockStore(RedisLockStore):
             return (lock if lock.is_someone_waiting() else _DELETE), None
 
         self._transact(conversation_id, change)
+
+    def renew_ticket(self, conversation_id: str, ticket_number: int, lifetime: float) -> bool:
+        """Moves the expiry of a living ticket to `lifetime` seconds from now; False when the
+        ticket is gone or already expired (it is never brought back: another message may be
+        served by now)."""
+
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, bool]:
+            ticket = next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
+            if ticket is None or ticket.has_expired():
+                return None, False
+            ticket.expires = max(ticket.expires, time.time() + lifetime)
+            return lock, True
+
+        return self._transact(conversation_id, change)
+
+    async def _keep_alive(self, conversation_id: str, ticket_number: int, lifetime: float) -> None:
+        every = lifetime / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                alive = self.renew_ticket(conversation_id, ticket_number, lifetime)
+            except Exception as error:  # noqa: BLE001 - Redis away: try again at the next beat
+                logger.warning("could not renew a conversation lock ticket: %s", type(error).__name__)
+                continue
+            if not alive:
+                # Not the conversation id in the log: on WhatsApp it is the customer's number.
+                logger.warning("a conversation lock ticket expired before it was renewed (%.0f s lifetime)", lifetime)
+                return
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's LockStore.lock, with the ticket renewed while it waits and while it is served."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        keeper = asyncio.create_task(self._keep_alive(conversation_id, ticket, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            keeper.cancel()
+            self.cleanup(conversation_id, ticket)

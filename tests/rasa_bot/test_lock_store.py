@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 
 import pytest
@@ -116,3 +117,61 @@ def test_built_from_rasas_endpoint_configuration(prefix):
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.key_prefix.startswith(prefix + ":")
+
+
+def overlaps(kind, prefix: str, conversation: str) -> tuple[list[tuple[str, float, float]], bool]:
+    """Server a takes a turn of 2 s with tickets of 0.6 s; server b's message comes 0.2 s
+    later. Returns the (who, start, end) of both turns and whether they overlapped."""
+    a, b = stores(prefix, kind=kind)
+    turns: list[tuple[str, float, float]] = []
+
+    async def turn(store, who: str, delay: float, length: float) -> None:
+        await asyncio.sleep(delay)
+        async with store.lock(conversation, lock_lifetime=0.6, wait_time_in_seconds=0.05):
+            start = time.monotonic()
+            await asyncio.sleep(length)
+            turns.append((who, start, time.monotonic()))
+
+    async def main() -> None:
+        await asyncio.gather(turn(a, "a", 0, 2.0), turn(b, "b", 0.2, 0.1))
+
+    asyncio.run(main())
+    first, second = sorted(turns, key=lambda t: t[1])
+    return turns, second[1] < first[2]
+
+
+def test_a_turn_longer_than_the_ticket_lifetime_keeps_the_conversation(prefix):
+    turns, overlapped = overlaps(AtomicRedisLockStore, prefix, "conv-5")
+    assert [who for who, _, _ in sorted(turns, key=lambda t: t[1])] == ["a", "b"]
+    assert not overlapped, turns
+
+
+def test_without_renewal_the_next_message_is_served_during_a_long_turn(prefix):
+    """Why the tickets are renewed: with Rasa's own lock the ticket of a 2 s turn expires after
+    0.6 s and the next message of the conversation is served while the turn still runs."""
+    turns, overlapped = overlaps(RedisLockStore, prefix, "conv-6")
+    assert overlapped, turns
+
+
+def test_a_server_that_died_holding_a_ticket_blocks_for_one_lifetime(prefix):
+    a, b = stores(prefix)
+    a.issue_ticket("conv-7", 1.0)  # its server dies: never renewed, never cleaned up
+
+    async def main() -> float:
+        started = time.monotonic()
+        async with b.lock("conv-7", lock_lifetime=1.0, wait_time_in_seconds=0.05):
+            return time.monotonic() - started
+
+    waited = asyncio.run(main())
+    assert 0.8 < waited < 3.0, waited
+    assert b.get_lock("conv-7") is None
+
+
+def test_an_expired_ticket_is_not_brought_back(prefix):
+    a, _ = stores(prefix)
+    gone = a.issue_ticket("conv-8", 0.1)
+    living = a.issue_ticket("conv-8", 30)
+    time.sleep(0.2)
+    assert a.renew_ticket("conv-8", gone, 30) is False
+    assert a.renew_ticket("conv-8", living, 30) is True
+    assert a.renew_ticket("conv-8", 999, 30) is False
