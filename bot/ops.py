@@ -15,8 +15,9 @@ The channels of this project wrap their handler with `timed(...)`, so every cust
 on the web chat, Telegram, WhatsApp and REST (`TimedRestInput`) is counted, whichever rasa
 server takes it. `OpsRootInput` serves the same at /healthz, /readyz and /metrics. Importing
 this module also installs bot.action_validation (action server responses checked by a
-validator built once), bot.event_types (event classes found by name from a table) and
-bot.sqlite_tracker (an SQLite tracker store in write-ahead-log mode).
+validator built once), bot.event_types (event classes found by name from a table),
+bot.sqlite_tracker (an SQLite tracker store in write-ahead-log mode) and bot.external_once (a
+backend notification enters a conversation once, however often it is sent).
 """
 
 from __future__ import annotations
@@ -35,15 +36,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
-from bot import action_validation, event_types, sqlite_tracker
+from bot import action_validation, event_types, external_once, sqlite_tracker
 
 logger = logging.getLogger(__name__)
 
 # Every rasa server of this project loads this channel (before its agent and tracker store):
-# the rasa-side speed-ups go in here, each in its own module with its own tests.
+# the rasa-side speed-ups and guards go in here, each in its own module with its own tests.
 action_validation.install()
 event_types.install()
 sqlite_tracker.install()
+external_once.install()
 
 TURNS = Counter("rasa_turns_total", "Customer messages handled", ["channel", "outcome"])
 TURN_SECONDS = Histogram(

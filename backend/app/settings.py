@@ -120,6 +120,16 @@ class Settings(BaseSettings):
         return value if value.is_absolute() else REPO_ROOT / value
 
     @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        """A lease shorter than a send lets a second dispatcher take a row still being sent."""
+        if self.notification_lease_seconds <= self.notification_send_timeout_seconds:
+            raise ValueError(
+                "NOTIFICATION_LEASE_SECONDS must be longer than NOTIFICATION_SEND_TIMEOUT_SECONDS "
+                f"({self.notification_lease_seconds:g} <= {self.notification_send_timeout_seconds:g})"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Settings:
         if self.agent_token.get_secret_value() == self.service_token.get_secret_value():
             raise ValueError("AGENT_TOKEN and SERVICE_TOKEN must differ: they carry different rights")

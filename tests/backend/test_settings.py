@@ -48,6 +48,14 @@ def test_tokens_must_differ() -> None:
         make(agent_token="same-token", service_token="same-token")
 
 
+@pytest.mark.parametrize(("lease", "timeout"), [(15, 15), (10, 30)])
+def test_a_lease_shorter_than_a_send_is_refused(lease: float, timeout: float) -> None:
+    """Another dispatcher would take over a row whose send may still be in flight."""
+    with pytest.raises(ValidationError, match="NOTIFICATION_LEASE_SECONDS must be longer"):
+        make(notification_lease_seconds=lease, notification_send_timeout_seconds=timeout)
+    assert make(notification_lease_seconds=timeout + 1, notification_send_timeout_seconds=timeout)
+
+
 def test_unknown_policy_is_refused() -> None:
     with pytest.raises(ValidationError):
         make(complaint_policy="acme")

@@ -382,7 +382,8 @@ class Dispatcher:
             conversation_id=None if staff else complaint.conversation_id,
             email=self.planner.staff_address(NotificationAudience(row.audience)) if staff else complaint.email,
             phone=None if staff else complaint.phone,
-            reclaimed=reclaimed,
+            # attempts counts this claim: above 1, an earlier attempt failed or never recorded.
+            maybe_delivered=reclaimed or row.attempts > 1,
         )
         return item
 

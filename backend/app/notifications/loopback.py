@@ -60,7 +60,7 @@ class LoopbackServer:
         self.delay = delay
         self.records: list[Received] = []
         self.conversations: dict[str, Conversation] = {}
-        self._failures: list[list[Any]] = []  # [prefix, remaining, status]
+        self._failures: list[list[Any]] = []  # [prefix, remaining, status, taken]
         self._hang_prefixes: list[str] = []
         self._released = threading.Event()
         self.hung = threading.Event()  # set when a request is being held
@@ -118,9 +118,12 @@ class LoopbackServer:
             self.conversations[sender_id] = conversation
         return conversation
 
-    def fail(self, prefix: str, times: int, status: int = 500) -> None:
+    def fail(self, prefix: str, times: int, status: int = 500, *, taken: bool = False) -> None:
+        """The next `times` requests under `prefix` answer `status`; with `taken`, each is first
+        handled as usual (a server that did the work and died before answering, behind a
+        balancer that answers 502 for it)."""
         with self._lock:
-            self._failures.append([prefix, times, status])
+            self._failures.append([prefix, times, status, taken])
 
     def hang(self, prefix: str) -> None:
         with self._lock:
@@ -155,7 +158,12 @@ class LoopbackServer:
             for failure in self._failures:
                 if path.startswith(failure[0]) and failure[1] > 0:
                     failure[1] -= 1
-                    return failure[2], {"error": "injected failure"}
+                    taken = failure[3]
+                    break
+            else:
+                failure = None
+            if failure is not None and not taken:
+                return failure[2], {"error": "injected failure"}
             for prefix in self._hang_prefixes:
                 if path.startswith(prefix):
                     self._hang_prefixes.remove(prefix)
@@ -164,6 +172,8 @@ class LoopbackServer:
         if self.delay:
             time.sleep(self.delay)
         status, answer = self._answer(method, path, query, body)
+        if failure is not None:
+            return failure[2], {"error": "injected failure after handling the request"}
         if hang:
             self.hung.set()
             self._released.wait(120)

@@ -69,8 +69,11 @@ class Outgoing:
     conversation_id: str | None = None
     email: str | None = None
     phone: str | None = None
-    # A previous claim of this notification ended without a recorded outcome (a crash).
-    reclaimed: bool = False
+    # It may have arrived already: a previous claim ended without a recorded outcome (a crash),
+    # or a previous attempt failed in a way that does not tell whether the other side took it (a
+    # dropped connection, a timeout, a balancer's 502 for a server that died answering). Rasa's
+    # tracker is searched for the notification's key before it is sent again.
+    maybe_delivered: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -203,8 +206,8 @@ def already_delivered(tracker: dict[str, Any], key: str) -> bool:
 class RasaSender:
     """Into the customer's conversation: POST /conversations/{id}/trigger_intent with
     output_channel=latest. The tracker is read first: a conversation an agent has taken over
-    (paused) waits; one Rasa no longer knows is gone (next route); a re-claimed send whose
-    intent is already in the tracker is not sent again."""
+    (paused) waits; one Rasa no longer knows is gone (next route); a retried or re-claimed send
+    whose intent is already in the tracker is not sent again."""
 
     name = "rasa"
 
@@ -214,12 +217,12 @@ class RasaSender:
     async def send(self, message: Outgoing, tracker: dict[str, Any] | None = None) -> str:
         if not message.conversation_id:
             raise Permanent("no conversation to send to")
-        if tracker is None or message.reclaimed:
+        if tracker is None or message.maybe_delivered:
             tracker = await self.api.tracker(
-                message.conversation_id, all_events=message.reclaimed, key=message.notification_id
+                message.conversation_id, all_events=message.maybe_delivered, key=message.notification_id
             )
-        if message.reclaimed and already_delivered(tracker, message.key):
-            return f"{message.rasa_intent} already in the conversation (found by its key after a crash)"
+        if message.maybe_delivered and already_delivered(tracker, message.key):
+            return f"{message.rasa_intent} already in the conversation (found by its key on a retry)"
         if tracker.get("paused"):
             raise Transient("the conversation is with an agent (paused); retrying later")
         if not customer_messages(tracker):
@@ -252,7 +255,7 @@ class WhatsAppSender:
         if message.conversation_id:
             try:
                 tracker = await self.rasa.api.tracker(
-                    message.conversation_id, all_events=message.reclaimed, key=message.notification_id
+                    message.conversation_id, all_events=message.maybe_delivered, key=message.notification_id
                 )
             except SendError as exc:
                 log.info(

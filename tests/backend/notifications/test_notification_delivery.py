@@ -200,6 +200,47 @@ def test_a_reclaimed_send_already_in_the_tracker_is_not_repeated(
     assert len(loopback.triggered()) == 1
 
 
+def test_a_send_rasa_took_but_never_answered_is_not_repeated(
+    nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], loopback: LoopbackServer
+) -> None:
+    """The rasa server behind the balancer stored the intent and died before answering: the
+    dispatcher saw a 502 and retries; the retry finds the key in the tracker and sends nothing."""
+    line = timeline(BAKU, "02.02 10:00")
+    conversation = loopback.conversation("web-4")
+    tn = _register(nclient, conversation_id="web-4")
+    loopback.fail("/conversations/web-4/trigger_intent", times=1, status=502, taken=True)
+    _acknowledge(nclient, tn)
+    line.at("02.02 10:00")
+    ack = _notification(nclient, tn, "acknowledgement")
+    assert ack["state"] == "planned" and ack["last_error"] == "rasa: rasa answered 502"
+    line.at("02.02 10:05")
+    ack = _notification(nclient, tn, "acknowledgement")
+    assert ack["state"] == "sent" and ack["attempts"] == 2
+    assert "already in the conversation" in ack["attempt_log"][-1]["detail"]
+    assert len(loopback.triggered()) == 1  # the one the dead server took
+    assert [e["parse_data"]["intent"]["name"] for e in conversation.events if e["event"] == "user"].count(
+        "EXTERNAL_acknowledgement"
+    ) == 1
+
+
+def test_a_retry_after_a_plain_failure_is_sent(
+    nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], loopback: LoopbackServer
+) -> None:
+    """The other side of the same check: a 503 that took nothing is sent on the retry."""
+    line = timeline(BAKU, "02.02 10:00")
+    conversation = loopback.conversation("web-5")
+    tn = _register(nclient, conversation_id="web-5")
+    loopback.fail("/conversations/web-5/trigger_intent", times=1, status=503)
+    _acknowledge(nclient, tn)
+    line.at("02.02 10:00")
+    line.at("02.02 10:05")
+    ack = _notification(nclient, tn, "acknowledgement")
+    assert ack["state"] == "sent" and "triggered" in ack["attempt_log"][-1]["detail"]
+    assert [e["parse_data"]["intent"]["name"] for e in conversation.events if e["event"] == "user"].count(
+        "EXTERNAL_acknowledgement"
+    ) == 1
+
+
 def test_claims_on_two_dispatchers_are_disjoint(
     nclient: TestClient, notify_app: FastAPI, service: NotificationService, timeline: Callable[..., Timeline]
 ) -> None:

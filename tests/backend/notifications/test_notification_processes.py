@@ -96,8 +96,9 @@ def backends(
             "SMTP_FROM": "complaints@example.com",
             "SCHEDULER_ENABLED": "true",
             "SCHEDULER_SWEEP_SECONDS": "1",
+            # A short lease for quick take-overs; a send's timeout must stay below it (settings).
             "NOTIFICATION_LEASE_SECONDS": "3",
-            "NOTIFICATION_SEND_TIMEOUT_SECONDS": "30",
+            "NOTIFICATION_SEND_TIMEOUT_SECONDS": "2",
             **env,
         }
         backend = BackendProcess(name, environment, tmp_path)
