@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def entity_set(entities) -> set[tuple]:
-    return {(e["entity"], int(e["start"]), int(e["end"])) for e in entities or [] if e.get("extractor") != "RegexEntityExtractor"}
+    return {
+        (e["entity"], int(e["start"]), int(e["end"]))
+        for e in entities or []
+        if e.get("extractor") != "RegexEntityExtractor"
+    }
 
 
 async def main() -> int:

@@ -16,7 +16,9 @@ def ensure_database(url: str) -> None:
     admin = target.set(drivername="postgresql+psycopg2", database="postgres")
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database})
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
         if exists.scalar() is None:
             connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
             print(f"created database {target.database}")

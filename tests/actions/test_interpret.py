@@ -95,10 +95,13 @@ def test_inverter_slots_depend_on_the_kind_of_complaint():
 
 
 def test_category_from_a_button_and_from_words():
-    out = interpret(turn('/inform{"category":"service"}', "inform", entities=[{"entity": "category", "value": "service"}],
+    out = interpret(turn('/inform{"category":"service"}', "inform",
+                         entities=[{"entity": "category", "value": "service"}],
                          requested="complaint_category", slots={"language": "ro"}), INVERTER)
     assert out.slots["complaint_category"] == "service"
-    out = interpret(turn("e o problema cu produsul", requested="complaint_category", slots={"language": "ro"}), INVERTER)
+    out = interpret(
+        turn("e o problema cu produsul", requested="complaint_category", slots={"language": "ro"}), INVERTER
+    )
     assert out.slots["complaint_category"] == "product"
 
 
@@ -115,7 +118,9 @@ def test_policy_slot_sets(any_policy):
     slots = any_policy.required_slots({})
     assert slots[0] == "full_name"
     assert "complaint_text" in slots
-    contact = {"eurolux": "phone", "kontakt": "phone", "music_gallery": "phone", "poliser": "phone", "inverter_eu": "email"}
+    contact = {
+        "eurolux": "phone", "kontakt": "phone", "music_gallery": "phone", "poliser": "phone", "inverter_eu": "email"
+    }
     assert contact[any_policy.id] in slots
     assert ("staff_member" in slots) == (any_policy.id in ("eurolux", "kontakt", "music_gallery"))
 

@@ -46,7 +46,9 @@ def test_full_names_in_four_alphabets(text, expected):
     assert parsing.normalise_name(text) == expected
 
 
-@pytest.mark.parametrize("text", ["привет", "Farid", "<script>alert(1)</script>", "R2 D2", "'; DROP TABLE x; --", "😀 😀", "a b"])
+@pytest.mark.parametrize(
+    "text", ["привет", "Farid", "<script>alert(1)</script>", "R2 D2", "'; DROP TABLE x; --", "😀 😀", "a b"]
+)
 def test_not_a_full_name(text):
     assert parsing.normalise_name(text) is None
 

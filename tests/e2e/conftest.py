@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 import yaml
-
 from stack import ROOT, Stack
 
 TRACKING = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")

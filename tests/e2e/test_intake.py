@@ -6,7 +6,6 @@ import time
 
 import httpx
 import pytest
-
 from conftest import domain_texts, slot, tracking_number
 from stack import AGENT_TOKEN
 
@@ -118,7 +117,7 @@ def test_inverter_product_complaint_in_romanian(policy_stack, sender):
 @pytest.mark.parametrize("policy_stack", ["inverter_eu"], indirect=True)
 def test_inverter_service_complaint_asks_the_ticket(policy_stack, sender):
     s = policy_stack
-    replies = converse(s, sender, [
+    converse(s, sender, [
         ("buna ziua, tehnicianul nu a mai venit deloc", None),
         ("Popescu Ion", "email"),
         ("ion.popescu@example.ro", "complaint_category"),

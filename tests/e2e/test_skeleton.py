@@ -2,7 +2,6 @@
 
 import httpx
 import pytest
-
 from conftest import domain_texts
 
 
@@ -34,7 +33,8 @@ def test_rasa_server_health_readiness_and_metrics(stack, sender):
     def turns() -> float:
         r = httpx.get(f"{stack.rasa_url}/metrics", timeout=5)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-        found = [line for line in r.text.splitlines() if line.startswith('rasa_turns_total{channel="rest",outcome="ok"}')]
+        ok = 'rasa_turns_total{channel="rest",outcome="ok"}'
+        found = [line for line in r.text.splitlines() if line.startswith(ok)]
         return float(found[0].split()[-1]) if found else 0.0
 
     before = turns()

@@ -6,7 +6,6 @@ import time
 
 import httpx
 import pytest
-
 from conftest import domain_texts, slot
 from stack import AGENT_TOKEN, SERVICE_TOKEN
 
@@ -18,7 +17,8 @@ CASES = {
     "ru": dict(full_name="Керимов Фарид Алекперович", phone="0542 318 40 09", text="кассир обсчитала меня на 20 манат",
                ask="где моя жалоба?", yes="да, согласен", no="нет, не согласен",
                reason="компенсация слишком маленькая", reason2="всё равно не устраивает"),
-    "az": dict(full_name="Əliyeva Nərmin Tofiq qızı", phone="0542 318 40 09", text="televizoru iki həftədir çatdırmırlar",
+    "az": dict(full_name="Əliyeva Nərmin Tofiq qızı", phone="0542 318 40 09",
+               text="televizoru iki həftədir çatdırmırlar",
                ask="şikayətimin statusu nədir?", yes="bəli, razıyam", no="xeyr, razı deyiləm",
                reason="təzminat çox azdır", reason2="yenə də razı deyiləm"),
     "ro": dict(full_name="Stan Cristina Elena", phone="0542 318 40 09", text="invertorul se oprește zilnic cu eroare",
@@ -151,3 +151,32 @@ def test_reject_twice_is_disputed_with_external_remedies(stack, sender, lang):
     assert record["status"] == "disputed"
     notes = " ".join(h.get("note") or "" for h in record["history"])
     assert c["reason"] in notes and c["reason2"] in notes
+
+
+def test_a_notification_sent_twice_enters_the_conversation_once(stack, sender):
+    """The dispatcher's retry of a send still waiting in Rasa (bot/external_once.py): the same
+    notification key twice through Rasa's trigger_intent is presented once; another key is
+    presented again."""
+    stack.say(sender, GREETINGS["ru"])
+    url = f"{stack.rasa_url}/conversations/{sender}/trigger_intent"
+
+    def send(key: str) -> list[dict]:
+        body = {"name": "EXTERNAL_decision", "entities": {
+            "tracking_number": "K7QM-4PXR", "decision_text": "Возврат 20 AZN", "notification_id": key}}
+        r = httpx.post(url, params={"output_channel": "latest"}, json=body, timeout=30)
+        assert r.status_code == 200, r.text
+        return r.json().get("messages", [])
+
+    def decisions() -> int:
+        return sum(
+            1 for e in stack.tracker(sender)["events"]
+            if e.get("event") == "user"
+            and (e.get("parse_data") or {}).get("intent", {}).get("name") == "EXTERNAL_decision"
+        )
+
+    first = send("decision-1")
+    assert any("K7QM-4PXR" in (m.get("text") or "") for m in first), first
+    assert send("decision-1") == [] and decisions() == 1
+    again = send("decision-2")
+    assert any("K7QM-4PXR" in (m.get("text") or "") for m in again), again
+    assert decisions() == 2

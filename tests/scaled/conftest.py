@@ -27,8 +27,10 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Short timers so that a killed backend's leases and retries come round within the test.
 FAST = {
     "SCHEDULER_SWEEP_SECONDS": "2",
-    "NOTIFICATION_LEASE_SECONDS": "20",
-    "NOTIFICATION_SEND_TIMEOUT_SECONDS": "10",
+    "NOTIFICATION_LEASE_SECONDS": "30",
+    # Longer than a dead rasa server's lock can block a conversation (TICKET_LOCK_LIFETIME) plus a
+    # turn, so that a send waiting on that lock is not given up and retried.
+    "NOTIFICATION_SEND_TIMEOUT_SECONDS": "20",
     "NOTIFICATION_RETRY_SECONDS": "2",
     "TICKET_LOCK_LIFETIME": "10",
 }
