@@ -8,7 +8,8 @@ RASA_PY   := $(RASA_VENV)/bin/python
 APP_PY    := $(APP_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 MODEL_STAMP := models/.trained
-TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(wildcard data/*.yml data/nlu/*.yml)
+# The custom components of config.yml are training inputs too.
+TRAINING_INPUTS := config.yml bot/policies.py bot/exact_intent.py $(wildcard domain/*.yml) $(wildcard data/*.yml data/nlu/*.yml)
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
