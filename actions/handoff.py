@@ -32,15 +32,21 @@ def format_moment(value: str | None) -> str:
 
 def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int:
     """How many of the customer's latest messages in a row the bot did not understand:
-    classified nlu_fallback and not accepted as the answer to a question either.
+    classified nlu_fallback and not accepted as the answer to a question either. Inside a
+    form, a message the form took as its answer and re-prompted for specifically (a name that
+    is not a name, a phone number that is not valid) was understood: whether the classifier
+    also gave up on it is chance, and the customer already has the question again.
 
-    understood_now: the latest message filled a slot (it is not in the tracker yet)."""
+    understood_now: the latest message filled a slot or got such a re-prompt (it is not in the
+    tracker yet)."""
     in_form = bool((tracker.active_loop or {}).get("name"))
     count = 0
     filled_after = understood_now
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "slot" and event.get("value") is not None and event.get("name") not in NOT_UNDERSTANDING:
+            filled_after = True
+        if kind == "bot" and in_form and is_specific_reprompt((event.get("metadata") or {}).get("utter_action")):
             filled_after = True
         if kind != "user":
             continue
@@ -53,6 +59,12 @@ def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int
         count += 1
         filled_after = False
     return count
+
+
+def is_specific_reprompt(response: str | None) -> bool:
+    """utter_invalid_<field>: the message was read as that field's value and found wrong;
+    utter_invalid_message says the message could not be read at all."""
+    return bool(response) and response.startswith("utter_invalid_") and response != "utter_invalid_message"
 
 
 # Slots that change without the bot having understood anything.

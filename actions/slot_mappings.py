@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
-from actions.handoff import NOT_UNDERSTANDING, consecutive_fallbacks
+from actions.handoff import NOT_UNDERSTANDING, consecutive_fallbacks, is_specific_reprompt
 from actions.interpret import Turn, interpret
 from actions.policy import load_policy
 
@@ -55,14 +55,17 @@ class ActionValidateSlotMappings(Action):
         if tracker.is_paused():
             # An agent has the conversation: the bot neither answers nor fills the form.
             return []
-        outcome = interpret(turn_from_tracker(tracker), load_policy())
+        turn = turn_from_tracker(tracker)
+        outcome = interpret(turn, load_policy())
         language = outcome.slots.get("language") or tracker.get_slot("language")
         for response, kwargs in outcome.responses:
             dispatcher.utter_message(response=response, **kwargs)
         events = [SlotSet(name, value) for name, value in outcome.slots.items()]
         if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
-        understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items())
+        understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items()) or (
+            bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses)
+        )
         route = "status" if outcome.status_check else None
         reason = None if route else handoff_reason(tracker, understood)
         if reason:

@@ -90,3 +90,19 @@ def test_inside_a_form_odd_answers_get_re_prompts_not_a_person():
             {"event": "user", "text": "DROP TABLE qqq", "parse_data": {"intent": {"name": "affirm"}}}]
     assert consecutive_fallbacks(tracker(mash, active_loop={"name": "complaint_form"})) == 0
     assert consecutive_fallbacks(tracker(mash)) == 2
+
+
+def reprompt(response):
+    return {"event": "bot", "metadata": {"utter_action": response}}
+
+
+def test_inside_a_form_a_specific_re_prompt_means_the_answer_was_read():
+    """The classifier giving up on "<script>..." in answer to "your name?" is chance; the form
+    read it as a name and asked again, so it does not count towards a person."""
+    form = {"name": "complaint_form"}
+    read = [user("nlu_fallback"), reprompt("utter_invalid_full_name"), user("nlu_fallback")]
+    assert consecutive_fallbacks(tracker(read, active_loop=form)) == 1
+    unreadable = [user("nlu_fallback"), reprompt("utter_invalid_message"), user("nlu_fallback")]
+    assert consecutive_fallbacks(tracker(unreadable, active_loop=form)) == 2
+    # Outside a form there is no question being answered.
+    assert consecutive_fallbacks(tracker(read)) == 2
