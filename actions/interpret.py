@@ -389,7 +389,9 @@ def _unsolicited(
     if (
         free("complaint_text")
         and requested is None
-        and turn.intent == "complain"
+        # A first message with the customer's details and what happened is "inform" to the
+        # classifier as often as "complain"; what counts is what is left beyond the details.
+        and turn.intent in ("complain", "inform")
         and parsing.complaint_substance(text, remove=[e for e in (turn.entity("person"),) if e])
     ):
         out.slots["complaint_text"] = parsing.neutralise_markup(text)

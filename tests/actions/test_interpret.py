@@ -18,12 +18,13 @@ def responses(outcome):
     return [name for name, _ in outcome.responses]
 
 
-def test_everything_in_the_first_message_is_taken():
+@pytest.mark.parametrize("intent", ["complain", "inform"])
+def test_everything_in_the_first_message_is_taken(intent):
     text = "Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30, кассир Лейла обсчитала меня"
     out = interpret(
         turn(
             text,
-            "complain",
+            intent,
             entities=[
                 {"entity": "person", "value": "Керимов Фарид Алекперович"},
                 {"entity": "staff", "value": "кассир Лейла"},
@@ -39,6 +40,15 @@ def test_everything_in_the_first_message_is_taken():
     assert out.slots["complaint_text"] == text
     assert EUROLUX.required_slots({**out.slots}, []) == ["full_name", "phone", "staff_member", "complaint_text"]
     assert responses(out) == []
+
+
+@pytest.mark.parametrize("intent", ["complain", "inform"])
+def test_a_first_message_of_details_only_is_not_the_complaint(intent):
+    text = "Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30"
+    entities = [{"entity": "person", "value": "Керимов Фарид Алекперович"}]
+    out = interpret(turn(text, intent, entities=entities, form_active=False), EUROLUX)
+    assert out.slots["full_name"] == "Керимов Фарид Алекперович" and out.slots["phone"] == "+994517772030"
+    assert "complaint_text" not in out.slots
 
 
 def test_an_invalid_phone_is_refused_with_an_example_of_the_country():
