@@ -81,6 +81,16 @@ def test_other_messages_keep_diets_answer(storage: LocalModelStorage) -> None:
     assert (message.get("intent"), message.get("intent_ranking")) == before
 
 
+@pytest.mark.parametrize("text", ["😡", "👍👍", "?!", " … "])
+def test_nothing_to_read_gets_no_confidence(storage: LocalModelStorage, text: str) -> None:
+    """The FallbackClassifier after it turns a confidence of 0 into nlu_fallback."""
+    component, _ = trained(storage, [example("nu", "deny")])
+    [message] = component.process([diet_said(text, "affirm", 0.49)])
+    assert message.get("intent") == {"name": "affirm", "confidence": 0.0}
+    [with_a_digit] = component.process([diet_said("5", "inform", 0.49)])
+    assert with_a_digit.get("intent") == {"name": "inform", "confidence": 0.49}
+
+
 def test_a_text_with_two_intents_is_left_to_diet(storage: LocalModelStorage) -> None:
     component, _ = trained(storage, [example("da", "affirm"), example("Da!", "inform"), example("nu", "deny")])
     assert component.table == {"nu": "deny"}
@@ -93,6 +103,7 @@ def test_the_pipeline_runs_it_after_diet_on_the_assistants_data() -> None:
     of data/nlu is under two intents, so every one of them is in the table."""
     names = [c["name"] for c in yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]]
     assert names.index("bot.exact_intent.ExactIntentClassifier") == names.index("DIETClassifier") + 1
+    assert names.index("FallbackClassifier") > names.index("bot.exact_intent.ExactIntentClassifier")
     importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(ROOT / "data" / "nlu")])
     table = {key(item.get("text")): item.get("intent") for item in importer.get_nlu_data().intent_examples}
     assert table[key("nu")] == "deny" and table[key("nu, nu sunt de acord")] == "deny"
