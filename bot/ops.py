@@ -16,8 +16,10 @@ on the web chat, Telegram, WhatsApp and REST (`TimedRestInput`) is counted, whic
 server takes it. `OpsRootInput` serves the same at /healthz, /readyz and /metrics. Importing
 this module also installs bot.action_validation (action server responses checked by a
 validator built once), bot.event_types (event classes found by name from a table),
-bot.sqlite_tracker (an SQLite tracker store in write-ahead-log mode) and bot.external_once (a
-backend notification enters a conversation once, however often it is sent).
+bot.sqlite_tracker (an SQLite tracker store in write-ahead-log mode), bot.external_once (a
+backend notification enters a conversation once, however often it is sent) and bot.gc_pauses
+(collector pauses timed on /metrics; the heap alive once the model is loaded is frozen out of
+later collections).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
 
-from bot import action_validation, event_types, external_once, sqlite_tracker
+from bot import action_validation, event_types, external_once, gc_pauses, sqlite_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ action_validation.install()
 event_types.install()
 sqlite_tracker.install()
 external_once.install()
+gc_pauses.install()
 
 TURNS = Counter("rasa_turns_total", "Customer messages handled", ["channel", "outcome"])
 TURN_SECONDS = Histogram(
@@ -75,6 +78,7 @@ def timed(channel: str, on_new_message: Handler) -> Handler:
             IN_PROGRESS.dec()
             TURNS.labels(channel, outcome).inc()
             TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+            gc_pauses.after_turn()
 
     return handle
 
@@ -123,6 +127,10 @@ async def _check(awaitable: Awaitable[Any]) -> str:
 
 
 def _add_routes(bp: Blueprint, health: str, ready: str, metrics: str) -> Blueprint:
+    @bp.listener("after_server_start")
+    async def freeze_the_loaded_heap(_app: Any, _loop: Any) -> None:
+        gc_pauses.freeze_at_start()  # the agent was loaded before the server started
+
     @bp.route(health, methods=["GET"])
     async def health_check(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})

@@ -41,3 +41,19 @@ def test_rasa_server_health_readiness_and_metrics(stack, sender):
     assert stack.say(sender, "Здравствуйте!")
     assert turns() == before + 1
     assert "rasa_turn_seconds_bucket" in httpx.get(f"{stack.rasa_url}/webhooks/ops/metrics", timeout=5).text
+
+
+def test_rasa_server_freezes_its_loaded_heap_and_reports_collector_pauses(stack, sender):
+    """Once the model is loaded (and again after the first turn) the rasa server's heap is frozen
+    out of later collections (bot/gc_pauses.py); /metrics shows the frozen objects and every
+    collection's pause by generation."""
+    assert stack.say(sender, "Salam, necəsiniz?")
+    families = {}
+    for line in httpx.get(f"{stack.rasa_url}/metrics", timeout=5).text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            families[name] = float(value)
+    # TensorFlow, the model and Rasa alone are well over a million objects on this stack
+    assert families["rasa_gc_frozen_objects"] > 300_000
+    pauses = {name: v for name, v in families.items() if name.startswith("rasa_gc_pause_seconds_count")}
+    assert pauses and sum(pauses.values()) > 0, pauses
