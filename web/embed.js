@@ -108,11 +108,32 @@
     return bar;
   }
 
-  // Under the widget's title bar. The widget re-renders its conversation box when it opens
-  // or closes: the buttons are put back each time.
+  // The widget takes its title, subtitle and input hint once, when it mounts. After a language
+  // button they are put in the new language (those the configuration did not fix), and again
+  // whenever the widget re-renders its header.
+  function relabel() {
+    var put = function (node, key, attribute) {
+      if (!node || config[key]) return;
+      var want = UI[language][key];
+      if (attribute) {
+        if (node.getAttribute(attribute) !== want) node.setAttribute(attribute, want);
+      } else if (node.textContent !== want) {
+        node.textContent = want;
+      }
+    };
+    var title = document.querySelector(".rw-conversation-container .rw-title");
+    var subtitle = title && title.nextElementSibling;
+    put(title, "title");
+    if (subtitle && subtitle.tagName === "SPAN") put(subtitle, "subtitle");
+    put(document.querySelector(".rw-conversation-container .rw-new-message"), "placeholder", "placeholder");
+  }
+
+  // The buttons go under the widget's title bar. The widget re-renders its conversation box
+  // when it opens or closes: the buttons (and the labels) are put back each time.
   function keepLanguageBar() {
-    if (config.languageButtons === false) return;
     var place = function () {
+      relabel();
+      if (config.languageButtons === false) return;
       var box = document.querySelector(".rw-conversation-container");
       var messages = box && box.querySelector(".rw-messages-container");
       if (messages && !box.querySelector(".cc-languages")) box.insertBefore(languageBar(), messages);
@@ -130,6 +151,7 @@
     Array.prototype.forEach.call(document.querySelectorAll(".cc-languages button"), function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-language") === code));
     });
+    relabel();
     if (tellTheAssistant && widget && widget.sendMessage) {
       widget.sendMessage('/switch_language{"language":"' + code + '"}', NAMES[code]);
     }

@@ -43,6 +43,18 @@ async function say(page, text) {
   await waitForReplies(page, before);
 }
 
+// The widget's own labels: its title, subtitle and the input's hint.
+function header(page) {
+  return page.evaluate(() => {
+    const title = document.querySelector(".rw-conversation-container .rw-title");
+    return {
+      title: title && title.textContent,
+      subtitle: title && title.nextElementSibling && title.nextElementSibling.textContent,
+      placeholder: document.querySelector(".rw-new-message").getAttribute("placeholder"),
+    };
+  });
+}
+
 async function click(page, title) {
   const before = (await botMessages(page)).length;
   await page.locator(".rw-reply", { hasText: title }).last().click();
@@ -84,16 +96,18 @@ async function main() {
     result.session_id = await sessionId(page);
     await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
 
-    // 2. An Azerbaijani page greets in Azerbaijani; the header's language button switches to Turkish.
+    // 2. An Azerbaijani page greets in Azerbaijani; the header's language button switches to Romanian.
     const az = await browser.newContext({ locale: "az-AZ", viewport: { width: 520, height: 860 } });
     const azPage = await az.newPage();
     await azPage.goto(process.env.CHAT_URL + "?lang=az");
     await waitForReplies(azPage, 0);
     result.greetingAz = (await botMessages(azPage))[0];
     const before = (await botMessages(azPage)).length;
-    await azPage.click('.cc-languages button[data-language="tr"]');
+    result.headerAz = await header(azPage);
+    await azPage.click('.cc-languages button[data-language="ro"]');
     await waitForReplies(azPage, before);
-    result.afterTurkish = (await botMessages(azPage)).slice(before);
+    result.afterRomanian = (await botMessages(azPage)).slice(before);
+    result.headerRo = await header(azPage);
     result.session_id_az = await sessionId(azPage);
     await azPage.screenshot({ path: process.env.SCREENSHOT.replace(/\.png$/, "-languages.png") });
   } finally {
