@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
 
@@ -38,7 +38,7 @@ class FakeRasa(_Server):
         segments = parts.path.split("/")
         if len(segments) < 4 or segments[1] != "conversations":
             return _json(404, {"status": "failure", "reason": "NotFound"})
-        conversation_id = unquote(segments[2])
+        conversation_id = segments[2]  # as Rasa does: its routes do not decode the path
         kind = "/".join(segments[3:])
         data = json.loads(body) if body else None
         self._record({"kind": kind, "conversation_id": conversation_id, "query": query, "json": data})

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from backend.app.rasa_paths import conversation_path
 from backend.app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class RasaClient:
 
     @staticmethod
     def _conversation(conversation_id: str) -> str:
-        return "/conversations/" + quote(conversation_id, safe="")
+        return conversation_path(conversation_id)  # Rasa does not decode it: backend/app/rasa_paths.py
 
     def append_events(self, conversation_id: str, events: list[dict[str, Any]], *, side_effects: bool) -> None:
         params = self._params(output_channel="latest", include_events="NONE")

@@ -29,7 +29,7 @@ from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -140,7 +140,7 @@ class LoopbackServer:
     def triggered(self) -> list[dict[str, Any]]:
         """Bodies of the trigger_intent calls, each with its conversation id."""
         return [
-            {**record.body, "conversation_id": unquote(record.path.split("/")[2])}
+            {**record.body, "conversation_id": record.path.split("/")[2]}
             for record in self.received("/conversations/")
             if record.path.endswith("/trigger_intent") and record.method == "POST"
         ]
@@ -184,7 +184,8 @@ class LoopbackServer:
         if parts[0] == "conversations" and len(parts) == 3:
             if self.rasa_token is not None and query.get("token") != self.rasa_token:
                 return 401, {"status": "failure", "reason": "NotAuthenticated"}
-            return self._rasa(unquote(parts[1]), parts[2], method, body)
+            # as Rasa does: its routes take the id from the raw path, undecoded
+            return self._rasa(parts[1], parts[2], method, body)
         if parts[0].startswith("bot") and len(parts) == 2:
             return self._telegram(parts[1], body)
         if parts[-1] == "messages" and len(parts) == 3:

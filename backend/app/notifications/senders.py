@@ -18,11 +18,12 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Protocol
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
 from backend.app import clock
+from backend.app.rasa_paths import conversation_path
 from backend.app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ class RasaApi:
         self.token = token
 
     def _url(self, conversation_id: str, tail: str) -> str:
-        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+        # Rasa does not decode the id in the path: backend/app/rasa_paths.py
+        return f"{self.base_url}{conversation_path(conversation_id)}/{tail}"
 
     def _params(self, **params: str) -> dict[str, str]:
         if self.token:

@@ -274,3 +274,20 @@ def test_every_attempt_is_recorded_with_its_worker(
         attempts = session.exec(select(NotificationAttempt)).all()
     assert [(a.channel, a.outcome, a.worker) for a in attempts] == [("email", "sent", service.dispatcher.worker)]
     assert attempts[0].at == dt.datetime(2026, 2, 2, 10, 0, tzinfo=BAKU)
+
+
+def test_a_twilio_customer_is_reached_in_their_own_conversation(
+    nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], loopback: LoopbackServer
+) -> None:
+    """Twilio's sender ids hold ":" and "+"; Rasa takes the id from the raw path, so
+    percent-encoding them addressed a new, empty conversation and the customer got nothing."""
+    line = timeline(BAKU, "02.02 10:00")
+    loopback.conversation("whatsapp:+994501112233", channel="twilio")
+    tn = _register(nclient, "kontakt", conversation_id="whatsapp:+994501112233", channel="twilio")
+    _acknowledge(nclient, tn)
+    line.at("02.02 10:01")
+    ack = _notification(nclient, tn, "acknowledgement")
+    assert ack["state"] == "sent" and ack["channel"] == "rasa", ack["attempt_log"]
+    (trigger,) = [c for c in loopback.triggered() if c["name"] == "EXTERNAL_acknowledgement"]
+    assert trigger["conversation_id"] == "whatsapp:+994501112233"
+    assert all("%" not in record.path for record in loopback.received("/conversations/"))
