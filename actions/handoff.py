@@ -67,6 +67,33 @@ def is_specific_reprompt(response: str | None) -> bool:
     return bool(response) and response.startswith("utter_invalid_") and response != "utter_invalid_message"
 
 
+def same_reprompts_before(tracker: Tracker, response: str) -> int:
+    """How many of the customer's previous messages in a row, before the latest one, got the
+    same specific re-prompt (`response`, utter_invalid_<field>): a customer who cannot give
+    that field (no phone of the policy's country, no order number) is asked the same question
+    forever unless told how to get out."""
+    count = 0
+    users_seen = 0
+    got_it = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            got_it = True
+        elif kind == "user":
+            users_seen += 1
+            if users_seen == 1:  # the latest message: its re-prompt is being sent now
+                got_it = False
+                continue
+            if not got_it:
+                break
+            count += 1
+            got_it = False
+    return count
+
+
+STUCK_EVERY = 3  # the way out is offered at the 3rd, 6th, ... same re-prompt in a row
+
+
 # Slots that change without the bot having understood anything.
 NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots", "route"}
 

@@ -10,7 +10,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
-from actions.handoff import NOT_UNDERSTANDING, consecutive_fallbacks, is_specific_reprompt
+from actions.handoff import (
+    NOT_UNDERSTANDING,
+    STUCK_EVERY,
+    consecutive_fallbacks,
+    is_specific_reprompt,
+    same_reprompts_before,
+)
 from actions.interpret import Turn, interpret
 from actions.policy import load_policy
 
@@ -74,6 +80,11 @@ class ActionValidateSlotMappings(Action):
             route = "handoff"
             events = [e for e in events if e["name"] == "language"]
             events.append(SlotSet("handoff_reason", reason))
+        elif turn.active_loop:
+            reprompt = next((r for r, _ in outcome.responses if is_specific_reprompt(r)), None)
+            if reprompt and same_reprompts_before(tracker, reprompt) % STUCK_EVERY == STUCK_EVERY - 1:
+                # Re-prompts do not hand over by themselves; the customer is told how to get out.
+                dispatcher.utter_message(response="utter_stuck_on_field")
         if route or tracker.get_slot("route"):
             events.append(SlotSet("route", route))
         return events

@@ -106,3 +106,68 @@ def test_inside_a_form_a_specific_re_prompt_means_the_answer_was_read():
     assert consecutive_fallbacks(tracker(unreadable, active_loop=form)) == 2
     # Outside a form there is no question being answered.
     assert consecutive_fallbacks(tracker(read)) == 2
+
+
+# --- a customer who cannot give a field is told how to get out ---------------------------------
+
+
+def _stuck_conversation(invalid_answers_before: int, latest: str = "12345"):
+    events = [user("complain"), {"event": "bot", "metadata": {"utter_action": "utter_ask_phone"}}]
+    for i in range(invalid_answers_before):
+        events += [
+            {"event": "user", "text": f"{i}", "parse_data": {"intent": {"name": "inform"}}},
+            {"event": "bot", "metadata": {"utter_action": "utter_invalid_phone"}},
+            {"event": "bot", "metadata": {"utter_action": "utter_ask_phone"}},
+        ]
+    latest_message = {"text": latest, "intent": {"name": "inform", "confidence": 0.9}, "entities": []}
+    events.append({"event": "user", "text": latest, "parse_data": latest_message})
+    slots = {"requested_slot": "phone", "full_name": "Popescu Ana Maria", "language": "ro"}
+    return Tracker("c1", slots, latest_message, events, False, None, {"name": "complaint_form"}, "action_listen")
+
+
+def test_same_reprompts_before_counts_the_earlier_messages_that_got_the_same_reprompt_in_a_row():
+    from actions.handoff import same_reprompts_before
+
+    for before in range(5):
+        assert same_reprompts_before(_stuck_conversation(before), "utter_invalid_phone") == before
+    other = _stuck_conversation(2)
+    other.events.insert(-1, {"event": "user", "text": "Popescu", "parse_data": {"intent": {"name": "inform"}}})
+    assert same_reprompts_before(other, "utter_invalid_phone") == 0  # an answer in between breaks the run
+    assert same_reprompts_before(_stuck_conversation(2), "utter_invalid_email") == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("before", "offered"), [(0, False), (1, False), (2, True), (3, False), (5, True)])
+async def test_the_third_invalid_answer_to_one_field_is_told_how_to_get_out(before, offered):
+    from actions.slot_mappings import ActionValidateSlotMappings
+
+    dispatcher = CollectingDispatcher()
+    await ActionValidateSlotMappings().run(dispatcher, _stuck_conversation(before), {})
+    sent = [m.get("response") for m in dispatcher.messages]
+    assert "utter_invalid_phone" in sent, sent
+    assert ("utter_stuck_on_field" in sent) is offered, sent
+    if offered:  # after the re-prompt, before the form asks again
+        assert sent.index("utter_stuck_on_field") > sent.index("utter_invalid_phone")
+
+
+@pytest.mark.parametrize(
+    ("language", "human", "cancel"),
+    [("ru", "оператора", "отмена"), ("az", "operator lazımdır", "ləğv et"), ("ro", "vreau un om", "anulează"),
+     ("tr", "müşteri temsilcisi", "iptal")],
+)
+def test_the_way_out_names_phrases_the_assistant_knows(language, human, cancel):
+    """The words the hint suggests are training examples of request_human and cancel, which
+    bot/exact_intent.py maps to their intent whatever the classifier says."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    domain = yaml.safe_load((root / "domain" / "intake.yml").read_text(encoding="utf-8"))
+    (text,) = [v["text"] for v in domain["responses"]["utter_stuck_on_field"]
+               if v.get("condition", [{}])[0].get("value") == language]
+    assert human in text and cancel in text
+    nlu = yaml.safe_load((root / "data" / "nlu" / f"{language}.yml").read_text(encoding="utf-8"))["nlu"]
+    examples = {b["intent"]: [line[2:].strip() for line in b["examples"].splitlines() if line.strip()]
+                for b in nlu if "intent" in b}
+    assert human in examples["request_human"] and cancel in examples["cancel"]
