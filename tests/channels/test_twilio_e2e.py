@@ -14,12 +14,17 @@ def url(stack) -> str:
     return f"{stack.rasa_url}/webhooks/twilio/webhook"
 
 
-def say(stack, twilio, number: str, body: str = "", expect: str | None = None, **extra: str) -> list[dict]:
-    sender = f"whatsapp:{number}"
+def post_message(stack, twilio, number: str, body: str = "", **extra: str) -> None:
+    """A customer's message as Twilio posts it, signed."""
     form = twilio.inbound_form(number, TWILIO_NUMBER, body, **extra)
-    mark = twilio.mark()
     r = post_form(url(stack), form, {"X-Twilio-Signature": twilio_sign(TWILIO_TOKEN, url(stack), form)})
     assert r.status_code == 200 and "<Response>" in r.text, r.text
+
+
+def say(stack, twilio, number: str, body: str = "", expect: str | None = None, **extra: str) -> list[dict]:
+    sender = f"whatsapp:{number}"
+    mark = twilio.mark()
+    post_message(stack, twilio, number, body, **extra)
     twilio.wait_for(lambda q: q.get("kind") == "message" and q["form"]["To"] == sender, after=mark, timeout=60)
     deadline = time.monotonic() + 30
     while expect and slot(stack, sender, "requested_slot") != expect and time.monotonic() < deadline:

@@ -58,15 +58,11 @@ class RasaClient:
             return {}
         return answer if isinstance(answer, dict) else {}
 
-    @staticmethod
-    def _conversation(conversation_id: str) -> str:
-        return conversation_path(conversation_id)  # Rasa does not decode it: backend/app/rasa_paths.py
-
     def append_events(self, conversation_id: str, events: list[dict[str, Any]], *, side_effects: bool) -> None:
         params = self._params(output_channel="latest", include_events="NONE")
         if side_effects:
             params["execute_side_effects"] = "true"
-        self._post(self._conversation(conversation_id) + "/tracker/events", events, params)
+        self._post(conversation_path(conversation_id) + "/tracker/events", events, params)
 
     def send_agent_message(self, conversation_id: str, text: str, *, agent_name: str, message_key: str) -> None:
         """A `bot` event with the agent in its metadata, sent through the channel the customer
@@ -100,7 +96,7 @@ class RasaClient:
         )
         if ask_again:
             self._post(
-                self._conversation(conversation_id) + "/trigger_intent",
+                conversation_path(conversation_id) + "/trigger_intent",
                 {"name": RESUME_INTENT},
                 self._params(output_channel="latest", include_events="NONE"),
             )
@@ -108,7 +104,7 @@ class RasaClient:
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         try:
             response = self._client.get(
-                f"{self.base_url}{self._conversation(conversation_id)}/tracker",
+                f"{self.base_url}{conversation_path(conversation_id)}/tracker",
                 params=self._params(include_events="NONE"),
             )
         except httpx.HTTPError as exc:
