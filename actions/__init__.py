@@ -28,6 +28,6 @@ __all__ = [
 ]
 
 # Load the language models at start-up, not while the first customer waits.
-from bot import langid as _langid  # noqa: E402
+from contract import langid as _langid  # noqa: E402
 
 _langid.warm_up()

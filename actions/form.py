@@ -8,21 +8,8 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import load_policy
+from actions.policy import INTAKE_SLOTS, load_policy
 from actions.responses import response_text
-
-SUMMARY_SLOTS_ORDER = (
-    "full_name",
-    "phone",
-    "email",
-    "staff_member",
-    "complaint_category",
-    "ticket_number",
-    "inverter_model",
-    "serial_number",
-    "complaint_text",
-    "solution_idea",
-)
 
 
 def form_slots(tracker: Tracker) -> list[str]:
@@ -65,7 +52,7 @@ def summary_lines(tracker: Tracker, domain: dict[str, Any]) -> str:
         i.alternative for i in policy.intake if i.alternative
     }
     lines = []
-    for slot in SUMMARY_SLOTS_ORDER:
+    for slot in INTAKE_SLOTS:
         if slot not in asked:
             continue
         value = tracker.get_slot(slot)

@@ -18,7 +18,7 @@ from typing import Any
 
 from actions import parsing
 from actions.policy import INTAKE_SLOTS, Policy
-from bot import langid
+from contract import langid
 
 # Intents that interrupt the form instead of answering its question. They only
 # count as interruptions when the classifier is sure and the message is short:

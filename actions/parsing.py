@@ -14,6 +14,9 @@ from pathlib import Path
 import phonenumbers
 import yaml
 
+from contract import tracking
+from contract.text import fold
+
 MAX_COMPLAINT_CHARS = 4000
 MAX_FIELD_CHARS = 200
 
@@ -30,15 +33,6 @@ _MARKUP = re.compile(r"<[^>]{0,200}>")
 def lexicon() -> dict:
     with _LEXICON_PATH.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
-
-
-def fold(text: str) -> str:
-    """Lower-case without diacritics (ə->e, ı->i, ș->s, ё->е), for keyword matching."""
-    text = text.replace("İ", "i").replace("I", "ı").lower()
-    text = text.replace("ə", "e").replace("ı", "i").replace("ё", "е")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
 
 
 @lru_cache(maxsize=4096)
@@ -300,13 +294,12 @@ def category_named(text: str) -> str | None:
 
 # --- tracking number and PIN -----------------------------------------------------
 
-_TRACKING = re.compile(r"(?<![0-9A-Z])([2-9A-HJ-NP-Z]{4})[\s-]?([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])")
 _PIN = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 def find_tracking_number(text: str) -> str | None:
     """"k7qm-4pxr", "K7QM 4PXR", "K7QM4PXR" -> "K7QM-4PXR" (letters and digits, no 0/O/1/I)."""
-    for match in _TRACKING.finditer((text or "").upper()):
+    for match in tracking.TYPED.finditer((text or "").upper()):
         candidate = match.group(1) + match.group(2)
         separated = match.group(0)[4:5] == "-"
         # About one tracking number in ten has no digit; written "ABCD-EFGH" it is still one,

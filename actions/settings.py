@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 _PLACEHOLDERS = {"", "change-me", "changeme", "dev-service-token", "secret"}
 
 
@@ -15,7 +13,6 @@ class Settings:
     backend_url: str
     service_token: str
     policy: str
-    policy_dir: Path
     environment: str
     backend_timeout: float
     retry_after_seconds: int
@@ -30,7 +27,6 @@ class Settings:
             backend_url=os.environ.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
             service_token=token,
             policy=os.environ.get("COMPLAINT_POLICY", "eurolux"),
-            policy_dir=Path(os.environ.get("POLICY_DIR", ROOT / "backend" / "policies")),
             environment=env,
             backend_timeout=float(os.environ.get("BACKEND_TIMEOUT", "5")),
             retry_after_seconds=int(os.environ.get("REGISTRATION_RETRY_SECONDS", "60")),

@@ -22,33 +22,19 @@ from collections import OrderedDict, deque
 from typing import Any
 from urllib.parse import urlsplit
 
+from contract import fields, tracking
+
 logger = logging.getLogger(__name__)
 
 PATH = "/api/internal/rasa-events"
 FORWARDED = frozenset({"user", "bot", "action", "slot", "pause", "resume", "restart"})
 # Slots whose values the agent's summary card shows; others (the PIN!) never leave rasa.
-CARD_SLOTS = frozenset(
-    {
-        "full_name",
-        "phone",
-        "email",
-        "staff_member",
-        "complaint_text",
-        "complaint_category",
-        "inverter_model",
-        "serial_number",
-        "ticket_number",
-        "solution_idea",
-        "tracking_number",
-        "requested_slot",
-        "language",
-    }
-)
+CARD_SLOTS = frozenset({*fields.CARD_SLOTS, "language"})
 # A complaint's PIN is shown once and stored only as a hash (DESIGN.md): six digits in a bot
 # message, or in a customer's message that answers the PIN question or carries a tracking number.
 PIN = re.compile(r"(?<!\d)\d{6}(?!\d)")
 PIN_MASK = "••••••"
-_TRACKING = re.compile(r"\b[2-9A-HJ-NP-Z]{4}[- ]?[2-9A-HJ-NP-Z]{4}\b", re.IGNORECASE)
+_TRACKING = re.compile(tracking.TYPED.pattern, re.IGNORECASE)
 _MAX_TEXT = 10_000
 _MAX_BACKOFF = 30.0
 _ASKING_SIZE = 50_000

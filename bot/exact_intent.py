@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
-from actions.parsing import fold
+from contract.text import fold
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot import langid
+from contract import langid
 
 LANGS = ("ru", "az", "ro", "tr", "en")
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "langid"

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     profiles = load_policies()
     missing = set(get_args(PolicyId)) - set(profiles)
     if missing:
-        raise RuntimeError(f"policy profiles missing from backend/policies: {sorted(missing)}")
+        raise RuntimeError(f"policy profiles missing from contract/policies: {sorted(missing)}")
     engine = create_db_engine(settings.database_url)
     metrics = Metrics(engine)
     notification_service = NotificationService(engine, settings, profiles, metrics=metrics)

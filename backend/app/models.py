@@ -14,6 +14,15 @@ from sqlmodel import Field, Relationship, SQLModel
 from backend.app import clock
 from backend.app.security import parse_tracking_number
 from backend.app.settings import PolicyId
+from contract.fields import INTAKE_SLOTS
+from contract.statuses import (  # noqa: F401 - the backend's models name them
+    RESOLUTION_STOPPED,
+    STATUS_TRANSITIONS,
+    Channel,
+    ComplaintCategory,
+    ComplaintStatus,
+    Language,
+)
 
 # Constraint names that alembic can reproduce on every database.
 SQLModel.metadata.naming_convention = {
@@ -22,54 +31,6 @@ SQLModel.metadata.naming_convention = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
-}
-
-
-class Language(StrEnum):
-    ru = "ru"
-    az = "az"
-    ro = "ro"
-    tr = "tr"
-
-
-class Channel(StrEnum):
-    rest = "rest"
-    socketio = "socketio"
-    telegram = "telegram"
-    whatsapp = "whatsapp"
-    twilio = "twilio"
-    phone = "phone"
-    email = "email"
-    shop = "shop"
-
-
-class ComplaintCategory(StrEnum):
-    service = "service"
-    product = "product"
-
-
-class ComplaintStatus(StrEnum):
-    registered = "registered"
-    acknowledged = "acknowledged"
-    in_progress = "in_progress"
-    resolved = "resolved"
-    closed = "closed"
-    reopened = "reopened"
-    disputed = "disputed"
-
-
-# Which status may follow which. Poliser's approval loop: resolved -> closed (approved) or
-# reopened (first rejection, re-review) or disputed (second rejection, external remedies).
-STATUS_TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
-    ComplaintStatus.registered: frozenset(
-        {ComplaintStatus.acknowledged, ComplaintStatus.in_progress, ComplaintStatus.resolved}
-    ),
-    ComplaintStatus.acknowledged: frozenset({ComplaintStatus.in_progress, ComplaintStatus.resolved}),
-    ComplaintStatus.in_progress: frozenset({ComplaintStatus.resolved}),
-    ComplaintStatus.resolved: frozenset({ComplaintStatus.closed, ComplaintStatus.reopened, ComplaintStatus.disputed}),
-    ComplaintStatus.reopened: frozenset({ComplaintStatus.in_progress, ComplaintStatus.resolved}),
-    ComplaintStatus.disputed: frozenset({ComplaintStatus.closed, ComplaintStatus.reopened}),
-    ComplaintStatus.closed: frozenset({ComplaintStatus.reopened}),
 }
 
 
@@ -98,22 +59,9 @@ class AgentRole(StrEnum):
 
 _ROLE_RANK = {AgentRole.agent: 0, AgentRole.supervisor: 1, AgentRole.admin: 2}
 
-# Statuses in which the resolution deadline no longer runs.
-RESOLUTION_STOPPED = frozenset({ComplaintStatus.resolved, ComplaintStatus.closed, ComplaintStatus.disputed})
 
 # The complaint fields a policy's intake list may name (the Rasa slots of the same names).
-Slot = Literal[
-    "full_name",
-    "phone",
-    "email",
-    "staff_member",
-    "complaint_text",
-    "complaint_category",
-    "inverter_model",
-    "serial_number",
-    "ticket_number",
-    "solution_idea",
-]
+Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 

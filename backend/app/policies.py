@@ -1,4 +1,5 @@
-"""Policy profiles (`backend/policies/<id>.yml`): schema, loading, intake checks and deadlines."""
+"""Policy profiles (`contract/policies/<id>.yml`, shared with the action server): schema,
+loading, intake checks and deadlines."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import phonenumbers
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 from backend.app.calendar import DayUnit, WorkingCalendar, calendar_for
 from backend.app.models import ComplaintCreate, ComplaintStatus, Deadlines, Language, Slot
 from backend.app.working_hours import WorkingHours
-
-POLICY_DIR = Path(__file__).resolve().parents[1] / "policies"
+from contract.policy import profile_paths, read_profile
 
 # How far in the future a given `received_at` may lie (clock skew between machines).
 _MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -136,13 +135,10 @@ class PolicyProfile(_Strict):
         return self.statuses[language][status]
 
 
-def load_policies(directory: Path = POLICY_DIR) -> dict[str, PolicyProfile]:
+def load_policies(directory: Path | None = None) -> dict[str, PolicyProfile]:
     policies: dict[str, PolicyProfile] = {}
-    for path in sorted(directory.glob("*.yml")):
-        with path.open(encoding="utf-8") as handle:
-            policy = PolicyProfile.model_validate(yaml.safe_load(handle))
-        if policy.id != path.stem:
-            raise ValueError(f"{path}: id {policy.id!r} differs from the file name")
+    for path in profile_paths(directory):
+        policy = PolicyProfile.model_validate(read_profile(path))
         policies[policy.id] = policy
     return policies
 

@@ -3,7 +3,6 @@
 import enum
 import hashlib
 import hmac
-import re
 import secrets
 from functools import cache
 
@@ -11,11 +10,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from backend.app.settings import Settings
+from contract import tracking
 
 # No 0/O and no 1/I: a customer reads the number from an SMS and types it back.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_TRACKING_HALF = 4
-_TRACKING_NUMBER = re.compile(f"^[{TRACKING_ALPHABET}]{{{_TRACKING_HALF}}}-[{TRACKING_ALPHABET}]{{{_TRACKING_HALF}}}$")
+TRACKING_ALPHABET = tracking.ALPHABET
+_TRACKING_HALF = tracking.HALF
 PIN_DIGITS = 6
 
 # PINs: argon2id with 4 MiB and 1 pass, about 2 ms a hash here, instead of the ~22 ms of the
@@ -55,7 +54,7 @@ def normalise_tracking_number(raw: str) -> str:
 def parse_tracking_number(raw: str) -> str:
     """The normalised number, or ValueError with what a tracking number looks like."""
     number = normalise_tracking_number(raw)
-    if not _TRACKING_NUMBER.match(number):
+    if not tracking.TRACKING_NUMBER.match(number):
         raise ValueError(
             "malformed tracking number: expected 8 characters like K7QM-4PXR, "
             f"from {TRACKING_ALPHABET} (no 0, O, 1 or I)"

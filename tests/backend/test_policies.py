@@ -8,7 +8,6 @@ import yaml
 
 from backend.app.models import ComplaintCreate, Deadlines
 from backend.app.policies import (
-    POLICY_DIR,
     IntakeError,
     PolicyProfile,
     compute_deadlines,
@@ -16,6 +15,7 @@ from backend.app.policies import (
     localise_deadlines,
     prepare_intake,
 )
+from contract.policy import BUNDLED_DIR as POLICY_DIR
 
 POLICIES = load_policies()
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

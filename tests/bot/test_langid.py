@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.langid import choose_language, detect, normalise_hint
+from contract.langid import choose_language, detect, normalise_hint
 
 
 @pytest.mark.parametrize(

@@ -10,22 +10,10 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from backend.app.models import ComplaintDetail, Language, UTCDateTime
+from contract.fields import CARD_SLOTS as _CARD_SLOTS
 
 # The slots the action server sends with a handoff, and that slot events keep up to date.
-CARD_SLOTS = (
-    "full_name",
-    "phone",
-    "email",
-    "staff_member",
-    "complaint_text",
-    "complaint_category",
-    "inverter_model",
-    "serial_number",
-    "ticket_number",
-    "solution_idea",
-    "tracking_number",
-    "requested_slot",
-)
+CARD_SLOTS = _CARD_SLOTS
 MAX_MESSAGE_CHARS = 10_000
 _MAX_SLOT_CHARS = 10_000
 

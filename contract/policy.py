@@ -1,0 +1,112 @@
+"""Policy profiles (`contract/policies/<id>.yml`): where they are, and their intake.
+
+The backend validates the whole profile (deadlines, calendars, statuses; backend/app/policies);
+the action server needs only the ordered intake, read here from the same file, so a new
+company is a new file, not code. `POLICY_DIR` points both at another folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contract.fields import INTAKE_SLOTS
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "policies"
+
+
+def policy_dir() -> Path:
+    return Path(os.environ.get("POLICY_DIR") or BUNDLED_DIR)
+
+
+def profile_paths(directory: Path | None = None) -> list[Path]:
+    return sorted((directory or policy_dir()).glob("*.yml"))
+
+
+def read_profile(path: Path) -> dict[str, Any]:
+    """The profile as written; its id must be its file's name."""
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or data.get("id") != path.stem:
+        raise ValueError(
+            f"{path}: id {data.get('id') if isinstance(data, dict) else None!r} differs from the file name"
+        )
+    return data
+
+
+@dataclass(frozen=True)
+class IntakeItem:
+    slot: str
+    optional: bool = False
+    alternative: str | None = None
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    def applies(self, slots: Mapping[str, Any]) -> bool:
+        return all(slots.get(k) == v for k, v in self.when.items())
+
+
+@dataclass(frozen=True)
+class IntakePolicy:
+    """What a conversation under this policy must gather, in the order it asks."""
+
+    id: str
+    languages: tuple[str, ...]
+    phone_region: str
+    intake: tuple[IntakeItem, ...]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def asks(self, slot: str) -> bool:
+        return any(item.slot == slot or item.alternative == slot for item in self.intake)
+
+    def item(self, slot: str) -> IntakeItem | None:
+        return next((i for i in self.intake if i.slot == slot), None)
+
+    def required_slots(self, slots: Mapping[str, Any], skipped: list[str] | None = None) -> list[str]:
+        """Slots still to ask, in the policy's order, given what is filled and skipped."""
+        skipped_set = set(skipped or [])
+        out = []
+        for item in self.intake:
+            if not item.applies(slots):
+                continue
+            if item.slot in skipped_set and item.optional:
+                continue
+            if item.alternative and slots.get(item.alternative) is not None:
+                continue
+            out.append(item.slot)
+        return out
+
+
+def parse_intake(data: Mapping[str, Any]) -> IntakePolicy:
+    items = []
+    for raw in data["intake"]:
+        raw = {"slot": raw} if isinstance(raw, str) else raw
+        if raw["slot"] not in INTAKE_SLOTS:
+            raise ValueError(f"policy {data['id']}: unknown intake slot {raw['slot']!r}")
+        items.append(
+            IntakeItem(
+                slot=raw["slot"],
+                optional=bool(raw.get("optional", False)),
+                alternative=raw.get("alternative"),
+                when=dict(raw.get("when") or {}),
+            )
+        )
+    return IntakePolicy(
+        id=data["id"],
+        languages=tuple(data.get("languages") or ("ru",)),
+        phone_region=data.get("phone_region") or data.get("country") or "AZ",
+        intake=tuple(items),
+    )
+
+
+@lru_cache(maxsize=16)
+def load_intake(policy_id: str, directory: Path | None = None) -> IntakePolicy:
+    return parse_intake(read_profile((directory or policy_dir()) / f"{policy_id}.yml"))

@@ -1,0 +1,94 @@
+"""The process settings every part reads, with the embedded defaults of `make run`.
+
+Order: the environment, then `.env` at the repository root, then the defaults below (an
+empty value counts as unset). `apply()` puts them into `os.environ`; both virtual
+environments run it at interpreter start (scripts/make-venv.sh writes a `.pth` file), so
+`rasa train`, `rasa shell`, the action server, the backend and the tests all see the same
+values, and Rasa's `${VAR}` placeholders in endpoints.yml always expand. The scripts read
+them with `python -m contract.settings` (shell `export` lines).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOTENV = ROOT / ".env"
+
+# Quiet libraries: no telemetry, no TensorFlow banner, no SQLAlchemy 2.0 warnings in Rasa.
+_FIXED = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+# name -> default, computed from the values before it (in this order).
+_DEFAULTS: dict[str, Callable[[MutableMapping[str, str]], str]] = {
+    "ENVIRONMENT": lambda env: "development",
+    "COMPLAINT_POLICY": lambda env: "eurolux",
+    "RASA_PORT": lambda env: "5005",
+    "ACTIONS_PORT": lambda env: "5055",
+    "BACKEND_PORT": lambda env: "8000",
+    "ACTION_SERVER_URL": lambda env: f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook",
+    "BACKEND_URL": lambda env: f"http://127.0.0.1:{env['BACKEND_PORT']}",
+    "RASA_URL": lambda env: f"http://127.0.0.1:{env['RASA_PORT']}",
+    "RASA_TRACKER_URL": lambda env: f"sqlite:///{ROOT / 'var' / 'rasa-tracker.db'}",
+    "RASA_MODEL": lambda env: str(ROOT / "models" / "complaints.tar.gz"),
+}
+
+
+def read_dotenv(path: Path = DOTENV) -> dict[str, str]:
+    """KEY=value lines; blank lines and # comments skipped, surrounding quotes removed."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return values
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def resolve(environ: MutableMapping[str, str] | None = None, dotenv: Path = DOTENV) -> dict[str, str]:
+    """The values the environment lacks: from .env, then the defaults."""
+    environ = os.environ if environ is None else environ
+    merged: dict[str, str] = dict(environ)
+    added: dict[str, str] = {}
+    for key, value in read_dotenv(dotenv).items():
+        if key not in environ:
+            merged[key] = added[key] = value
+    for key, value in _FIXED.items():
+        if key not in merged:
+            merged[key] = added[key] = value
+    for key, default in _DEFAULTS.items():
+        if not merged.get(key):
+            merged[key] = added[key] = default(merged)
+    return added
+
+
+def apply(environ: MutableMapping[str, str] | None = None) -> None:
+    """Fills os.environ (or `environ`) in; what is already set wins. Never raises: it runs at
+    every interpreter start of the project's environments."""
+    environ = os.environ if environ is None else environ
+    try:
+        environ.update(resolve(environ))
+        (ROOT / "var").mkdir(exist_ok=True)
+    except Exception as exc:  # noqa: BLE001 - a broken .env must not stop pip or python itself
+        print(f"contract.settings: {exc}", file=sys.stderr)
+
+
+def main() -> None:
+    """Prints `export KEY=value` lines of every setting the environment lacks, for scripts."""
+    for key, value in resolve().items():
+        print(f"export {key}={shlex.quote(value)}")
+
+
+if __name__ == "__main__":
+    main()
