@@ -48,9 +48,7 @@ class ActionAskPhone(Action):
 def summary_lines(tracker: Tracker, domain: dict[str, Any]) -> str:
     language = tracker.get_slot("language")
     policy = load_policy()
-    asked = set(policy.required_slots(tracker.slots, [])) | {
-        i.alternative for i in policy.intake if i.alternative
-    }
+    asked = set(policy.required_slots(tracker.slots, [])) | {i.alternative for i in policy.intake if i.alternative}
     lines = []
     for slot in INTAKE_SLOTS:
         if slot not in asked:

@@ -38,8 +38,16 @@ CONTROL_MAX_WORDS = 7
 # Slots whose answer is a short piece of data, where a few foreign words are not
 # a change of language.
 DATA_SLOTS = {
-    "full_name", "phone", "email", "serial_number", "ticket_number", "inverter_model", "staff_member",
-    "tracking_number", "pin", "rating",
+    "full_name",
+    "phone",
+    "email",
+    "serial_number",
+    "ticket_number",
+    "inverter_model",
+    "staff_member",
+    "tracking_number",
+    "pin",
+    "rating",
 }
 OPTIONAL_SKIP_INTENTS = {"dont_know", "deny"}
 

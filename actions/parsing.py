@@ -108,6 +108,7 @@ def clean(text: str) -> str:
 
 # --- phone ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Phone:
     e164: str
@@ -157,6 +158,7 @@ def example_phone(region: str) -> str:
 
 # --- e-mail --------------------------------------------------------------------
 
+
 def find_email(text: str) -> str | None:
     match = _EMAIL.search(text or "")
     if not match:
@@ -174,6 +176,7 @@ def looks_like_email_attempt(text: str) -> bool:
 
 # --- names ---------------------------------------------------------------------
 
+
 def strip_name_prefix(text: str) -> str:
     """Removes "меня зовут", "mənim adım", "numele meu este", ... from the start."""
     text = clean(text).strip(" .,!:;-")
@@ -181,7 +184,7 @@ def strip_name_prefix(text: str) -> str:
     for prefix in _name_prefixes():
         fp = _fold_keyword(prefix)
         if folded.startswith(fp + " ") or folded.startswith(fp + ":") or folded.startswith(fp + ","):
-            return text[len(prefix):].strip(" .,!:;-")
+            return text[len(prefix) :].strip(" .,!:;-")
     return text
 
 
@@ -223,6 +226,7 @@ def _looks_turkic(word: str) -> bool:
 
 # --- free text -----------------------------------------------------------------
 
+
 def substantive(text: str, min_words: int = 3, min_letters: int = 12) -> bool:
     """A complaint of substance: several words, not just "hi" or a name."""
     words = [w for w in _words(text) if _LETTER.search(w)]
@@ -249,6 +253,7 @@ def neutralise_markup(text: str) -> str:
 
 
 # --- codes: model, serial, ticket ---------------------------------------------
+
 
 def find_code(text: str, *, min_len: int = 3, need_digit: bool = True) -> str | None:
     """The longest model/serial/ticket-like token ("SUN2000-5KTL-M1", "HV2207012345", "#48213")."""
@@ -298,7 +303,7 @@ _PIN = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 def find_tracking_number(text: str) -> str | None:
-    """"k7qm-4pxr", "K7QM 4PXR", "K7QM4PXR" -> "K7QM-4PXR" (letters and digits, no 0/O/1/I)."""
+    """ "k7qm-4pxr", "K7QM 4PXR", "K7QM4PXR" -> "K7QM-4PXR" (letters and digits, no 0/O/1/I)."""
     for match in tracking.TYPED.finditer((text or "").upper()):
         candidate = match.group(1) + match.group(2)
         separated = match.group(0)[4:5] == "-"

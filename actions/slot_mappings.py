@@ -89,6 +89,7 @@ class ActionValidateSlotMappings(Action):
             events.append(SlotSet("route", route))
         return events
 
+
 def handoff_reason(tracker: Tracker, understood_now: bool) -> str | None:
     message = tracker.latest_message or {}
     text = message.get("text") or ""

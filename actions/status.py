@@ -101,7 +101,10 @@ class ActionRecordDecision(Action):
             return [SlotSet("awaiting", None)]
         try:
             answer = await self.client.record_decision(
-                tn, approved=approved, reason=reason, language=tracker.get_slot("language"),
+                tn,
+                approved=approved,
+                reason=reason,
+                language=tracker.get_slot("language"),
                 conversation_id=tracker.sender_id,
             )
         except (BackendUnavailable, BackendRejected):
@@ -111,8 +114,9 @@ class ActionRecordDecision(Action):
         if approved:
             return [*done, FollowupAction("rating_form")]
         if answer.get("status") == "disputed":
-            dispatcher.utter_message(response="utter_disputed", tracking_number=tn,
-                                     remedies=answer.get("external_remedies") or "")
+            dispatcher.utter_message(
+                response="utter_disputed", tracking_number=tn, remedies=answer.get("external_remedies") or ""
+            )
         else:
             dispatcher.utter_message(response="utter_rereview_started", tracking_number=tn)
         return [*done, SlotSet("decision_tracking_number", None), SlotSet("decision_text", None)]

@@ -60,7 +60,10 @@ def key(text: str) -> str:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class ExactIntentClassifier(GraphComponent, IntentClassifier):
     def __init__(
-        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         table: dict[str, str] | None = None,
     ) -> None:
         self.config = config
@@ -70,15 +73,22 @@ class ExactIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> ExactIntentClassifier:
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext, **kwargs: Any,
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
     ) -> ExactIntentClassifier:
         with model_storage.read_from(resource) as directory:
             table = read_json_file(directory / FILE_NAME)

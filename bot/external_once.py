@@ -36,9 +36,7 @@ def notification_key(entities: Any) -> str | None:
     if isinstance(entities, dict):
         value = entities.get(KEY_ENTITY)
     elif isinstance(entities, list):
-        value = next(
-            (e.get("value") for e in entities if isinstance(e, dict) and e.get("entity") == KEY_ENTITY), None
-        )
+        value = next((e.get("value") for e in entities if isinstance(e, dict) and e.get("entity") == KEY_ENTITY), None)
     else:
         value = None
     return str(value) if value not in (None, "") else None

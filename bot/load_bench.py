@@ -190,8 +190,13 @@ async def start_ours(workdir: Path) -> Target:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("RASA_TOKEN", None)
-    target = Target("this assistant", f"http://127.0.0.1:{ports['rasa']}", "complaints",
-                    f"http://127.0.0.1:{ports['backend']}", AGENT_TOKEN)
+    target = Target(
+        "this assistant",
+        f"http://127.0.0.1:{ports['rasa']}",
+        "complaints",
+        f"http://127.0.0.1:{ports['backend']}",
+        AGENT_TOKEN,
+    )
     for name in ("backend", "actions", "rasa"):
         target.procs.append(start(name, [str(ROOT / "scripts" / f"run-{name}.sh")], workdir, env))
     try:
@@ -207,10 +212,21 @@ async def start_ours(workdir: Path) -> Target:
 def scaled_env(prefix: str) -> dict[str, str]:
     """The scale-out profile (scripts/scaled-env.sh) on free ports, with databases, Redis
     databases, the queue and the socket.io channel of its own."""
-    ports = {name: free_port() for name in (
-        "RASA_PORT", "ACTIONS_PORT", "BACKEND_PORT", "BALANCER_STATS_PORT",
-        "RASA1", "RASA2", "ACTIONS1", "ACTIONS2", "BACKEND1", "BACKEND2",
-    )}
+    ports = {
+        name: free_port()
+        for name in (
+            "RASA_PORT",
+            "ACTIONS_PORT",
+            "BACKEND_PORT",
+            "BALANCER_STATS_PORT",
+            "RASA1",
+            "RASA2",
+            "ACTIONS1",
+            "ACTIONS2",
+            "BACKEND1",
+            "BACKEND2",
+        )
+    }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RASA_", "BACKEND", "ACTION"))}
     env.update({name: str(port) for name, port in ports.items() if name.endswith("PORT")})
     env.update({f"{name}_ADDR": f"127.0.0.1:{port}" for name, port in ports.items() if not name.endswith("PORT")})
@@ -249,12 +265,21 @@ async def start_scaled(workdir: Path, prefix: str | None = None, separate: bool 
     env = scaled_env(prefix)
     rasa_url = f"http://127.0.0.1:{env['RASA_PORT']}"
     backend_url = f"http://127.0.0.1:{env['BACKEND_PORT']}"
-    target = Target("this assistant, scaled (HAProxy, 2 rasa, 2 actions, 2 backends)", rasa_url, "complaints",
-                    backend_url, AGENT_TOKEN, env=env)
+    target = Target(
+        "this assistant, scaled (HAProxy, 2 rasa, 2 actions, 2 backends)",
+        rasa_url,
+        "complaints",
+        backend_url,
+        AGENT_TOKEN,
+        env=env,
+    )
     if separate:
         prepare = subprocess.run(
             [str(ROOT / ".venv-rasa" / "bin" / "python"), str(ROOT / "scripts" / "scaled_prepare.py")],
-            cwd=ROOT, env=_with_scaled_defaults(env), capture_output=True, text=True,
+            cwd=ROOT,
+            env=_with_scaled_defaults(env),
+            capture_output=True,
+            text=True,
         )
         if prepare.returncode:
             raise RuntimeError(f"scaled_prepare.py failed:\n{prepare.stderr[-2000:]}")
@@ -264,12 +289,16 @@ async def start_scaled(workdir: Path, prefix: str | None = None, separate: bool 
         target.procs.append(start("scaled", [str(ROOT / "scripts" / "run-scaled.sh")], workdir, env))
     try:
         for name, path, timeout in (
-            ("RASA1", "/webhooks/ops/ready", 300), ("RASA2", "/webhooks/ops/ready", 300),
-            ("BACKEND1", "/readyz", 120), ("BACKEND2", "/readyz", 120),
-            ("ACTIONS1", "/health", 120), ("ACTIONS2", "/health", 120),
+            ("RASA1", "/webhooks/ops/ready", 300),
+            ("RASA2", "/webhooks/ops/ready", 300),
+            ("BACKEND1", "/readyz", 120),
+            ("BACKEND2", "/readyz", 120),
+            ("ACTIONS1", "/health", 120),
+            ("ACTIONS2", "/health", 120),
         ):
-            await wait_http(target.procs[0], f"http://{env[name + '_ADDR']}{path}", timeout=timeout,
-                            others=target.procs)
+            await wait_http(
+                target.procs[0], f"http://{env[name + '_ADDR']}{path}", timeout=timeout, others=target.procs
+            )
         await wait_http(target.procs[0], f"{rasa_url}/webhooks/ops/ready", timeout=30)
         await wait_http(target.procs[0], f"{backend_url}/readyz", timeout=30)
     except Exception:
@@ -280,8 +309,9 @@ async def start_scaled(workdir: Path, prefix: str | None = None, separate: bool 
 
 def _with_scaled_defaults(env: dict[str, str]) -> dict[str, str]:
     """The environment scripts/scaled-env.sh would give (for a step run outside its scripts)."""
-    out = subprocess.run(["bash", "-c", f". '{ROOT}/scripts/scaled-env.sh' && env -0"], env=env,
-                         capture_output=True, check=True).stdout
+    out = subprocess.run(
+        ["bash", "-c", f". '{ROOT}/scripts/scaled-env.sh' && env -0"], env=env, capture_output=True, check=True
+    ).stdout
     return dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
 
 
@@ -303,11 +333,16 @@ def moodbot_dir() -> Path:
         print(f"rasa init (training the moodbot once) in {project} ...", flush=True)
         env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
         with (project / "init.log").open("w") as log:
-            subprocess.run([rasa_bin(), "init", "--no-prompt", "--init-dir", str(project)],
-                           cwd=project, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+            subprocess.run(
+                [rasa_bin(), "init", "--no-prompt", "--init-dir", str(project)],
+                cwd=project,
+                env=env,
+                check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
     (project / "bench-credentials.yml").write_text(
-        "socketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
-        "  session_persistence: true\n"
+        "socketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n  session_persistence: true\n"
     )
     return project
 
@@ -317,8 +352,13 @@ async def start_moodbot(workdir: Path) -> Target:
     project = moodbot_dir()
     port = free_port()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = start("rasa-init", [rasa_bin(), "run", "--port", str(port), "--cors", "*",
-                               "--credentials", "bench-credentials.yml"], workdir, env, cwd=project)
+    proc = start(
+        "rasa-init",
+        [rasa_bin(), "run", "--port", str(port), "--cors", "*", "--credentials", "bench-credentials.yml"],
+        workdir,
+        env,
+        cwd=project,
+    )
     target = Target("rasa init (moodbot)", f"http://127.0.0.1:{port}", "moodbot", procs=[proc])
     try:
         await wait_http(proc, f"{target.rasa_url}/", timeout=240)
@@ -572,8 +612,10 @@ def describe(result: LevelResult, seconds: float) -> str:
 
 async def capacity(target: Target, levels: list[int], seconds: float, think: float) -> tuple[int, list[str]]:
     print(f"\n## {target.name}: {target.rasa_url}\n", flush=True)
-    print("| customers | turns/s | p50 ms | p95 ms | max ms | conversations done | unanswered | "
-          "not registered | |", flush=True)
+    print(
+        "| customers | turns/s | p50 ms | p95 ms | max ms | conversations done | unanswered | not registered | |",
+        flush=True,
+    )
     print("|---|---|---|---|---|---|---|---|---|", flush=True)
     best, failures, rows = 0, 0, []
     for i, level in enumerate(levels):
@@ -601,8 +643,13 @@ async def start_target(kind: str, workdir: Path) -> Target:
     if kind == "rasa-init":
         return await start_moodbot(workdir)
     if kind.startswith("http"):
-        return Target(f"this assistant at {kind}", kind.rstrip("/"), "complaints",
-                      os.environ.get("BACKEND_URL"), os.environ.get("AGENT_TOKEN"))
+        return Target(
+            f"this assistant at {kind}",
+            kind.rstrip("/"),
+            "complaints",
+            os.environ.get("BACKEND_URL"),
+            os.environ.get("AGENT_TOKEN"),
+        )
     raise ValueError(f"unknown target {kind!r}: single, scaled, rasa-init or a rasa URL")
 
 

@@ -22,12 +22,7 @@ def test_every_response_has_a_variation_per_language_and_a_default():
     responses = _responses()
     assert len(responses) > 30
     for name, variations in responses.items():
-        langs = [
-            c["value"]
-            for v in variations
-            for c in (v.get("condition") or [])
-            if c.get("name") == "language"
-        ]
+        langs = [c["value"] for v in variations for c in (v.get("condition") or []) if c.get("name") == "language"]
         assert set(langs) == LANGS and len(langs) == 4, f"{name}: languages {langs}"
         defaults = [v for v in variations if not v.get("condition")]
         assert len(defaults) == 1, f"{name}: needs exactly one default variation"

@@ -16,21 +16,34 @@ def user(intent):
 
 
 def tracker(events, slots=None, active_loop=None):
-    return Tracker("c1", slots or {}, {"text": "x", "intent": {"name": "nlu_fallback"}}, events, False, None,
-                   active_loop or {}, "action_listen")
+    return Tracker(
+        "c1",
+        slots or {},
+        {"text": "x", "intent": {"name": "nlu_fallback"}},
+        events,
+        False,
+        None,
+        active_loop or {},
+        "action_listen",
+    )
 
 
 def test_two_fallbacks_in_a_row_count_but_an_understood_answer_resets():
     assert consecutive_fallbacks(tracker([user("greet"), user("nlu_fallback")])) == 1
     assert consecutive_fallbacks(tracker([user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")])) == 2
-    filled = [user("nlu_fallback"), {"event": "slot", "name": "full_name", "value": "Öztürk Hakan"},
-              user("nlu_fallback")]
+    filled = [
+        user("nlu_fallback"),
+        {"event": "slot", "name": "full_name", "value": "Öztürk Hakan"},
+        user("nlu_fallback"),
+    ]
     assert consecutive_fallbacks(tracker(filled)) == 1
     assert consecutive_fallbacks(tracker([user("nlu_fallback"), user("nlu_fallback")]), understood_now=True) == 0
 
 
-@pytest.mark.parametrize("text", ["вы мошенники", "ВЫ ВООБЩЕ РАБОТАЕТЕ ИЛИ НЕТ!!!", "siz dələduzsunuz",
-                                  "sunteți niște escroci", "bu ne rezalet"])
+@pytest.mark.parametrize(
+    "text",
+    ["вы мошенники", "ВЫ ВООБЩЕ РАБОТАЕТЕ ИЛИ НЕТ!!!", "siz dələduzsunuz", "sunteți niște escroci", "bu ne rezalet"],
+)
 def test_angry(text):
     assert parsing.sounds_angry(text)
 
@@ -46,9 +59,16 @@ async def backend():
 
     async def handoffs(request):
         received.append((request.headers.get("Authorization"), await request.json()))
-        return web.json_response({"id": 1, "status": "waiting", "expected_reply_by": "2026-11-24T10:15:00+04:00",
-                                  "within_working_hours": False, "next_shift_starts": "2026-11-24T09:00:00+04:00"},
-                                 status=201)
+        return web.json_response(
+            {
+                "id": 1,
+                "status": "waiting",
+                "expected_reply_by": "2026-11-24T10:15:00+04:00",
+                "within_working_hours": False,
+                "next_shift_starts": "2026-11-24T09:00:00+04:00",
+            },
+            status=201,
+        )
 
     app = web.Application()
     app.router.add_post("/api/handoffs", handoffs)
@@ -86,8 +106,10 @@ async def test_handoff_without_backend_does_not_pause():
 
 
 def test_inside_a_form_odd_answers_get_re_prompts_not_a_person():
-    mash = [{"event": "user", "text": "<script>alert</script>", "parse_data": {"intent": {"name": "cancel"}}},
-            {"event": "user", "text": "DROP TABLE qqq", "parse_data": {"intent": {"name": "affirm"}}}]
+    mash = [
+        {"event": "user", "text": "<script>alert</script>", "parse_data": {"intent": {"name": "cancel"}}},
+        {"event": "user", "text": "DROP TABLE qqq", "parse_data": {"intent": {"name": "affirm"}}},
+    ]
     assert consecutive_fallbacks(tracker(mash, active_loop={"name": "complaint_form"})) == 0
     assert consecutive_fallbacks(tracker(mash)) == 2
 
@@ -152,8 +174,12 @@ async def test_the_third_invalid_answer_to_one_field_is_told_how_to_get_out(befo
 
 @pytest.mark.parametrize(
     ("language", "human", "cancel"),
-    [("ru", "оператора", "отмена"), ("az", "operator lazımdır", "ləğv et"), ("ro", "vreau un om", "anulează"),
-     ("tr", "müşteri temsilcisi", "iptal")],
+    [
+        ("ru", "оператора", "отмена"),
+        ("az", "operator lazımdır", "ləğv et"),
+        ("ro", "vreau un om", "anulează"),
+        ("tr", "müşteri temsilcisi", "iptal"),
+    ],
 )
 def test_the_way_out_names_phrases_the_assistant_knows(language, human, cancel):
     """The words the hint suggests are training examples of request_human and cancel, which
@@ -164,10 +190,16 @@ def test_the_way_out_names_phrases_the_assistant_knows(language, human, cancel):
 
     root = Path(__file__).resolve().parents[2]
     domain = yaml.safe_load((root / "domain" / "intake.yml").read_text(encoding="utf-8"))
-    (text,) = [v["text"] for v in domain["responses"]["utter_stuck_on_field"]
-               if v.get("condition", [{}])[0].get("value") == language]
+    (text,) = [
+        v["text"]
+        for v in domain["responses"]["utter_stuck_on_field"]
+        if v.get("condition", [{}])[0].get("value") == language
+    ]
     assert human in text and cancel in text
     nlu = yaml.safe_load((root / "data" / "nlu" / f"{language}.yml").read_text(encoding="utf-8"))["nlu"]
-    examples = {b["intent"]: [line[2:].strip() for line in b["examples"].splitlines() if line.strip()]
-                for b in nlu if "intent" in b}
+    examples = {
+        b["intent"]: [line[2:].strip() for line in b["examples"].splitlines() if line.strip()]
+        for b in nlu
+        if "intent" in b
+    }
     assert human in examples["request_human"] and cancel in examples["cancel"]

@@ -95,7 +95,12 @@ def test_email_does_not_answer_the_phone_question_where_the_policy_wants_a_phone
 def test_inverter_slots_depend_on_the_kind_of_complaint():
     base = {"full_name": "Stan Cristina Elena", "email": "c@example.ro"}
     assert INVERTER.required_slots(base) == [
-        "full_name", "email", "complaint_category", "serial_number", "complaint_text", "solution_idea"
+        "full_name",
+        "email",
+        "complaint_category",
+        "serial_number",
+        "complaint_text",
+        "solution_idea",
     ]
     service = INVERTER.required_slots({**base, "complaint_category": "service"})
     product = INVERTER.required_slots({**base, "complaint_category": "product"})
@@ -105,9 +110,16 @@ def test_inverter_slots_depend_on_the_kind_of_complaint():
 
 
 def test_category_from_a_button_and_from_words():
-    out = interpret(turn('/inform{"category":"service"}', "inform",
-                         entities=[{"entity": "category", "value": "service"}],
-                         requested="complaint_category", slots={"language": "ro"}), INVERTER)
+    out = interpret(
+        turn(
+            '/inform{"category":"service"}',
+            "inform",
+            entities=[{"entity": "category", "value": "service"}],
+            requested="complaint_category",
+            slots={"language": "ro"},
+        ),
+        INVERTER,
+    )
     assert out.slots["complaint_category"] == "service"
     out = interpret(
         turn("e o problema cu produsul", requested="complaint_category", slots={"language": "ro"}), INVERTER
@@ -129,7 +141,11 @@ def test_policy_slot_sets(any_policy):
     assert slots[0] == "full_name"
     assert "complaint_text" in slots
     contact = {
-        "eurolux": "phone", "kontakt": "phone", "music_gallery": "phone", "poliser": "phone", "inverter_eu": "email"
+        "eurolux": "phone",
+        "kontakt": "phone",
+        "music_gallery": "phone",
+        "poliser": "phone",
+        "inverter_eu": "email",
     }
     assert contact[any_policy.id] in slots
     assert ("staff_member" in slots) == (any_policy.id in ("eurolux", "kontakt", "music_gallery"))
@@ -176,22 +192,29 @@ def test_correction_empties_only_the_named_field():
 
 def test_correction_with_the_new_value_in_the_same_message():
     filled = {"language": "ru", "phone": "+994517772030"}
-    out = interpret(turn("телефон неправильный, правильный 050 123 45 67", "correct_field", requested="confirmed",
-                         slots=filled), EUROLUX)
+    out = interpret(
+        turn("телефон неправильный, правильный 050 123 45 67", "correct_field", requested="confirmed", slots=filled),
+        EUROLUX,
+    )
     assert out.slots["phone"] == "+994501234567"
 
 
 def test_correction_without_a_field_asks_which():
     out = interpret(turn("нет", "deny", requested="confirmed", slots={"language": "ru"}), EUROLUX)
     assert out.slots["correcting"] is True and out.slots["confirmed"] is None
-    out = interpret(turn("имя", "inform", requested="field_to_correct", slots={"language": "ru", "correcting": True}),
-                    EUROLUX)
+    out = interpret(
+        turn("имя", "inform", requested="field_to_correct", slots={"language": "ru", "correcting": True}), EUROLUX
+    )
     assert out.slots["full_name"] is None and out.slots["correcting"] is False
 
 
 def test_a_20000_character_message_is_refused_and_loses_nothing():
-    out = interpret(turn("а" * 20000, "complain", requested="complaint_text",
-                         slots={"language": "ru", "full_name": "Керимов Фарид"}), EUROLUX)
+    out = interpret(
+        turn(
+            "а" * 20000, "complain", requested="complaint_text", slots={"language": "ru", "full_name": "Керимов Фарид"}
+        ),
+        EUROLUX,
+    )
     assert responses(out) == ["utter_message_too_long"]
     assert out.slots == {"complaint_text": None}
 
@@ -204,8 +227,15 @@ def test_emoji_only_gets_a_clear_answer(text):
 
 
 def test_html_is_stored_as_text_without_tags():
-    out = interpret(turn("<script>alert(1)</script> kasiyer bana bağırdı ve fişi vermedi", "complain",
-                         requested="complaint_text", slots={"language": "tr"}), POLISER)
+    out = interpret(
+        turn(
+            "<script>alert(1)</script> kasiyer bana bağırdı ve fişi vermedi",
+            "complain",
+            requested="complaint_text",
+            slots={"language": "tr"},
+        ),
+        POLISER,
+    )
     assert "<script>" not in out.slots["complaint_text"]
     assert "kasiyer bana bağırdı" in out.slots["complaint_text"]
 
@@ -217,8 +247,9 @@ def test_sql_fragment_is_not_a_name():
 
 
 def test_short_control_message_interrupts_but_a_long_complaint_does_not():
-    out = interpret(turn("оператора позовите", "request_human", 0.97, requested="complaint_text",
-                         slots={"language": "ru"}), EUROLUX)
+    out = interpret(
+        turn("оператора позовите", "request_human", 0.97, requested="complaint_text", slots={"language": "ru"}), EUROLUX
+    )
     assert "complaint_text" not in out.slots
     long = "ваш оператор по телефону нагрубил мне и бросил трубку когда я спросил про доставку холодильника"
     out = interpret(turn(long, "request_human", 0.85, requested="complaint_text", slots={"language": "ru"}), EUROLUX)
@@ -230,11 +261,26 @@ def test_language_is_kept_for_data_and_switched_on_a_clear_sentence():
     assert out.slots["language"] == "az"
     out = interpret(turn("Öztürk Hakan", requested="full_name", slots={"language": "az"}), EUROLUX)
     assert "language" not in out.slots
-    out = interpret(turn("извините, можно я дальше буду писать по-русски, мне так удобнее", "complain",
-                         requested="staff_member", slots={"language": "az"}), EUROLUX)
+    out = interpret(
+        turn(
+            "извините, можно я дальше буду писать по-русски, мне так удобнее",
+            "complain",
+            requested="staff_member",
+            slots={"language": "az"},
+        ),
+        EUROLUX,
+    )
     assert out.slots["language"] == "ru"
-    out = interpret(turn("türkçe", "switch_language", entities=[{"entity": "language", "value": "tr"}],
-                         requested="phone", slots={"language": "ru", "full_name": "X Y"}), EUROLUX)
+    out = interpret(
+        turn(
+            "türkçe",
+            "switch_language",
+            entities=[{"entity": "language", "value": "tr"}],
+            requested="phone",
+            slots={"language": "ru", "full_name": "X Y"},
+        ),
+        EUROLUX,
+    )
     assert out.slots == {"language": "tr"}
 
 
@@ -246,8 +292,9 @@ def test_channel_hint_decides_an_ambiguous_first_message():
 
 
 def test_data_answers_the_question_even_when_the_classifier_says_out_of_scope():
-    out = interpret(turn("ion.popescu@example.ro", "out_of_scope", 0.95, requested="email",
-                         slots={"language": "ro"}), INVERTER)
+    out = interpret(
+        turn("ion.popescu@example.ro", "out_of_scope", 0.95, requested="email", slots={"language": "ro"}), INVERTER
+    )
     assert out.slots["email"] == "ion.popescu@example.ro"
 
 
@@ -264,8 +311,10 @@ def test_cancel_in_words_ends_the_form(text):
 
 
 def test_status_question_with_number_and_pin_fills_both():
-    out = interpret(turn("где моя жалоба k7qm-4pxr, пин 123456", "check_status", form_active=False,
-                         slots={"language": "ru"}), EUROLUX)
+    out = interpret(
+        turn("где моя жалоба k7qm-4pxr, пин 123456", "check_status", form_active=False, slots={"language": "ru"}),
+        EUROLUX,
+    )
     assert out.slots["tracking_number"] == "K7QM-4PXR" and out.slots["pin"] == "123456"
 
 
@@ -292,8 +341,13 @@ def test_rating(text, rating):
 
 
 def test_rejection_reason_is_kept_as_text():
-    t = turn("компенсация слишком маленькая", "deny", requested="rejection_reason", form_active=False,
-             slots={"language": "ru"})
+    t = turn(
+        "компенсация слишком маленькая",
+        "deny",
+        requested="rejection_reason",
+        form_active=False,
+        slots={"language": "ru"},
+    )
     t.active_loop = "rejection_form"
     assert interpret(t, POLISER).slots["rejection_reason"] == "компенсация слишком маленькая"
 
@@ -305,8 +359,9 @@ def test_a_long_answer_that_says_wrong_is_still_the_answer():
 
 
 def test_a_tracking_number_outside_a_form_starts_the_status_look_up():
-    out = interpret(turn("где моя жалоба? ZZZZ-9999 123456", "complain", form_active=False,
-                         slots={"language": "ru"}), EUROLUX)
+    out = interpret(
+        turn("где моя жалоба? ZZZZ-9999 123456", "complain", form_active=False, slots={"language": "ru"}), EUROLUX
+    )
     assert out.status_check and out.slots["tracking_number"] == "ZZZZ-9999" and out.slots["pin"] == "123456"
 
 

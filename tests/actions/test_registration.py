@@ -21,9 +21,15 @@ async def backend():
             return web.json_response({"detail": "down"}, status=503)
         key = request.headers.get("Idempotency-Key")
         tn = state["by_key"].setdefault(key, f"K7QM-{len(state['by_key']) + 2}PXR"[:9])
-        return web.json_response({"tracking_number": tn, "pin": "123456", "status": "registered",
-                                  "deadlines": {"acknowledge_by": "2026-11-26T23:59:59+04:00",
-                                                "resolve_by": "2026-12-03T23:59:59+04:00"}}, status=201)
+        return web.json_response(
+            {
+                "tracking_number": tn,
+                "pin": "123456",
+                "status": "registered",
+                "deadlines": {"acknowledge_by": "2026-11-26T23:59:59+04:00", "resolve_by": "2026-12-03T23:59:59+04:00"},
+            },
+            status=201,
+        )
 
     app = web.Application()
     app.router.add_post("/api/complaints", register)
@@ -36,8 +42,14 @@ async def backend():
 
 
 def confirmed_tracker(key="k1"):
-    slots = {"language": "ru", "full_name": "Керимов Фарид", "phone": "+994517772030",
-             "complaint_text": "кассир обсчитала меня", "confirmed": "yes", "registration_key": key}
+    slots = {
+        "language": "ru",
+        "full_name": "Керимов Фарид",
+        "phone": "+994517772030",
+        "complaint_text": "кассир обсчитала меня",
+        "confirmed": "yes",
+        "registration_key": key,
+    }
     return Tracker("conv-1", slots, {"text": "да", "input_channel": "rest"}, [], False, None, {}, "complaint_form")
 
 
@@ -70,7 +82,8 @@ async def test_a_retried_call_reuses_the_key_so_one_complaint_is_made(backend):
 async def test_backend_down_keeps_the_slots_and_schedules_a_retry():
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitComplaint(BackendClient("http://127.0.0.1:9", "svc", 1)).run(
-        dispatcher, confirmed_tracker(), {})
+        dispatcher, confirmed_tracker(), {}
+    )
     assert [m["response"] for m in dispatcher.messages] == ["utter_registration_retrying"]
     assert [e["event"] for e in events] == ["reminder"]
 

@@ -34,6 +34,7 @@ def _rabbitmq_runs() -> None:
     if not reachable():
         pytest.fail("RabbitMQ is not reachable at TEST_RABBITMQ_URL (default amqp://guest:guest@127.0.0.1:5672/)")
 
+
 AppFactory = Callable[..., tuple[FastAPI, TestClient]]
 
 

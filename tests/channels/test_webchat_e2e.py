@@ -92,7 +92,13 @@ def test_customer_files_a_complaint_in_the_browser(channel_stack, browser_ready)
     assert slot(s, result["session_id_az"], "language") == "ro"
     assert result["afterRomanian"], "no answer after the Romanian button"
     # the widget's own labels follow the button too, not only the assistant's replies
-    assert result["headerAz"] == {"title": "Müştəri xidməti", "subtitle": "Şikayət və təkliflər",
-                                  "placeholder": "Mesajınızı yazın…"}, result["headerAz"]
-    assert result["headerRo"] == {"title": "Relații cu clienții", "subtitle": "Reclamații și sugestii",
-                                  "placeholder": "Scrieți un mesaj…"}, result["headerRo"]
+    assert result["headerAz"] == {
+        "title": "Müştəri xidməti",
+        "subtitle": "Şikayət və təkliflər",
+        "placeholder": "Mesajınızı yazın…",
+    }, result["headerAz"]
+    assert result["headerRo"] == {
+        "title": "Relații cu clienții",
+        "subtitle": "Reclamații și sugestii",
+        "placeholder": "Scrieți un mesaj…",
+    }, result["headerRo"]

@@ -35,9 +35,13 @@ def registered(stack, replies, language):
 @pytest.mark.parametrize("policy_stack", ["eurolux"], indirect=True)
 def test_eurolux_everything_in_one_message_reaches_confirmation_in_one_turn(policy_stack, sender):
     s = policy_stack
-    replies = converse(s, sender, [
-        ("Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30, кассир Лейла обсчитала меня", "confirmed"),
-    ])
+    replies = converse(
+        s,
+        sender,
+        [
+            ("Меня зовут Керимов Фарид Алекперович, телефон 051 777 20 30, кассир Лейла обсчитала меня", "confirmed"),
+        ],
+    )
     summary = replies[-1]["text"]
     assert "+994517772030" in summary and "Керимов Фарид Алекперович" in summary
     replies = converse(s, sender, [("да, всё верно", None)])
@@ -56,14 +60,18 @@ def test_eurolux_everything_in_one_message_reaches_confirmation_in_one_turn(poli
 @pytest.mark.parametrize("policy_stack", ["kontakt"], indirect=True)
 def test_kontakt_azerbaijani_step_by_step_email_instead_of_phone_staff_unknown(policy_stack, sender):
     s = policy_stack
-    replies = converse(s, sender, [
-        ("salam, şikayət etmək istəyirəm", "full_name"),
-        ("Əliyeva Nərmin Tofiq qızı", "phone"),
-        ("nermin.aliyeva@example.az", "staff_member"),
-        ("bilmirəm", "complaint_text"),
-        ("paltaryuyan maşını iki həftədir çatdırmırlar, zəng edəndə heç kim cavab vermir", "confirmed"),
-        ("bəli, düzdür", None),
-    ])
+    replies = converse(
+        s,
+        sender,
+        [
+            ("salam, şikayət etmək istəyirəm", "full_name"),
+            ("Əliyeva Nərmin Tofiq qızı", "phone"),
+            ("nermin.aliyeva@example.az", "staff_member"),
+            ("bilmirəm", "complaint_text"),
+            ("paltaryuyan maşını iki həftədir çatdırmırlar, zəng edəndə heç kim cavab vermir", "confirmed"),
+            ("bəli, düzdür", None),
+        ],
+    )
     record = registered(s, replies, "az")
     assert record["policy"] == "kontakt" and record["language"] == "az"
     assert record["full_name"] == "Əliyeva Nərmin Tofiq qızı"
@@ -74,15 +82,19 @@ def test_kontakt_azerbaijani_step_by_step_email_instead_of_phone_staff_unknown(p
 @pytest.mark.parametrize("policy_stack", ["music_gallery"], indirect=True)
 def test_music_gallery_correcting_the_phone_keeps_the_rest(policy_stack, sender):
     s = policy_stack
-    converse(s, sender, [
-        ("Здравствуйте, хочу оставить жалобу на магазин", None),
-        ("Мамедова Лейла Рашидовна", "phone"),
-        ("050 111 22 33", "staff_member"),
-        ("продавец Эльчин", "complaint_text"),
-        ("купила гитару, через неделю треснула дека, в обмене отказали", "confirmed"),
-        ("телефон неправильный", "phone"),
-        ("055 444 55 66", "confirmed"),
-    ])
+    converse(
+        s,
+        sender,
+        [
+            ("Здравствуйте, хочу оставить жалобу на магазин", None),
+            ("Мамедова Лейла Рашидовна", "phone"),
+            ("050 111 22 33", "staff_member"),
+            ("продавец Эльчин", "complaint_text"),
+            ("купила гитару, через неделю треснула дека, в обмене отказали", "confirmed"),
+            ("телефон неправильный", "phone"),
+            ("055 444 55 66", "confirmed"),
+        ],
+    )
     replies = converse(s, sender, [("да", None)])
     record = registered(s, replies, "ru")
     assert record["phone"] == "+994554445566"
@@ -93,17 +105,21 @@ def test_music_gallery_correcting_the_phone_keeps_the_rest(policy_stack, sender)
 @pytest.mark.parametrize("policy_stack", ["inverter_eu"], indirect=True)
 def test_inverter_product_complaint_in_romanian(policy_stack, sender):
     s = policy_stack
-    replies = converse(s, sender, [
-        ("Bună ziua, vreau să depun o reclamație", "full_name"),
-        ("Stan Cristina Elena", "email"),
-        ("cristina.stan@example.ro", "complaint_category"),
-        ("produsul", "inverter_model"),
-        ("Huawei SUN2000-5KTL-M1", "serial_number"),
-        ("nu am numărul de serie", "complaint_text"),
-        ("invertorul se oprește în fiecare zi la prânz cu eroarea 2001", "solution_idea"),
-        ("aș vrea înlocuirea invertorului în garanție", "confirmed"),
-        ("da, corect", None),
-    ])
+    replies = converse(
+        s,
+        sender,
+        [
+            ("Bună ziua, vreau să depun o reclamație", "full_name"),
+            ("Stan Cristina Elena", "email"),
+            ("cristina.stan@example.ro", "complaint_category"),
+            ("produsul", "inverter_model"),
+            ("Huawei SUN2000-5KTL-M1", "serial_number"),
+            ("nu am numărul de serie", "complaint_text"),
+            ("invertorul se oprește în fiecare zi la prânz cu eroarea 2001", "solution_idea"),
+            ("aș vrea înlocuirea invertorului în garanție", "confirmed"),
+            ("da, corect", None),
+        ],
+    )
     record = registered(s, replies, "ro")
     assert record["policy"] == "inverter_eu"
     assert record["complaint_category"] == "product"
@@ -117,14 +133,18 @@ def test_inverter_product_complaint_in_romanian(policy_stack, sender):
 @pytest.mark.parametrize("policy_stack", ["inverter_eu"], indirect=True)
 def test_inverter_service_complaint_asks_the_ticket(policy_stack, sender):
     s = policy_stack
-    converse(s, sender, [
-        ("buna ziua, tehnicianul nu a mai venit deloc", None),
-        ("Popescu Ion", "email"),
-        ("ion.popescu@example.ro", "complaint_category"),
-        ('/inform{"category":"service"}', "ticket_number"),
-        ("tichetul 2024-1187", "serial_number"),
-        ("HV2207012345", None),
-    ])
+    converse(
+        s,
+        sender,
+        [
+            ("buna ziua, tehnicianul nu a mai venit deloc", None),
+            ("Popescu Ion", "email"),
+            ("ion.popescu@example.ro", "complaint_category"),
+            ('/inform{"category":"service"}', "ticket_number"),
+            ("tichetul 2024-1187", "serial_number"),
+            ("HV2207012345", None),
+        ],
+    )
     assert slot(s, sender, "ticket_number") == "2024-1187"
     assert slot(s, sender, "serial_number") == "HV2207012345"
 
@@ -132,13 +152,17 @@ def test_inverter_service_complaint_asks_the_ticket(policy_stack, sender):
 @pytest.mark.parametrize("policy_stack", ["poliser"], indirect=True)
 def test_poliser_turkish(policy_stack, sender):
     s = policy_stack
-    replies = converse(s, sender, [
-        ("Merhaba, şikayetim var", "full_name"),
-        ("Öztürk Hakan", "phone"),
-        ("0542 318 40 09", "complaint_text"),
-        ("aldığım yalıtım levhaları kırık geldi, bayi değiştirmeyi reddediyor", "confirmed"),
-        ("evet doğru", None),
-    ])
+    replies = converse(
+        s,
+        sender,
+        [
+            ("Merhaba, şikayetim var", "full_name"),
+            ("Öztürk Hakan", "phone"),
+            ("0542 318 40 09", "complaint_text"),
+            ("aldığım yalıtım levhaları kırık geldi, bayi değiştirmeyi reddediyor", "confirmed"),
+            ("evet doğru", None),
+        ],
+    )
     record = registered(s, replies, "tr")
     assert record["policy"] == "poliser" and record["language"] == "tr"
     assert record["phone"] == "+905423184009"
@@ -193,7 +217,11 @@ def test_backend_down_keeps_everything_and_registers_once_when_back(policy_stack
     assert record["full_name"] == name and record["phone"] == "+994517772031"
     # Pressing retry afterwards registers nothing new.
     s.say(sender, "/retry_registration")
-    listed = httpx.get(f"{s.backend_url}/api/complaints", params={"q": "Гусейнов"},
-                       headers={"Authorization": f"Bearer {AGENT_TOKEN}"}, timeout=10).json()
+    listed = httpx.get(
+        f"{s.backend_url}/api/complaints",
+        params={"q": "Гусейнов"},
+        headers={"Authorization": f"Bearer {AGENT_TOKEN}"},
+        timeout=10,
+    ).json()
     items = listed["items"] if isinstance(listed, dict) else listed
     assert len([c for c in items if c["full_name"] == name]) == 1

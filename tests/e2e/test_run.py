@@ -41,7 +41,11 @@ def test_honcho_starts_all_three_and_ctrl_c_stops_them(tmp_path):
     log = (tmp_path / "honcho.log").open("w")
     honcho = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "honcho"), "start", "-f", "Procfile"],
-        cwd=ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=stack.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 180
@@ -57,8 +61,11 @@ def test_honcho_starts_all_three_and_ctrl_c_stops_them(tmp_path):
             except httpx.HTTPError:
                 pass
         assert ready, (tmp_path / "honcho.log").read_text()[-3000:]
-        replies = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": "run-test", "message": "Здравствуйте"}, timeout=60).json()
+        replies = httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "run-test", "message": "Здравствуйте"},
+            timeout=60,
+        ).json()
         assert replies and replies[0]["text"].startswith("Здравствуйте")
         text = (tmp_path / "honcho.log").read_text()
         for prefix in ("rasa", "actions", "backend"):

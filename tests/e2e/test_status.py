@@ -14,19 +14,46 @@ SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 # A complete complaint and the customer's words, per language.
 CASES = {
-    "ru": dict(full_name="Керимов Фарид Алекперович", phone="0542 318 40 09", text="кассир обсчитала меня на 20 манат",
-               ask="где моя жалоба?", yes="да, согласен", no="нет, не согласен",
-               reason="компенсация слишком маленькая", reason2="всё равно не устраивает"),
-    "az": dict(full_name="Əliyeva Nərmin Tofiq qızı", phone="0542 318 40 09",
-               text="televizoru iki həftədir çatdırmırlar",
-               ask="şikayətimin statusu nədir?", yes="bəli, razıyam", no="xeyr, razı deyiləm",
-               reason="təzminat çox azdır", reason2="yenə də razı deyiləm"),
-    "ro": dict(full_name="Stan Cristina Elena", phone="0542 318 40 09", text="invertorul se oprește zilnic cu eroare",
-               ask="ce se întâmplă cu reclamația mea?", yes="da, sunt de acord", no="nu, nu sunt de acord",
-               reason="despăgubirea e prea mică", reason2="tot nu sunt mulțumită"),
-    "tr": dict(full_name="Öztürk Hakan", phone="0542 318 40 09", text="yalıtım levhaları kırık teslim edildi",
-               ask="şikayetim ne durumda?", yes="evet, kabul ediyorum", no="hayır, kabul etmiyorum",
-               reason="tazminat çok düşük", reason2="yine kabul etmiyorum"),
+    "ru": dict(
+        full_name="Керимов Фарид Алекперович",
+        phone="0542 318 40 09",
+        text="кассир обсчитала меня на 20 манат",
+        ask="где моя жалоба?",
+        yes="да, согласен",
+        no="нет, не согласен",
+        reason="компенсация слишком маленькая",
+        reason2="всё равно не устраивает",
+    ),
+    "az": dict(
+        full_name="Əliyeva Nərmin Tofiq qızı",
+        phone="0542 318 40 09",
+        text="televizoru iki həftədir çatdırmırlar",
+        ask="şikayətimin statusu nədir?",
+        yes="bəli, razıyam",
+        no="xeyr, razı deyiləm",
+        reason="təzminat çox azdır",
+        reason2="yenə də razı deyiləm",
+    ),
+    "ro": dict(
+        full_name="Stan Cristina Elena",
+        phone="0542 318 40 09",
+        text="invertorul se oprește zilnic cu eroare",
+        ask="ce se întâmplă cu reclamația mea?",
+        yes="da, sunt de acord",
+        no="nu, nu sunt de acord",
+        reason="despăgubirea e prea mică",
+        reason2="tot nu sunt mulțumită",
+    ),
+    "tr": dict(
+        full_name="Öztürk Hakan",
+        phone="0542 318 40 09",
+        text="yalıtım levhaları kırık teslim edildi",
+        ask="şikayetim ne durumda?",
+        yes="evet, kabul ediyorum",
+        no="hayır, kabul etmiyorum",
+        reason="tazminat çok düşük",
+        reason2="yine kabul etmiyorum",
+    ),
 }
 
 
@@ -38,8 +65,13 @@ def register(stack, sender, lang, policy="poliser"):
     c = CASES[lang]
     stack.say(sender, GREETINGS[lang])
     body = {
-        "full_name": c["full_name"], "phone": c["phone"], "complaint_text": c["text"], "language": lang,
-        "channel": "rest", "policy": policy, "conversation_id": sender,
+        "full_name": c["full_name"],
+        "phone": c["phone"],
+        "complaint_text": c["text"],
+        "language": lang,
+        "channel": "rest",
+        "policy": policy,
+        "conversation_id": sender,
     }
     r = httpx.post(f"{stack.backend_url}/api/complaints", json=body, headers=SERVICE, timeout=10)
     assert r.status_code == 201, r.text
@@ -47,8 +79,12 @@ def register(stack, sender, lang, policy="poliser"):
 
 
 def set_status(stack, tn, status, note=None):
-    r = httpx.post(f"{stack.backend_url}/api/complaints/{tn}/status",
-                   json={"status": status, "note": note, "visible_to_customer": True}, headers=AGENT, timeout=30)
+    r = httpx.post(
+        f"{stack.backend_url}/api/complaints/{tn}/status",
+        json={"status": status, "note": note, "visible_to_customer": True},
+        headers=AGENT,
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
 
 
@@ -161,15 +197,18 @@ def test_a_notification_sent_twice_enters_the_conversation_once(stack, sender):
     url = f"{stack.rasa_url}/conversations/{sender}/trigger_intent"
 
     def send(key: str) -> list[dict]:
-        body = {"name": "EXTERNAL_decision", "entities": {
-            "tracking_number": "K7QM-4PXR", "decision_text": "Возврат 20 AZN", "notification_id": key}}
+        body = {
+            "name": "EXTERNAL_decision",
+            "entities": {"tracking_number": "K7QM-4PXR", "decision_text": "Возврат 20 AZN", "notification_id": key},
+        }
         r = httpx.post(url, params={"output_channel": "latest"}, json=body, timeout=30)
         assert r.status_code == 200, r.text
         return r.json().get("messages", [])
 
     def decisions() -> int:
         return sum(
-            1 for e in stack.tracker(sender)["events"]
+            1
+            for e in stack.tracker(sender)["events"]
             if e.get("event") == "user"
             and (e.get("parse_data") or {}).get("intent", {}).get("name") == "EXTERNAL_decision"
         )

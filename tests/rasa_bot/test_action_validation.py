@@ -62,4 +62,3 @@ def test_same_verdict_and_message_as_rasa(remote, result):
     assert ours.startswith(expected)
     if expected == "invalid":
         assert "Failed to validate Action server response" in ours
-

@@ -57,4 +57,3 @@ def test_an_event_class_defined_later_is_found():
         type_name = "late_event_for_test"
 
     assert Event.resolve_by_type("late_event_for_test") is LateEvent
-

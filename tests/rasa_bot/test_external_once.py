@@ -19,11 +19,14 @@ def test_the_key_in_both_forms_of_entities():
 
 
 def test_a_tracker_holds_a_key_only_in_a_user_event_carrying_it():
-    tracker = DialogueStateTracker.from_events("c-1", [
-        ActionExecuted("action_listen"),
-        UserUttered("hello", {"name": "greet"}, [{"entity": "tracking_number", "value": "n-1"}]),
-        UserUttered.create_external("EXTERNAL_decision", [{"entity": "notification_id", "value": "n-2"}]),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        "c-1",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("hello", {"name": "greet"}, [{"entity": "tracking_number", "value": "n-1"}]),
+            UserUttered.create_external("EXTERNAL_decision", [{"entity": "notification_id", "value": "n-2"}]),
+        ],
+    )
     assert already_in(tracker, "n-2")
     assert not already_in(tracker, "n-1")  # the same text under another entity is not a key
     assert not already_in(tracker, "n-3")

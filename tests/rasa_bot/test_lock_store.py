@@ -112,8 +112,9 @@ def test_built_from_rasas_endpoint_configuration(prefix):
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig(url="127.0.0.1", type="bot.lock_store.AtomicRedisLockStore", port=6379, db=5,
-                            key_prefix=prefix)
+    config = EndpointConfig(
+        url="127.0.0.1", type="bot.lock_store.AtomicRedisLockStore", port=6379, db=5, key_prefix=prefix
+    )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.key_prefix.startswith(prefix + ":")

@@ -41,7 +41,10 @@ def test_happy_path_steps_of_a_running_form():
 def test_every_other_step_runs_ted():
     assert not on_loop_happy_path(tracker(user("Здравствуйте", "greet")))  # no form
     rejected = tracker(
-        ActionExecuted(FORM), ActiveLoop(FORM), ActionExecuted(ACTION_LISTEN_NAME), user("оператор", "request_human"),
+        ActionExecuted(FORM),
+        ActiveLoop(FORM),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        user("оператор", "request_human"),
         ActionExecutionRejected(FORM),
     )
     assert not on_loop_happy_path(rejected)  # the form rejected the message: stories and TED decide

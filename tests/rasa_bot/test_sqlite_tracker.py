@@ -24,8 +24,11 @@ def test_tracker_store_on_sqlite_uses_wal_and_keeps_conversations(tmp_path):
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
     tracker = DialogueStateTracker.from_events(
         "customer-1",
-        [ActionExecuted("action_listen"), UserUttered("Здравствуйте", {"name": "greet", "confidence": 1.0}),
-         SlotSet("language", "ru")],
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("Здравствуйте", {"name": "greet", "confidence": 1.0}),
+            SlotSet("language", "ru"),
+        ],
     )
     asyncio.run(store.save(tracker))
     with store.engine.connect() as connection:
@@ -51,4 +54,3 @@ def test_other_databases_are_left_alone():
 
     sqlite_tracker._on_connect(Connection(), None)
     assert Connection.cursors == 0
-

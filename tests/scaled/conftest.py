@@ -67,8 +67,9 @@ class Scaled:
         return r.json()
 
     def complaints_named(self, full_name: str) -> list[dict]:
-        r = httpx.get(f"{self.backend_url}/api/complaints", params={"q": full_name, "limit": 50},
-                      headers=AGENT, timeout=10)
+        r = httpx.get(
+            f"{self.backend_url}/api/complaints", params={"q": full_name, "limit": 50}, headers=AGENT, timeout=10
+        )
         r.raise_for_status()
         body = r.json()
         items = body["items"] if isinstance(body, dict) else body

@@ -78,9 +78,7 @@ def test_every_rasa_server_reports_its_parts_and_the_balancer_hides_metrics(scal
     for server in (scaled.addr("rasa1"), scaled.addr("rasa2")):
         r = httpx.get(f"{server}/readyz", timeout=10)
         assert r.status_code == 200, r.text
-        assert r.json()["parts"] == {
-            "model": "ok", "tracker_store": "ok", "event_broker": "ok", "lock_store": "ok"
-        }
+        assert r.json()["parts"] == {"model": "ok", "tracker_store": "ok", "event_broker": "ok", "lock_store": "ok"}
         metrics = httpx.get(f"{server}/metrics", timeout=10)
         assert metrics.status_code == 200 and "rasa_turns_total" in metrics.text
     for path in ("/metrics", "/webhooks/ops/metrics"):

@@ -61,8 +61,11 @@ def send(scaled, customer: Customer, message: str) -> list[dict]:
     deadline = time.monotonic() + RETRY_FOR_S
     while True:
         try:
-            r = httpx.post(f"{scaled.rasa_url}/webhooks/rest/webhook",
-                           json={"sender": customer.sender, "message": message}, timeout=40)
+            r = httpx.post(
+                f"{scaled.rasa_url}/webhooks/rest/webhook",
+                json={"sender": customer.sender, "message": message},
+                timeout=40,
+            )
             if r.status_code < 500:
                 r.raise_for_status()
                 return r.json()
@@ -112,8 +115,12 @@ def decide(scaled, tracking_number: str) -> None:
     """acknowledged -> in_progress -> resolved with a decision; a step whose answer was lost and
     that already happened answers 409 on the retry, which is fine when the status is there."""
     for status, note in (("acknowledged", None), ("in_progress", None), ("resolved", f"Возврат {tracking_number}")):
-        r = agent_call(scaled, "POST", f"/api/complaints/{tracking_number}/status",
-                       json={"status": status, "note": note, "visible_to_customer": True})
+        r = agent_call(
+            scaled,
+            "POST",
+            f"/api/complaints/{tracking_number}/status",
+            json={"status": status, "note": note, "visible_to_customer": True},
+        )
         if r.status_code == 409:
             current = agent_call(scaled, "GET", f"/api/complaints/{tracking_number}").json()["status"]
             assert current in (status, "resolved"), (tracking_number, status, current)
@@ -166,11 +173,15 @@ def test_kill_a_rasa_server_and_a_backend_mid_load(scaled):
         for customer in customers:
             events = scaled.tracker(customer.sender)["events"]
             intents = [
-                e for e in events if e.get("event") == "user"
+                e
+                for e in events
+                if e.get("event") == "user"
                 and (e.get("parse_data") or {}).get("intent", {}).get("name") == "EXTERNAL_decision"
             ]
             numbers = [
-                ent.get("value") for e in intents for ent in (e.get("parse_data") or {}).get("entities", [])
+                ent.get("value")
+                for e in intents
+                for ent in (e.get("parse_data") or {}).get("entities", [])
                 if ent.get("entity") == "tracking_number"
             ]
             if sorted(numbers) != sorted(f["tracking_number"] for f in customer.filed):
