@@ -9,18 +9,22 @@ APP_PY    := $(APP_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
-TRAINING_INPUTS := config.yml bot/policies.py bot/exact_intent.py $(wildcard domain/*.yml) $(wildcard data/*.yml data/nlu/*.yml)
+TRAINING_INPUTS := config.yml domain.yml bot/policies.py bot/exact_intent.py $(wildcard data/*.yml data/nlu/*.yml)
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint clean
+.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
-	@echo "make test         every test: backend, actions, rasa data validate, story tests, NLU held-out, end-to-end"
+	@echo "make test         every test: ruff, backend, actions, rasa data validate, story tests, NLU held-out, end-to-end"
+	@echo "make test-unit    the fast tests (no database server, broker, browser or trained model), under a minute"
+	@echo "make shell        talk to the assistant in the terminal (rasa shell, with the action server and backend)"
+	@echo "make interactive  rasa interactive, with the action server and backend"
+	@echo "make fmt          ruff format + ruff check --fix"
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
@@ -33,17 +37,23 @@ help:
 	@echo "make lock         re-resolve requirements/*.lock from requirements/*.in"
 
 # --- environments -------------------------------------------------------
-$(RASA_VENV)/.lock-hash: requirements/rasa.lock scripts/make-venv.sh
-	scripts/make-venv.sh $(RASA_VENV) "$$(scripts/find-python310.sh)" requirements/rasa.lock
+# uv (pinned in backend.lock) installs both environments from their locks; each venv gets a .pth
+# that puts this folder on sys.path and applies contract/settings.py's defaults at start.
+UV := .venv-uv/bin/uv
+$(UV): requirements/backend.lock scripts/uv.sh
+	@scripts/uv.sh >/dev/null
 
-$(APP_VENV)/.lock-hash: requirements/backend.lock scripts/make-venv.sh
-	scripts/make-venv.sh $(APP_VENV) "$${APP_PYTHON:-python3.11}" requirements/backend.lock
+$(RASA_VENV)/.lock-hash: requirements/rasa.lock scripts/make-venv.sh $(UV)
+	@scripts/make-venv.sh $(RASA_VENV) "$$(scripts/find-python310.sh)" requirements/rasa.lock
+
+$(APP_VENV)/.lock-hash: requirements/backend.lock scripts/make-venv.sh $(UV)
+	@scripts/make-venv.sh $(APP_VENV) "$${APP_PYTHON:-python3.11}" requirements/backend.lock
 
 venvs: $(RASA_VENV)/.lock-hash $(APP_VENV)/.lock-hash
 
-lock: $(APP_VENV)/.lock-hash
-	$(APP_VENV)/bin/uv pip compile -q --python-version 3.11 requirements/backend.in -o requirements/backend.lock
-	$(APP_VENV)/bin/uv pip compile -q --python-version 3.10 --python-platform x86_64-unknown-linux-gnu requirements/rasa.in -o requirements/rasa.lock
+lock: $(UV)
+	$(UV) pip compile -q --python-version 3.11 requirements/backend.in -o requirements/backend.lock
+	$(UV) pip compile -q --python-version 3.10 --python-platform x86_64-unknown-linux-gnu requirements/rasa.in -o requirements/rasa.lock
 
 # Web chat widget (npm, from web/package-lock.json) and Debian's chromium for browser tests.
 web: web/node_modules/.lock-hash
@@ -57,15 +67,26 @@ chromium:
 # Retrains only when config, domain or training data changed since the last model.
 $(MODEL_STAMP): $(RASA_VENV)/.lock-hash $(TRAINING_INPUTS)
 	@mkdir -p models
-	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name complaints
-	@touch $@
+	@echo ">> training the model (config.yml, domain.yml, data/) into models/complaints.tar.gz"
+	@start=$$(date +%s); $(RASA) train --fixed-model-name complaints && touch $@ \
+	  && echo ">> model trained in $$(($$(date +%s) - start)) s"
 
 train: $(MODEL_STAMP)
 
 # --- run ----------------------------------------------------------------
-run: venvs web $(MODEL_STAMP)
-	@mkdir -p var
+# Independent steps run side by side: training starts as soon as the Rasa environment is there,
+# while the backend's environment and the web chat's packages install.
+run:
+	@$(MAKE) --no-print-directory -j3 --output-sync=line $(MODEL_STAMP) $(APP_VENV)/.lock-hash web
 	$(APP_VENV)/bin/honcho start -f Procfile
+
+# The assistant in the terminal (rasa shell / rasa interactive) with the action server and the
+# backend running beside it; ARGS go to rasa (e.g. make shell ARGS=--debug).
+shell: venvs $(MODEL_STAMP)
+	scripts/with-services.sh $(RASA) shell $(ARGS)
+
+interactive: venvs $(MODEL_STAMP)
+	scripts/with-services.sh $(RASA) interactive $(ARGS)
 
 # --- tests --------------------------------------------------------------
 validate: $(RASA_VENV)/.lock-hash
@@ -100,6 +121,7 @@ telegram-polling: venvs
 	scripts/run-telegram-polling.sh
 
 test: venvs $(MODEL_STAMP)
+	$(MAKE) lint
 	$(MAKE) validate
 	$(MAKE) test-backend
 	$(MAKE) test-actions
@@ -137,8 +159,15 @@ test-scaled: venvs haproxy $(MODEL_STAMP)
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bot.langid_bench
 
+# ruff (configured in pyproject.toml): lint and formatting, both must be clean; `make fmt` fixes
+# what can be fixed.
 lint: $(APP_VENV)/.lock-hash
 	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+
+fmt: $(APP_VENV)/.lock-hash
+	$(APP_VENV)/bin/ruff format .
+	$(APP_VENV)/bin/ruff check --fix .
 
 clean:
 	rm -rf models var/results

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
-out=$(.venv-rasa/bin/rasa data validate --domain domain --data data --config config.yml 2>&1)
+out=$(.venv-rasa/bin/rasa data validate 2>&1)
 rc=$?
 unexpected=$(printf '%s\n' "$out" | grep -E "UserWarning|WARNING|ERROR" \
   | grep -v "is not used in any story or rule" \

@@ -1,4 +1,4 @@
-"""Every response speaks all four languages, and no response is lost by the domain split."""
+"""Every response speaks all four languages, and no response is defined twice (YAML keeps the last)."""
 
 from pathlib import Path
 
@@ -8,14 +8,22 @@ ROOT = Path(__file__).resolve().parents[2]
 LANGS = {"ru", "az", "ro", "tr"}
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word; here a second one fails."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        for key in keys:
+            assert keys.count(key) == 1, f"{key} defined twice: one copy is lost"
+        return super().construct_mapping(node, deep=deep)
+
+
+def _domain():
+    return yaml.load((ROOT / "domain.yml").read_text(encoding="utf-8"), Loader=_UniqueKeys)
+
+
 def _responses():
-    out = {}
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, variations in (data.get("responses") or {}).items():
-            assert name not in out, f"{name} defined twice: responses merge by dict update and one copy is lost"
-            out[name] = variations
-    return out
+    return _domain()["responses"]
 
 
 def test_every_response_has_a_variation_per_language_and_a_default():
@@ -51,7 +59,7 @@ def test_channel_conditions_are_always_paired_with_language():
 
 def test_every_form_slot_is_asked():
     responses = _responses()
-    intake = yaml.safe_load((ROOT / "domain" / "intake.yml").read_text(encoding="utf-8"))
+    intake = _domain()
     actions = {a if isinstance(a, str) else next(iter(a)) for a in intake.get("actions") or []}
     for slot in intake["forms"]["complaint_form"]["required_slots"]:
         assert f"utter_ask_{slot}" in responses or f"action_ask_{slot}" in actions, slot
@@ -65,12 +73,11 @@ def test_only_actions_that_read_no_domain_go_without_it():
         config = yaml.safe_load((ROOT / endpoints).read_text(encoding="utf-8"))
         assert config["action_endpoint"]["enable_selective_domain"] is True, endpoints
     without = []
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        for action in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or []:
-            if isinstance(action, str) and not action.startswith("validate_"):
-                without.append(action)
-            elif isinstance(action, dict):
-                assert all(v.get("send_domain") is True for v in action.values()), action
+    for action in _domain().get("actions") or []:
+        if isinstance(action, str) and not action.startswith("validate_"):
+            without.append(action)
+        elif isinstance(action, dict):
+            assert all(v.get("send_domain") is True for v in action.values()), action
     assert without == ["action_validate_slot_mappings"]
     source = (ROOT / "actions" / "slot_mappings.py").read_text(encoding="utf-8")
     body = source.split("class ActionValidateSlotMappings", 1)[1]

@@ -189,7 +189,7 @@ def test_the_way_out_names_phrases_the_assistant_knows(language, human, cancel):
     import yaml
 
     root = Path(__file__).resolve().parents[2]
-    domain = yaml.safe_load((root / "domain" / "intake.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
     (text,) = [
         v["text"]
         for v in domain["responses"]["utter_stuck_on_field"]

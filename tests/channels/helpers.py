@@ -26,8 +26,8 @@ TWILIO_NUMBER = "+14155238886"
 
 
 def domain_texts(response: str) -> dict[str, str]:
-    """The text of a response per language, from the domain files."""
-    for path in (ROOT / "domain").glob("*.yml"):
+    """The text of a response per language, from the domain."""
+    for path in (ROOT / "domain.yml",):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         variations = (data.get("responses") or {}).get(response)
         if variations:

@@ -42,8 +42,8 @@ def sender():
 
 
 def domain_texts(response: str) -> dict[str, str]:
-    """The text of a response per language, from the domain files."""
-    for path in (ROOT / "domain").glob("*.yml"):
+    """The text of a response per language, from the domain."""
+    for path in (ROOT / "domain.yml",):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         variations = (data.get("responses") or {}).get(response)
         if variations:

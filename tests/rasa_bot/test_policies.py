@@ -53,7 +53,7 @@ def test_every_other_step_runs_ted():
 
 
 def test_skipped_answer_is_zeros_and_ted_runs_otherwise(monkeypatch):
-    domain = Domain.load(str(ROOT / "domain"))
+    domain = Domain.load(str(ROOT / "domain.yml"))
     policy = LoopAwareTEDPolicy.__new__(LoopAwareTEDPolicy)  # no model needed for the routing
     policy.config = {}
     policy.priority = 1

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_tracker_store_on_sqlite_uses_wal_and_keeps_conversations(tmp_path):
     sqlite_tracker.install()
     path = tmp_path / "tracker.db"
-    domain = Domain.load(str(ROOT / "domain"))
+    domain = Domain.load(str(ROOT / "domain.yml"))
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
     tracker = DialogueStateTracker.from_events(
         "customer-1",
