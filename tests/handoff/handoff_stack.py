@@ -27,7 +27,7 @@ PASSWORD = "handoff test password 42"
 BROKER_BLOCK = """
 # Added by tests/handoff: the transcripts and the agent console's feed.
 event_broker:
-  type: bot.event_broker.BackendEventBroker
+  type: bot.runtime.event_broker.BackendEventBroker
   url: ${BACKEND_URL}
 """
 
