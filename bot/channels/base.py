@@ -17,7 +17,7 @@ rasa/core/channels: an InputChannel and an OutputChannel per channel, on reusabl
 Handling a message is the same everywhere: attachments fetched and stored with the backend, then
 one UserMessage to Rasa (bot.channels.delivery), every turn counted for /metrics. A channel
 fills in only what is its platform's: `authentic` (the check), `parse` (the call's body into
-messages), `fetch` (a file the customer sent), `output_channel` (how replies are sent, on
+messages), `fetch` (a file the customer sent), `output` (how replies are sent, on
 `WebhookOutput`), the answer it gives the platform, and optional extra routes and start/stop
 steps.
 """
@@ -58,6 +58,12 @@ class WebhookOutput(OutputChannel):
     """Replies of a webhook channel: each reply becomes the platform's messages, sent in order;
     after a failure the rest of that reply is dropped (and logged without personal data)."""
 
+    channel: ClassVar[str]  # the channel's name, as its input channel's
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
     async def send(self, message: Any) -> None:
         """Sends one platform message; raises SendError."""
         raise NotImplementedError
@@ -91,6 +97,8 @@ class WebhookOutput(OutputChannel):
 
 class WebhookInput(InputChannel):
     # What a channel says about itself.
+    channel: ClassVar[str]  # its name: /webhooks/<channel>/, the conversations' input_channel
+    settings_type: ClassVar[Any]  # its settings' class, with from_env(credentials)
     token_names: ClassVar[str] = ""  # the settings that switch it on, for the 503 answer
     signature_name: ClassVar[str] = ""  # what `authentic` checks, for the refusal's log line
     # True: answer the platform at once, handle the messages in the background, in order per
@@ -103,7 +111,22 @@ class WebhookInput(InputChannel):
         self.seen = Deduper()
         self.queue = KeyedSerializer()
 
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(cls.settings_type.from_env(credentials))
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return self.output() if self.settings.enabled else None
+
     # --- what each channel fills in --------------------------------------------------------
+    def output(self) -> WebhookOutput:
+        """How replies are sent (the channel is on)."""
+        raise NotImplementedError
+
     def authentic(self, request: Request) -> bool:
         """The call comes from the platform (secret token or signature)."""
         raise NotImplementedError
@@ -223,6 +246,3 @@ class WebhookInput(InputChannel):
             await http.close()  # every channel's drain has ended by now
 
         return bp
-
-    def get_output_channel(self) -> OutputChannel | None:
-        raise NotImplementedError

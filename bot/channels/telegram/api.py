@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.redaction import redact_in_logs
@@ -27,6 +28,11 @@ def make_bot(settings: TelegramSettings) -> Bot:
         settings.token,
         base_url=f"{settings.api_base_url}/bot",
         base_file_url=f"{settings.api_base_url}/file/bot",
+        # The Bot API answers within a second; a slow answer is waited for (30 s, PTB's default
+        # is 5) rather than retried, so a reply is not sent twice.
+        request=HTTPXRequest(connect_timeout=10, read_timeout=30, write_timeout=30),
+        # getUpdates waits this long beyond its long-poll timeout.
+        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=15),
     )
 
 

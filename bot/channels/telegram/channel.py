@@ -48,9 +48,7 @@ class TelegramOutput(WebhookOutput):
     """Replies through the Bot API; recipient_id is the private chat's id. A message is a
     (description, call) pair: what to log, and the Bot call that sends it."""
 
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -111,17 +109,11 @@ class TelegramOutput(WebhookOutput):
 
 
 class TelegramInput(WebhookInput):
+    channel = CHANNEL
+    settings_type = TelegramSettings
     token_names = "TELEGRAM_BOT_TOKEN"
     signature_name = "secret token"
     background = False  # Telegram waits for the answer; the outcome is in it
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
-        return cls(TelegramSettings.from_env(credentials))
 
     def __init__(self, settings: TelegramSettings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
@@ -131,8 +123,9 @@ class TelegramInput(WebhookInput):
         elif not settings.webhook_secret:
             logger.warning("telegram: TELEGRAM_WEBHOOK_SECRET is not set, every webhook call will be refused")
 
-    def get_output_channel(self) -> TelegramOutput | None:
-        return TelegramOutput(self.bot) if self.bot else None
+    def output(self) -> TelegramOutput:
+        assert self.bot is not None  # the channel is on
+        return TelegramOutput(self.bot)
 
     def authentic(self, request: Request) -> bool:
         return telegram_secret_ok(self.settings.webhook_secret, request.headers.get(TELEGRAM_SECRET_HEADER))

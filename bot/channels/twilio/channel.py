@@ -82,9 +82,7 @@ def _error_code(body: bytes) -> Any:
 
 
 class TwilioWhatsAppOutput(WebhookOutput):
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
 
     def __init__(self, api: TwilioApi) -> None:
         self.api = api
@@ -119,16 +117,10 @@ def called_url(request: Request) -> str:
 
 
 class TwilioWhatsAppInput(WebhookInput):
+    channel = CHANNEL
+    settings_type = TwilioSettings
     token_names = "TWILIO_AUTH_TOKEN"
     signature_name = "X-Twilio-Signature"
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioWhatsAppInput:
-        return cls(TwilioSettings.from_env(credentials))
 
     def __init__(self, settings: TwilioSettings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
@@ -139,8 +131,8 @@ class TwilioWhatsAppInput(WebhookInput):
         elif not settings.whatsapp_number:
             logger.warning("twilio: TWILIO_WHATSAPP_NUMBER is not set, replies will fail")
 
-    def get_output_channel(self) -> TwilioWhatsAppOutput | None:
-        return TwilioWhatsAppOutput(self.api) if self.settings.enabled else None
+    def output(self) -> TwilioWhatsAppOutput:
+        return TwilioWhatsAppOutput(self.api)
 
     def authentic(self, request: Request) -> bool:
         signature = request.headers.get(TWILIO_SIGNATURE_HEADER)

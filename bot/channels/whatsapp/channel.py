@@ -79,9 +79,7 @@ def _error_summary(body: bytes) -> str:
 
 
 class WhatsAppOutput(WebhookOutput):
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
+    channel = CHANNEL
 
     def __init__(self, api: GraphApi) -> None:
         self.api = api
@@ -106,16 +104,10 @@ class WhatsAppOutput(WebhookOutput):
 
 
 class WhatsAppInput(WebhookInput):
+    channel = CHANNEL
+    settings_type = WhatsAppSettings
     token_names = "WHATSAPP_ACCESS_TOKEN"
     signature_name = "X-Hub-Signature-256"
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
-        return cls(WhatsAppSettings.from_env(credentials))
 
     def __init__(self, settings: WhatsAppSettings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
@@ -128,8 +120,8 @@ class WhatsAppInput(WebhookInput):
             if not settings.phone_number_id:
                 logger.warning("whatsapp: WHATSAPP_PHONE_NUMBER_ID is not set, replies will fail")
 
-    def get_output_channel(self) -> WhatsAppOutput | None:
-        return WhatsAppOutput(self.api) if self.settings.enabled else None
+    def output(self) -> WhatsAppOutput:
+        return WhatsAppOutput(self.api)
 
     def authentic(self, request: Request) -> bool:
         return meta_signature_ok(
