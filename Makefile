@@ -9,7 +9,7 @@ APP_PY    := $(APP_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
-TRAINING_INPUTS := config.yml domain.yml bot/policies.py bot/exact_intent.py $(wildcard data/*.yml data/nlu/*.yml)
+TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -142,10 +142,10 @@ bench-handoff: venvs $(MODEL_STAMP)
 	$(APP_PY) -m backend.handoff.bench
 
 bench-load: venvs $(MODEL_STAMP)
-	$(APP_PY) -m bot.load_bench --targets single,rasa-init
+	$(APP_PY) -m bench.load --targets single,rasa-init
 
 bench-load-scaled: venvs haproxy $(MODEL_STAMP)
-	$(APP_PY) -m bot.load_bench --targets scaled,single
+	$(APP_PY) -m bench.load --targets scaled,single
 
 haproxy:
 	scripts/install-haproxy.sh
@@ -157,7 +157,7 @@ test-scaled: venvs haproxy $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/scaled
 
 bench-langid: $(APP_VENV)/.lock-hash
-	$(APP_PY) -m bot.langid_bench
+	$(APP_PY) -m bench.langid
 
 # ruff (configured in pyproject.toml): lint and formatting, both must be clean; `make fmt` fixes
 # what can be fixed.

@@ -31,3 +31,26 @@ __all__ = [
 from contract import langid as _langid  # noqa: E402
 
 _langid.warm_up()
+
+
+def _close_backend_sessions_with_the_server() -> None:
+    """rasa-sdk's action server (rasa_sdk.endpoint.create_app) has made its Sanic app, "rasa_sdk",
+    when it imports this package: the backend client's pooled session (bot.http) closes once the
+    server has stopped and its last action has run."""
+    from sanic import Sanic
+    from sanic.exceptions import SanicException
+
+    from bot import http
+
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except SanicException:
+        return  # imported without the server: tests, `rasa data validate`
+
+    async def close(_app: Sanic, _loop: object) -> None:
+        await http.close()
+
+    app.register_listener(close, "after_server_stop")
+
+
+_close_backend_sessions_with_the_server()

@@ -8,8 +8,9 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import INTAKE_SLOTS, load_policy
+from actions.policy import load_policy
 from actions.responses import response_text
+from contract.fields import INTAKE_SLOTS
 
 
 def form_slots(tracker: Tracker) -> list[str]:

@@ -7,14 +7,16 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
-from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
-from actions.policy import INTAKE_SLOTS, load_policy
+from actions.base import BackendAction
+from actions.policy import load_policy
 from actions.registration import channel_of
+from bot.backend import BackendRejected, BackendUnavailable
+from contract.fields import CARD_SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +100,13 @@ STUCK_EVERY = 3  # the way out is offered at the 3rd, 6th, ... same re-prompt in
 NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots", "route"}
 
 
-class ActionHandoff(Action):
+class ActionHandoff(BackendAction):
     def name(self) -> str:
         return "action_handoff"
 
-    def __init__(self, client: BackendClient | None = None):
-        self.client = client or BackendClient()
-
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         reason = tracker.get_slot("handoff_reason") or "requested"
-        slots = {name: tracker.get_slot(name) for name in (*INTAKE_SLOTS, "tracking_number", "requested_slot")}
+        slots = {name: tracker.get_slot(name) for name in CARD_SLOTS}
         payload = {
             "conversation_id": tracker.sender_id,
             "channel": channel_of(tracker),

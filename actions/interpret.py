@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions import parsing
-from actions.policy import INTAKE_SLOTS, Policy
+from actions.policy import Policy
 from contract import langid
+from contract.fields import INTAKE_SLOTS
 
 # Intents that interrupt the form instead of answering its question. They only
 # count as interruptions when the classifier is sure and the message is short:

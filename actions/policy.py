@@ -3,12 +3,11 @@ profiles in contract/policies: the ordered list of fields to ask."""
 
 from __future__ import annotations
 
-from actions.settings import settings
-from contract.fields import INTAKE_SLOTS
+from bot.settings import settings
 from contract.policy import IntakeItem, IntakePolicy, load_intake
 
 Policy = IntakePolicy
-__all__ = ["INTAKE_SLOTS", "IntakeItem", "Policy", "load_policy"]
+__all__ = ["IntakeItem", "Policy", "load_policy"]
 
 
 def load_policy(policy_id: str | None = None) -> Policy:

@@ -10,10 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
-from actions.policy import INTAKE_SLOTS, load_policy
+from actions.base import BackendAction
+from actions.policy import load_policy
 from actions.responses import response_text
-from actions.settings import settings
+from bot.backend import BackendRejected, BackendUnavailable
+from bot.settings import settings
+from contract.fields import INTAKE_SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +54,9 @@ def complaint_payload(tracker: Tracker) -> dict[str, Any]:
     return payload
 
 
-class ActionSubmitComplaint(Action):
+class ActionSubmitComplaint(BackendAction):
     def name(self) -> str:
         return "action_submit_complaint"
-
-    def __init__(self, client: BackendClient | None = None):
-        self.client = client or BackendClient()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         key = tracker.get_slot("registration_key")
@@ -69,7 +68,7 @@ class ActionSubmitComplaint(Action):
             answer = await self.client.register_complaint(complaint_payload(tracker), idempotency_key=key)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_registration_retrying")
-            retry_at = datetime.now(timezone.utc) + timedelta(seconds=settings.retry_after_seconds)
+            retry_at = datetime.now(timezone.utc) + timedelta(seconds=settings.registration_retry_seconds)
             return [
                 ReminderScheduled(
                     "EXTERNAL_retry_registration",

@@ -9,9 +9,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
+from actions.base import BackendAction
 from actions.registration import format_date
 from actions.responses import response_text
+from bot.backend import BackendRejected, BackendUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +24,9 @@ class ValidateStatusForm(FormValidationAction):
         return "validate_status_form"
 
 
-class ActionLookUpStatus(Action):
+class ActionLookUpStatus(BackendAction):
     def name(self) -> str:
         return "action_look_up_status"
-
-    def __init__(self, client: BackendClient | None = None):
-        self.client = client or BackendClient()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         tn, pin = tracker.get_slot("tracking_number"), tracker.get_slot("pin")
@@ -83,15 +81,12 @@ class ActionPresentDecision(Action):
         return [SlotSet("awaiting", "decision"), SlotSet("rejection_reason", None)]
 
 
-class ActionRecordDecision(Action):
+class ActionRecordDecision(BackendAction):
     """Approve (-> closed, then a 1-5 rating) or reject with a reason (-> re-review, or
     disputed and the external remedies after the second rejection)."""
 
     def name(self) -> str:
         return "action_record_decision"
-
-    def __init__(self, client: BackendClient | None = None):
-        self.client = client or BackendClient()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         tn = tracker.get_slot("decision_tracking_number")
@@ -122,12 +117,9 @@ class ActionRecordDecision(Action):
         return [*done, SlotSet("decision_tracking_number", None), SlotSet("decision_text", None)]
 
 
-class ActionStoreRating(Action):
+class ActionStoreRating(BackendAction):
     def name(self) -> str:
         return "action_store_rating"
-
-    def __init__(self, client: BackendClient | None = None):
-        self.client = client or BackendClient()
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         tn, rating = tracker.get_slot("decision_tracking_number"), tracker.get_slot("rating")

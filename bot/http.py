@@ -1,66 +1,54 @@
-"""HTTP plumbing shared by the channels: one lazily opened aiohttp session per
-channel, and the backend's attachment store. No rasa imports, so the Telegram
-long-polling runner stays light."""
+"""The Rasa side's HTTP connections: one pooled aiohttp session per event loop, shared by every
+client of the process (the backend client, the WhatsApp and Twilio APIs), closed on shutdown.
+
+A session belongs to the loop it was opened in, so it is opened lazily inside the running loop
+(never before: a session kept from a loop that has gone is what broke Rasa's own Telegram
+channel) and each loop gets its own (the action server's pytest runs one loop per test). Who
+owns a loop closes its session when the loop's server stops: the channels' base in the rasa
+server, actions/__init__.py in the action server. Timeouts and credentials are given per request,
+so one session serves every host. No rasa imports.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Any
 
 import aiohttp
 
-from bot.config import BackendSettings
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = weakref.WeakKeyDictionary()
 
 
-class HttpClient:
-    """One aiohttp session per channel, opened lazily inside the server's loop
-    (never before it runs: that is what broke Rasa's own Telegram channel)."""
-
-    def __init__(self, timeout: float = 30) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+def session() -> aiohttp.ClientSession:
+    """The running loop's session (opened on first use, and again after `close()`)."""
+    loop = asyncio.get_running_loop()
+    current = _sessions.get(loop)
+    if current is None or current.closed:
+        current = aiohttp.ClientSession()
+        _sessions[loop] = current
+    return current
 
 
-class AttachmentError(Exception):
-    pass
+async def close() -> None:
+    """Closes the running loop's session, if it has one; the next `session()` opens a new one."""
+    current = _sessions.pop(asyncio.get_running_loop(), None)
+    if current is not None and not current.closed:
+        await current.close()
 
 
-class AttachmentStore:
-    """`POST {BACKEND_URL}/api/attachments` (multipart: file, conversation_id, channel)
-    with the action server's service token."""
-
-    def __init__(self, settings: BackendSettings | None = None, http: HttpClient | None = None) -> None:
-        self.settings = settings or BackendSettings.from_env()
-        self.http = http or HttpClient(self.settings.timeout)
-
-    async def upload(
-        self, *, conversation_id: str, channel: str, filename: str, content: bytes, content_type: str
-    ) -> dict[str, Any]:
-        if len(content) > self.settings.max_attachment_bytes:
-            raise AttachmentError(f"file of {len(content)} bytes is over the limit")
-        form = aiohttp.FormData()
-        form.add_field("conversation_id", conversation_id)
-        form.add_field("channel", channel)
-        form.add_field("file", content, filename=filename, content_type=content_type or "application/octet-stream")
+async def post_retrying_once(url: str, **kwargs: Any) -> tuple[int, bytes]:
+    """POST through the session; once more, after a second, when nothing answered or the answer
+    was 429 or 5xx (what the messaging platforms advise). Returns the last answer's status and
+    body: status 0, and the error's name as body, when nothing answered."""
+    for attempt in (1, 2):
         try:
-            async with self.http.session.post(
-                f"{self.settings.url}/api/attachments",
-                data=form,
-                headers={"Authorization": f"Bearer {self.settings.service_token}"},
-            ) as resp:
-                if resp.status >= 300:
-                    raise AttachmentError(f"backend answered {resp.status}")
-                body = await resp.json(content_type=None)
-        except aiohttp.ClientError as exc:
-            raise AttachmentError(f"backend unreachable ({type(exc).__name__})") from None
-        return body if isinstance(body, dict) else {}
+            async with session().post(url, **kwargs) as resp:
+                status, body = resp.status, await resp.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            status, body = 0, type(exc).__name__.encode()
+        if attempt == 1 and (status == 0 or status == 429 or status >= 500):
+            await asyncio.sleep(1)
+            continue
+        break
+    return status, body

@@ -5,4 +5,4 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
-exec "$root/.venv-rasa/bin/python" -m bot.telegram_polling "$@"
+exec "$root/.venv-rasa/bin/python" -m bot.channels.telegram.polling "$@"

@@ -7,8 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
-from actions.backend_client import BackendClient
 from actions.handoff import ActionHandoff, consecutive_fallbacks
+from bot.backend import BackendClient
 
 
 def user(intent):

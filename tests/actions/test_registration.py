@@ -6,8 +6,8 @@ from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient
 from actions.registration import ActionSubmitComplaint, format_date
+from bot.backend import BackendClient
 
 
 @pytest_asyncio.fixture

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.telegram import FakeTelegram
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fakes import FakeGraph, FakeTelegram, FakeTwilio  # noqa: E402
+from fakes import FakeGraph, FakeTwilio  # noqa: E402
 from helpers import (  # noqa: E402
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -12,7 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 from stack import AGENT_TOKEN, ROOT, Stack  # noqa: E402,F401
 
-TRACKING = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
+from contract import tracking  # noqa: E402
+
+TRACKING = tracking.IN_REPLY
 
 TELEGRAM_TOKEN = "7000000001:AAH-test-token-for-the-fake-bot-api"
 TELEGRAM_SECRET = "tg-webhook-secret-0123456789"

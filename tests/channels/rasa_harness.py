@@ -14,13 +14,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
+
+
+from tests.support.net import free_port  # noqa: E402 - after ROOT is on sys.path
 
 
 def build_app():
@@ -62,9 +64,7 @@ def socketio_check() -> dict:
     import socketio
 
     make_enter_room_a_coroutine()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     app, _ = build_app()
     result: dict = {}
 

@@ -13,7 +13,8 @@ import time
 import httpx
 import pytest
 from helpers import ROOT
-from stack import free_port
+
+from tests.support.net import free_port
 
 RASA_PY = str(ROOT / ".venv-rasa" / "bin" / "python")
 HARNESS = os.path.join(os.path.dirname(__file__), "rasa_harness.py")
@@ -91,7 +92,7 @@ def test_web_chat_replies_arrive_when_enter_room_is_a_coroutine():
 def test_rasas_own_socketio_channel_loses_the_replies_there(tmp_path):
     credentials = tmp_path / "credentials.yml"
     credentials.write_text("socketio:\n  session_persistence: true\n  metadata_key: customData\n")
-    assert socketio_check(str(credentials))["reply"] is None  # RasaHQ/rasa#13027, what bot/webchat.py fixes
+    assert socketio_check(str(credentials))["reply"] is None  # RasaHQ/rasa#13027, what bot/channels/webchat.py fixes
 
 
 if sys.platform != "linux":  # pragma: no cover

@@ -11,9 +11,12 @@ import hmac
 
 import httpx
 import pytest
-from fakes import JPEG, FakeGraph, FakeTelegram, FakeTwilio, twilio_sign
+from fakes import FakeGraph, FakeTwilio, twilio_sign
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, Conflict, InvalidToken
+
+from tests.support.samples import JPEG
+from tests.support.telegram import FakeTelegram
 
 TOKEN = "7000000001:AAH-fake"
 

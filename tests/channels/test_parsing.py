@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from fakes import FakeGraph, FakeTelegram, FakeTwilio
+from fakes import FakeGraph, FakeTwilio
 
-from bot.common import MEDIA, PAYLOAD, TEXT, UNSUPPORTED, Ignored, Inbound, split_text
-from bot.telegram_updates import inline_keyboard, parse_update
-from bot.twilio_payload import message_forms, parse_form
-from bot.whatsapp_payload import LIST_BUTTON_LABEL, button_messages, parse_webhook, text_messages
+from bot.channels.messages import MEDIA, PAYLOAD, TEXT, UNSUPPORTED, Ignored, Inbound, split_text
+from bot.channels.telegram.updates import inline_keyboard, parse_update
+from bot.channels.twilio.payload import message_forms, parse_form
+from bot.channels.whatsapp.payload import LIST_BUTTON_LABEL, button_messages, parse_webhook, text_messages
+from tests.support.telegram import FakeTelegram
 
 TG = FakeTelegram("1:x")  # used only to build updates, never started
 GRAPH = FakeGraph("t", "106540352242922")
@@ -67,9 +68,13 @@ def test_too_big_document_is_unsupported_not_fetched():
 
 
 def test_sticker_sends_its_emoji_and_voice_sends_nothing():
-    sticker = parse_update(TG.message_update(5, None, sticker={"file_id": "s", "emoji": "😡"}))
+    # Complete Bot API objects: python-telegram-bot refuses a sticker or voice note without the
+    # fields Telegram always sends (such an update is ignored as malformed).
+    angry = {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 512, "height": 512}
+    angry |= {"is_animated": False, "is_video": False, "emoji": "😡"}
+    sticker = parse_update(TG.message_update(5, None, sticker=angry))
     assert (sticker.kind, sticker.text) == (UNSUPPORTED, "😡")
-    voice = parse_update(TG.message_update(5, None, voice={"file_id": "v", "duration": 2}))
+    voice = parse_update(TG.message_update(5, None, voice={"file_id": "v", "file_unique_id": "v1", "duration": 2}))
     assert (voice.kind, voice.text) == (UNSUPPORTED, "")
 
 

@@ -7,8 +7,9 @@ import logging
 
 from fakes import meta_sign
 
-from bot.common import Deduper, KeyedSerializer, SecretRedactingFilter, log_id
-from bot.signatures import meta_signature_ok, telegram_secret_ok, verify_token_ok
+from bot.channels.ordering import Deduper, KeyedSerializer
+from bot.channels.redaction import SecretRedactingFilter, log_id
+from bot.channels.signatures import meta_signature_ok, telegram_secret_ok, verify_token_ok
 
 
 def test_telegram_secret_token():

@@ -9,10 +9,10 @@ import time
 
 import httpx
 import pytest
-from fakes import PDF
 from helpers import ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TRACKING, domain_texts, rasa_log, slot
 
-from bot.common import log_id
+from bot.channels.redaction import log_id
+from tests.support.samples import PDF
 
 
 def webhook(stack) -> str:
@@ -186,7 +186,7 @@ def test_long_polling_feeds_the_same_handler(channel_stack, fakes):
     env = {**s.env, "RASA_URL": s.rasa_url, "TELEGRAM_POLL_TIMEOUT": "2", "PYTHONPATH": str(ROOT)}
     log = s.workdir / "telegram-polling.log"
     poller = subprocess.Popen(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.telegram_polling"],
+        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.channels.telegram.polling"],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from fakes import JPEG, post_form, twilio_sign
+from fakes import post_form, twilio_sign
 from helpers import TRACKING, TWILIO_NUMBER, TWILIO_TOKEN, rasa_log, slot
+
+from tests.support.samples import JPEG
 
 
 def url(stack) -> str:

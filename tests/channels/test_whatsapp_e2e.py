@@ -8,10 +8,11 @@ import time
 
 import httpx
 import pytest
-from fakes import JPEG, meta_sign
+from fakes import meta_sign
 from helpers import TRACKING, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log, slot
 
-from bot.common import log_id
+from bot.channels.redaction import log_id
+from tests.support.samples import JPEG
 
 
 def url(stack) -> str:

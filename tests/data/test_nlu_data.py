@@ -1,6 +1,6 @@
 """The NLU data keep their promises: enough examples per intent and language, a
 held-out split that training never sees, and no text under two intents (so that
-bot.exact_intent answers every training text with its intent)."""
+bot.nlu.exact_intent answers every training text with its intent)."""
 
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-# Texts are compared as bot.exact_intent folds them: a held-out text equal to a training text up
+# Texts are compared as bot.nlu.exact_intent folds them: a held-out text equal to a training text up
 # to case, punctuation or diacritics would be answered from the table, not by the model.
-from bot.exact_intent import key
+from bot.nlu.exact_intent import key
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("ru", "az", "ro", "tr")

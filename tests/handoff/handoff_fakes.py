@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
 
-from fakes import _json, _Server  # noqa: E402
+from tests.support.fake_server import FakeServer as _Server  # noqa: E402
+from tests.support.fake_server import json_answer as _json  # noqa: E402
 
 RASA_TOKEN = "fake-rasa-token-0123456789"
 

@@ -18,8 +18,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[0] / "e2e"))
 sys.path.insert(0, str(HERE.parents[0] / "channels"))
 
-from fakes import FakeTelegram  # noqa: E402
 from stack import AGENT_TOKEN, ROOT, SERVICE_TOKEN, Stack  # noqa: E402,F401
+
+from tests.support.telegram import FakeTelegram  # noqa: E402
 
 TELEGRAM_TOKEN = "7000000002:AAH-handoff-test-token-for-the-fake"
 TELEGRAM_SECRET = "tg-handoff-secret-0123456789"
@@ -27,7 +28,7 @@ PASSWORD = "handoff test password 42"
 BROKER_BLOCK = """
 # Added by tests/handoff: the transcripts and the agent console's feed.
 event_broker:
-  type: bot.event_broker.BackendEventBroker
+  type: bot.runtime.event_broker.BackendEventBroker
   url: ${BACKEND_URL}
 """
 

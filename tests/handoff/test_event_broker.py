@@ -1,4 +1,4 @@
-"""The rasa server's event broker (bot/event_broker.py over bot/event_relay.py) against a
+"""The rasa server's event broker (bot/runtime/event_broker.py over bot/runtime/event_relay.py) against a
 loopback HTTP server: batches, never blocks or raises, retries while the backend is away,
 drops what the backend refuses, keeps its buffer bounded and never logs message text. The
 last test loads the broker the way Rasa does, in the rasa environment, from an endpoints
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.event_relay import PATH, EventRelay, slim
+from bot.runtime.event_relay import PATH, EventRelay, slim
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "broker-test-service-token"
@@ -278,14 +278,14 @@ RASA_SCRIPT = textwrap.dedent(
 
 
 def test_rasa_loads_the_broker_from_the_endpoints_file(backend: Backend, tmp_path: Path) -> None:
-    """As endpoints.yml names it: `type: bot.event_broker.BackendEventBroker`, `url: ${BACKEND_URL}`
+    """As endpoints.yml names it: `type: bot.runtime.event_broker.BackendEventBroker`, `url: ${BACKEND_URL}`
     (substituted by Rasa), the token from SERVICE_TOKEN."""
     python = ROOT / ".venv-rasa" / "bin" / "python"
     if not python.exists():
         pytest.fail("the rasa environment is missing: make venvs")
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
-        "event_broker:\n  type: bot.event_broker.BackendEventBroker\n  url: ${BACKEND_URL}\n  batch_size: 5\n",
+        "event_broker:\n  type: bot.runtime.event_broker.BackendEventBroker\n  url: ${BACKEND_URL}\n  batch_size: 5\n",
         encoding="utf-8",
     )
     run = subprocess.run(

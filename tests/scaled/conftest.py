@@ -19,7 +19,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.load_bench import AGENT_TOKEN, Target, start_scaled
+from bench.load import AGENT_TOKEN, Target, start_scaled
 
 TRACKING = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}

@@ -1,0 +1,1 @@
+"""The Telegram channel: channel.py (rasa), updates.py (parsing, rasa-free), polling.py (long polling)."""

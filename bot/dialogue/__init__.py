@@ -1,0 +1,1 @@
+"""Custom dialogue policies of config.yml."""

@@ -1,0 +1,1 @@
+"""Custom NLU components of config.yml's pipeline."""

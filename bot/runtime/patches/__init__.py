@@ -1,0 +1,20 @@
+"""Every change this project makes to Rasa's own runtime, one module each, installed in one place.
+
+Each module starts with a comment naming the Rasa behaviour it changes and the test that shows
+why; each has its own `install()`, safe to call more than once. `install_all()` is the only
+caller in the product: the ops channel (bot.runtime.ops) calls it when Rasa builds the channels
+of credentials.yml, which every rasa server of this project loads before its agent, tracker
+store and lock store.
+"""
+
+from __future__ import annotations
+
+from bot.runtime.patches import action_validation, event_types, external_once, gc_pauses, sqlite_tracker
+
+
+def install_all() -> None:
+    action_validation.install()  # action server responses checked by a validator built once
+    event_types.install()  # event classes found by name from a table
+    sqlite_tracker.install()  # the SQLite tracker store in write-ahead-log mode
+    external_once.install()  # a backend notification enters a conversation once
+    gc_pauses.install()  # collector pauses timed on /metrics (the freeze: bot.runtime.ops)

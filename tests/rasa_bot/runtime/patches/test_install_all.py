@@ -1,0 +1,34 @@
+"""A rasa server builds the channels of credentials.yml before its agent and tracker store; the
+ops channel among them installs every rasa-side speed-up and guard (bot.runtime.patches.install_all),
+checked in a fresh interpreter that builds them as `rasa run` does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+
+CHECK = """
+import sqlalchemy
+from rasa.core.run import create_http_input_channels
+create_http_input_channels(None, "credentials.yml")
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from bot.runtime.patches.action_validation import validate_action_result
+from bot.runtime.patches.event_types import resolve_by_type
+from rasa.core.processor import MessageProcessor
+from bot.runtime.patches.external_once import trigger_once
+engine = sqlalchemy.create_engine("sqlite://")
+with engine.connect() as connection:
+    synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+print(RemoteAction._validate_action_result is validate_action_result,
+      Event.resolve_by_type is resolve_by_type, synchronous == 1,
+      MessageProcessor.trigger_external_user_uttered is trigger_once)
+"""
+
+
+def test_loading_the_channels_installs_the_speed_ups():
+    done = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1:] == ["True True True True"], done.stderr[-2000:]
