@@ -42,10 +42,11 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from backend.app.db import create_db_engine, run_migrations
-from backend.app.models import Complaint, ComplaintStatus, HistoryKind, StatusChange
-from backend.app.policies import compute_deadlines, load_policies
-from backend.app.security import TRACKING_ALPHABET, hash_pin
+from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
+from backend.app.core.db import create_db_engine, run_migrations
+from backend.app.core.security import TRACKING_ALPHABET, hash_pin
+from backend.app.policies.profile import compute_deadlines, load_policies
+from contract.statuses import ComplaintStatus
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -7,31 +7,28 @@ from typing import get_args
 
 from fastapi import FastAPI
 
-from backend.app import event_consumer, log_filters
-from backend.app.body_limits import BodyLimit
-from backend.app.db import create_db_engine, run_migrations
+from backend.app.accounts import auth_views
+from backend.app.accounts import views as agents
+from backend.app.attachments import views as attachments
+from backend.app.complaints import customer_views, status_lookup
+from backend.app.complaints import views as complaints
+from backend.app.conversations import consumer as event_consumer
+from backend.app.conversations import views as conversations
+from backend.app.core import health, log_filters
+from backend.app.core.body_limits import BodyLimit
+from backend.app.core.db import create_db_engine, run_migrations
+from backend.app.core.metrics import Metrics, RequestMetrics
+from backend.app.core.metrics import router as metrics_router
+from backend.app.core.settings import PolicyId, Settings
+from backend.app.handoff import views as handoffs
 from backend.app.handoff.hub import console_hub
-from backend.app.metrics import Metrics, RequestMetrics
-from backend.app.metrics import router as metrics_router
+from backend.app.notifications import views as notification_routes
 from backend.app.notifications.service import NotificationService
-from backend.app.policies import load_policies
-from backend.app.routers import (
-    agents,
-    attachments,
-    auth,
-    chat,
-    complaints,
-    console,
-    conversations,
-    customer,
-    handoffs,
-    health,
-    policies,
-    privacy,
-    status_lookup,
-)
-from backend.app.routers import notifications as notification_routes
-from backend.app.settings import PolicyId, Settings
+from backend.app.policies import views as policies
+from backend.app.policies.profile import load_policies
+from backend.app.privacy import views as privacy
+from backend.app.webchat import views as chat
+from backend.app.workspace import views as console
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.include_router(health.router)
     app.include_router(metrics_router)
-    app.include_router(auth.router)
+    app.include_router(auth_views.router)
     app.include_router(agents.router)
     app.include_router(complaints.router)
     app.include_router(attachments.router)
@@ -102,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(handoffs.router)
     app.include_router(conversations.router)
     app.include_router(console.router)
-    app.include_router(customer.router)
+    app.include_router(customer_views.router)
     app.include_router(notification_routes.router)
     return app
 

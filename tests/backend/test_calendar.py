@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.app.calendar import calendar_for
+from backend.app.policies.calendar import calendar_for
 
 D = dt.date
 

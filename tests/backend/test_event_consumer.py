@@ -19,12 +19,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
-from backend.app import event_consumer
-from backend.app.event_consumer import EventConsumer, InvalidEvent, parse_event
+from backend.app.conversations import consumer as event_consumer
+from backend.app.conversations.consumer import EventConsumer, InvalidEvent, parse_event
+from backend.app.core.settings import Settings
 from backend.app.handoff import service
 from backend.app.handoff.models import ConversationMessage
 from backend.app.main import create_app
-from backend.app.settings import Settings
 from tests.backend.rabbitmq import CuttableProxy, Topology, reachable, wait_for
 
 

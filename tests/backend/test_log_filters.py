@@ -1,6 +1,6 @@
 import logging
 
-from backend.app.log_filters import DROP_QUERY_STRING
+from backend.app.core.log_filters import DROP_QUERY_STRING
 
 
 def _access_record(path: str) -> logging.LogRecord:

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.settings import Settings
 
 
 def samples(client: TestClient) -> list[tuple[str, dict[str, str], float]]:

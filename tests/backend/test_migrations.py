@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
-from backend.app.db import alembic_config, create_db_engine
+from backend.app.core.db import alembic_config, create_db_engine
 from tests.backend.conftest import DATABASES
 
 

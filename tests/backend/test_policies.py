@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from backend.app.models import ComplaintCreate, Deadlines
-from backend.app.policies import (
+from backend.app.complaints.models import ComplaintCreate, Deadlines
+from backend.app.policies.profile import (
     IntakeError,
     PolicyProfile,
     compute_deadlines,

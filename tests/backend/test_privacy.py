@@ -1,7 +1,7 @@
 import pytest
 
-from backend.app.policies import load_policies
-from backend.app.privacy import phone_candidates, scrubber
+from backend.app.policies.profile import load_policies
+from backend.app.privacy.service import phone_candidates, scrubber
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.app.rasa_paths import conversation_path, reachable
+from backend.app.clients.rasa_paths import conversation_path, reachable
 
 
 @pytest.mark.parametrize(

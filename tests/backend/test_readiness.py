@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from backend.app.db import create_db_engine
-from backend.app.deps import get_session
+from backend.app.core.db import create_db_engine
+from backend.app.core.deps import get_session
+from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.settings import Settings
 from tests.backend.rabbitmq import Topology, closed_port, wait_for
 
 READY = {"database": "ok", "migrations": "ok", "event_consumer": "off"}

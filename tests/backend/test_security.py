@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from backend.app.security import (
+from backend.app.core.security import (
     TRACKING_ALPHABET,
     derive_pin,
     generate_pin,

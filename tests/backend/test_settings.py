@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from backend.app.settings import REPO_ROOT, Settings
+from backend.app.core.settings import REPO_ROOT, Settings
 
 STRONG = {"agent_token": "a" * 32, "service_token": "s" * 32, "secret_key": "k" * 32}
 

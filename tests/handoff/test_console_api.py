@@ -97,7 +97,7 @@ def test_the_feed_pushes_the_queue_and_new_messages(client, handoff_request, ser
 
 
 def test_logging_out_ends_the_feed(client, make_agent, login, monkeypatch):
-    from backend.app.routers import console
+    from backend.app.workspace import views as console
 
     monkeypatch.setattr(console, "_RECHECK_SECONDS", 0.2)
     make_agent("bob")

@@ -9,8 +9,10 @@ from pydantic import BaseModel, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from backend.app.models import ComplaintDetail, Language, UTCDateTime
+from backend.app.complaints.models import ComplaintDetail
+from backend.app.core.models import UTCDateTime
 from contract.fields import CARD_SLOTS as _CARD_SLOTS
+from contract.statuses import Language
 
 # The slots the action server sends with a handoff, and that slot events keep up to date.
 CARD_SLOTS = _CARD_SLOTS

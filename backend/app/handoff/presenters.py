@@ -3,6 +3,8 @@
 import datetime as dt
 from collections.abc import Mapping
 
+from backend.app.complaints.models import Complaint
+from backend.app.complaints.presenters import complaint_detail
 from backend.app.handoff.models import (
     ConversationMessage,
     Handoff,
@@ -11,9 +13,7 @@ from backend.app.handoff.models import (
     HandoffStatus,
     MessagePublic,
 )
-from backend.app.models import Complaint
-from backend.app.policies import PolicyProfile, missing_fields
-from backend.app.presenters import complaint_detail
+from backend.app.policies.profile import PolicyProfile, missing_fields
 
 
 def _local(policy: PolicyProfile | None, moment: dt.datetime | None) -> dt.datetime | None:

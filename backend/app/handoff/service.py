@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.app.complaints.models import Complaint
 from backend.app.handoff.models import (
     CARD_SLOTS,
     MAX_MESSAGE_CHARS,
@@ -30,9 +31,8 @@ from backend.app.handoff.models import (
     RasaEvent,
     clean_slot_value,
 )
-from backend.app.models import Complaint
-from backend.app.policies import PolicyProfile
-from backend.app.working_hours import availability
+from backend.app.policies.profile import PolicyProfile
+from backend.app.policies.working_hours import availability
 
 log = logging.getLogger(__name__)
 

@@ -36,13 +36,14 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from backend.app.db import create_db_engine, run_migrations
-from backend.app.models import Complaint, Notification, NotificationState
+from backend.app.complaints.models import Complaint
+from backend.app.core.db import create_db_engine, run_migrations
+from backend.app.core.security import hash_pin
+from backend.app.core.settings import Settings
 from backend.app.notifications.loopback import LoopbackServer, free_port, serve_asyncio
+from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
-from backend.app.policies import compute_deadlines, load_policies
-from backend.app.security import hash_pin
-from backend.app.settings import Settings
+from backend.app.policies.profile import compute_deadlines, load_policies
 from backend.bench import DEFAULT_POSTGRES_URL, fresh_database
 
 _LEAD = 5.0  # seconds between the start and the first due time

@@ -44,26 +44,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from backend.app import clock
-from backend.app.metrics import Metrics
-from backend.app.models import (
-    Channel,
-    Complaint,
-    ComplaintStatus,
-    HistoryKind,
-    Language,
+from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
+from backend.app.core import clock
+from backend.app.core.metrics import Metrics
+from backend.app.core.settings import Settings
+from backend.app.notifications.models import (
     Notification,
     NotificationAttempt,
     NotificationAudience,
     NotificationKind,
     NotificationState,
-    StatusChange,
 )
 from backend.app.notifications.planner import Planner
 from backend.app.notifications.senders import Outgoing, Permanent, SendError, Senders, Transient
 from backend.app.notifications.texts import context_for, format_date, load_texts, template_for
-from backend.app.policies import PolicyProfile
-from backend.app.settings import Settings
+from backend.app.policies.profile import PolicyProfile
+from contract.statuses import Channel, ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
-from backend.app import clock
-from backend.app.rasa_paths import conversation_path
-from backend.app.settings import Settings
+from backend.app.clients.rasa_paths import conversation_path
+from backend.app.core import clock
+from backend.app.core.settings import Settings
 
 log = logging.getLogger(__name__)
 # Request URLs carry secrets (Rasa's token in the query, the bot token in the path): the HTTP

@@ -11,14 +11,14 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
-from backend.app import clock
-from backend.app.metrics import Metrics
-from backend.app.models import Notification, NotificationState
+from backend.app.core import clock
+from backend.app.core.metrics import Metrics
+from backend.app.core.settings import Settings
 from backend.app.notifications.dispatcher import Dispatcher
+from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.planner import Planner
-from backend.app.policies import PolicyProfile
-from backend.app.scheduler import NotificationScheduler
-from backend.app.settings import Settings
+from backend.app.notifications.scheduler import NotificationScheduler
+from backend.app.policies.profile import PolicyProfile
 
 log = logging.getLogger(__name__)
 

@@ -340,8 +340,8 @@ def test_poliser_whatsapp_window_template_then_conversation(
 
 @pytest.mark.parametrize("language", ["ru", "az", "ro", "tr"])
 def test_every_text_renders_in_every_language(language: str) -> None:
-    from backend.app.models import Language
     from backend.app.notifications.texts import PLACEHOLDERS, load_texts
+    from contract.statuses import Language
 
     texts = load_texts()
     for template in texts.templates:

@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.app.models import Agent
+from backend.app.accounts.models import Agent
 from tests.backend.conftest import PASSWORD
 
 MakeAgent = Callable[..., Agent]

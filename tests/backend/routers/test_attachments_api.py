@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.app.settings import Settings
+from backend.app.core.settings import Settings
 from tests.backend.conftest import ATTACHMENT_MAX_BYTES
 
 Register = Callable[..., dict[str, Any]]

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from backend.app.models import Agent, AuthToken, utcnow
-from backend.app.settings import Settings
+from backend.app.accounts.models import Agent, AuthToken
+from backend.app.core.models import utcnow
+from backend.app.core.settings import Settings
 from tests.backend.conftest import PASSWORD
 
 MakeAgent = Callable[..., Agent]

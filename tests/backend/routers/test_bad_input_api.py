@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.app.models import Agent
+from backend.app.accounts.models import Agent
 
 Payload = Callable[..., dict[str, Any]]
 Register = Callable[..., dict[str, Any]]

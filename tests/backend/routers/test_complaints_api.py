@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from backend.app import crud
-from backend.app.models import utcnow
-from backend.app.policies import load_policies
-from backend.app.settings import Settings
+from backend.app.complaints import service as crud
+from backend.app.core.models import utcnow
+from backend.app.core.settings import Settings
+from backend.app.policies.profile import load_policies
 
 Payload = Callable[..., dict[str, Any]]
 Register = Callable[..., dict[str, Any]]

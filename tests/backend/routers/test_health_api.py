@@ -4,8 +4,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from backend.app.db import create_db_engine
-from backend.app.deps import get_session
+from backend.app.core.db import create_db_engine
+from backend.app.core.deps import get_session
 
 
 def test_healthz_ok(client: TestClient) -> None:

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.app.models import Agent
-from backend.app.settings import Settings
+from backend.app.accounts.models import Agent
+from backend.app.core.settings import Settings
 
 MakeAgent = Callable[..., Agent]
 Login = Callable[..., dict[str, str]]

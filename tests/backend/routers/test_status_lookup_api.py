@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col
 
-from backend.app.models import Complaint, utcnow
-from backend.app.settings import Settings
+from backend.app.complaints.models import Complaint
+from backend.app.core.models import utcnow
+from backend.app.core.settings import Settings
 
 Register = Callable[..., dict[str, Any]]
 Headers = dict[str, str]
