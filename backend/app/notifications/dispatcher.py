@@ -55,8 +55,9 @@ from backend.app.notifications.models import (
     NotificationKind,
     NotificationState,
 )
+from backend.app.notifications.outgoing import Outgoing, Permanent, SendError, Transient
 from backend.app.notifications.planner import Planner
-from backend.app.notifications.senders import Outgoing, Permanent, SendError, Senders, Transient
+from backend.app.notifications.senders import Senders
 from backend.app.notifications.texts import context_for, format_date, load_texts, template_for
 from backend.app.policies.profile import PolicyProfile
 from contract.statuses import Channel, ComplaintStatus, Language
