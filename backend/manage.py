@@ -25,10 +25,10 @@ from sqlmodel import Session
 from backend.app.accounts import service as account_service
 from backend.app.accounts.models import AgentCreate, AgentRole
 from backend.app.attachments import service as attachment_store
+from backend.app.conversations.service import purge_unlinked_messages
 from backend.app.core.db import create_db_engine, run_migrations
 from backend.app.core.models import utcnow
 from backend.app.core.settings import Settings
-from backend.app.handoff.service import purge_unlinked_messages
 
 log = logging.getLogger("backend.manage")
 

@@ -20,10 +20,10 @@ from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
 from backend.app.conversations import consumer as event_consumer
+from backend.app.conversations import service
 from backend.app.conversations.consumer import EventConsumer, InvalidEvent, parse_event
+from backend.app.conversations.models import ConversationMessage
 from backend.app.core.settings import Settings
-from backend.app.handoff import service
-from backend.app.handoff.models import ConversationMessage
 from backend.app.main import create_app
 from tests.backend.rabbitmq import CuttableProxy, Topology, reachable, wait_for
 

@@ -6,9 +6,10 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, HTTPException, Response
 
-from backend.app.accounts import service as account_service
+from backend.app.accounts import service
+from backend.app.accounts.deps import CurrentCaller
 from backend.app.accounts.models import AgentPublic, LoginAnswer, LoginRequest, Me
-from backend.app.core.deps import CurrentCaller, SessionDep, SettingsDep
+from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.models import utcnow
 from backend.app.core.security import Role
 
@@ -28,7 +29,7 @@ def login(credentials: LoginRequest, session: SessionDep, settings: SettingsDep)
     """A bearer token for the agent's own account, valid for AUTH_TOKEN_TTL_HOURS."""
     now = utcnow()
     try:
-        agent = account_service.authenticate(
+        agent = service.authenticate(
             session=session,
             username=credentials.username,
             password=credentials.password,
@@ -36,7 +37,7 @@ def login(credentials: LoginRequest, session: SessionDep, settings: SettingsDep)
             max_attempts=settings.login_max_attempts,
             lockout=dt.timedelta(minutes=settings.login_lockout_minutes),
         )
-    except account_service.LoginLocked as locked:
+    except service.LoginLocked as locked:
         raise HTTPException(
             status_code=HTTPStatus.TOO_MANY_REQUESTS,
             detail="too many wrong passwords; try again later",
@@ -48,7 +49,7 @@ def login(credentials: LoginRequest, session: SessionDep, settings: SettingsDep)
             detail="wrong username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token, auth_token = account_service.issue_token(
+    token, auth_token = service.issue_token(
         session=session, agent=agent, ttl=dt.timedelta(hours=settings.auth_token_ttl_hours), now=now
     )
     log.info("agent logged in username=%s", agent.username)
@@ -92,5 +93,5 @@ def logout(caller: CurrentCaller, session: SessionDep) -> Response:
             status_code=HTTPStatus.BAD_REQUEST,
             detail="built-in tokens cannot be logged out; change AGENT_TOKEN or SERVICE_TOKEN instead",
         )
-    account_service.revoke_token(session=session, auth_token=caller.token)
+    service.revoke_token(session=session, auth_token=caller.token)
     return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from backend.app.accounts import service as account_service
+from backend.app.accounts import service
+from backend.app.accounts.deps import CurrentAdmin, CurrentAgent
 from backend.app.accounts.models import USERNAME_PATTERN, AgentCreate, AgentPublic, AgentRole, AgentUpdate
-from backend.app.core.deps import CurrentAdmin, CurrentAgent, SessionDep
+from backend.app.core.deps import SessionDep
 from backend.app.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,15 @@ UsernamePath = Annotated[str, Path(pattern=USERNAME_PATTERN, description="lower 
 def list_agents(session: SessionDep, _agent: CurrentAgent, include_inactive: bool = False) -> list[AgentPublic]:
     return [
         AgentPublic.model_validate(agent)
-        for agent in account_service.list_agents(session=session, include_inactive=include_inactive)
+        for agent in service.list_agents(session=session, include_inactive=include_inactive)
     ]
 
 
 @router.post("", status_code=HTTPStatus.CREATED, responses={HTTPStatus.CONFLICT: {"description": "username taken"}})
 def create_agent(agent_in: AgentCreate, session: SessionDep, admin: CurrentAdmin) -> AgentPublic:
     try:
-        agent = account_service.create_agent(session=session, agent_in=agent_in, now=utcnow())
-    except account_service.AgentExists as exc:
+        agent = service.create_agent(session=session, agent_in=agent_in, now=utcnow())
+    except service.AgentExists as exc:
         raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     log.info("agent account created username=%s role=%s by=%s", agent.username, agent.role, admin.actor)
     return AgentPublic.model_validate(agent)
@@ -47,7 +48,7 @@ def update_agent(
     username: UsernamePath, agent_in: AgentUpdate, session: SessionDep, admin: CurrentAdmin
 ) -> AgentPublic:
     """Display name, role, active flag or a new password; the last two end the agent's sessions."""
-    agent = account_service.get_agent_by_username(session=session, username=username)
+    agent = service.get_agent_by_username(session=session, username=username)
     if agent is None:
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown agent")
     if admin.account is not None and agent.id == admin.account.id:
@@ -56,7 +57,7 @@ def update_agent(
                 status_code=HTTPStatus.CONFLICT,
                 detail="an admin cannot deactivate or demote their own account; ask another admin",
             )
-    agent = account_service.update_agent(session=session, agent=agent, agent_in=agent_in, now=utcnow())
+    agent = service.update_agent(session=session, agent=agent, agent_in=agent_in, now=utcnow())
     log.info(
         "agent account changed username=%s fields=%s by=%s",
         agent.username,

@@ -137,35 +137,45 @@ def remove_files(directory: Path, storage_keys: list[str]) -> int:
 # --- rows --------------------------------------------------------------------------------------
 
 
-def create_attachment(
+def add_attachment(
     *,
     session: Session,
-    attachment_id: uuid.UUID,
-    stored: StoredFile,
-    filename: str,
-    content_type: str,
+    source: BinaryIO,
+    filename: str | None,
+    declared_type: str | None,
+    directory: Path,
+    max_bytes: int,
     conversation_id: str | None,
     channel: Channel | None,
     complaint: Complaint | None,
     uploaded_by: str,
     now: dt.datetime,
 ) -> Attachment:
+    """Stores the file under a new id (AttachmentTooLarge past `max_bytes`) and its row; a file
+    whose row could not be written is removed again."""
+    name = safe_filename(filename)
+    attachment_id = uuid.uuid4()
+    stored = store_file(source=source, directory=directory, attachment_id=attachment_id, max_bytes=max_bytes)
     attachment = Attachment(
         id=attachment_id,
         complaint_id=None if complaint is None else complaint.id,
         conversation_id=conversation_id,
         channel=channel,
-        filename=filename,
-        content_type=content_type,
+        filename=name,
+        content_type=content_type_for(declared_type, name),
         size=stored.size,
         sha256=stored.sha256,
         storage_key=stored.storage_key,
         uploaded_by=uploaded_by,
         created_at=now,
     )
-    session.add(attachment)
-    session.commit()
-    session.refresh(attachment)
+    try:
+        session.add(attachment)
+        session.commit()
+        session.refresh(attachment)
+    except BaseException:
+        remove_files(directory, [stored.storage_key])
+        raise
     return attachment
 
 

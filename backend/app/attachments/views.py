@@ -11,14 +11,15 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 
-from backend.app.attachments import service as attachment_service
+from backend.app.accounts.deps import CurrentAgent, CurrentCaller
+from backend.app.attachments import service
 from backend.app.attachments.models import AttachmentUploaded
-from backend.app.complaints import service as complaint_service
-from backend.app.complaints.presenters import attachment_uploaded
-from backend.app.core.deps import CurrentAgent, CurrentCaller, SessionDep, SettingsDep
+from backend.app.complaints.deps import complaint_or_404
+from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.models import utcnow
 from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import Settings
+from backend.app.core.validation import field_error
 from contract.statuses import Channel
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ MULTIPART_ALLOWANCE = 64 * 1024
 
 
 def upload_body_limit(settings: Settings) -> int:
-    """The upload request's body limit (see backend.app.body_limits); the file itself is
+    """The upload request's body limit (see backend.app.core.body_limits); the file itself is
     held to ATTACHMENT_MAX_BYTES while it is stored."""
     return settings.attachment_max_bytes + MULTIPART_ALLOWANCE
 
@@ -66,50 +67,34 @@ def upload_attachment(
     (linked at once), or both."""
     errors: list[dict[str, Any]] = []
     if conversation_id is None and tracking_number is None:
-        errors.append(_form_error("conversation_id", "missing", "give conversation_id or tracking_number"))
-    if content_type is not None and not attachment_service.valid_content_type(content_type):
-        errors.append(_form_error("content_type", "value_error", "not a media type like image/jpeg", content_type))
+        errors.append(field_error("body", "conversation_id", "give conversation_id or tracking_number", kind="missing"))
+    if content_type is not None and not service.valid_content_type(content_type):
+        errors.append(field_error("body", "content_type", "not a media type like image/jpeg", content_type))
     number = None
     if tracking_number is not None:
         try:
             number = parse_tracking_number(tracking_number)
         except ValueError as exc:
-            errors.append(_form_error("tracking_number", "value_error", str(exc), tracking_number))
+            errors.append(field_error("body", "tracking_number", str(exc), tracking_number))
     if errors:
         raise RequestValidationError(errors)
-    complaint = None
-    if number is not None:
-        complaint = complaint_service.get_complaint_by_tracking_number(session=session, tracking_number=number)
-        if complaint is None:
-            raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
-
-    filename = attachment_service.safe_filename(file.filename)
-    attachment_id = uuid.uuid4()
+    complaint = None if number is None else complaint_or_404(session, number)
     try:
-        stored = attachment_service.store_file(
-            source=file.file,
-            directory=settings.attachments_dir,
-            attachment_id=attachment_id,
-            max_bytes=settings.attachment_max_bytes,
-        )
-    except attachment_service.AttachmentTooLarge as exc:
-        raise HTTPException(status_code=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from None
-    try:
-        attachment = attachment_service.create_attachment(
+        attachment = service.add_attachment(
             session=session,
-            attachment_id=attachment_id,
-            stored=stored,
-            filename=filename,
-            content_type=attachment_service.content_type_for(content_type or file.content_type, filename),
+            source=file.file,
+            filename=file.filename,
+            declared_type=content_type or file.content_type,
+            directory=settings.attachments_dir,
+            max_bytes=settings.attachment_max_bytes,
             conversation_id=conversation_id,
             channel=channel,
             complaint=complaint,
             uploaded_by=caller.actor,
             now=utcnow(),
         )
-    except BaseException:
-        attachment_service.remove_files(settings.attachments_dir, [stored.storage_key])
-        raise
+    except service.AttachmentTooLarge as exc:
+        raise HTTPException(status_code=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from None
     log.info(
         "attachment stored id=%s size=%d content_type=%s channel=%s tracking_number=%s by=%s",
         attachment.id,
@@ -119,7 +104,8 @@ def upload_attachment(
         number,
         caller.actor,
     )
-    return attachment_uploaded(attachment, tracking_number=number)
+    # Before a complaint exists there is no policy: the time is in UTC.
+    return AttachmentUploaded.model_validate(attachment, update={"tracking_number": number})
 
 
 @router.get(
@@ -132,14 +118,14 @@ def download_attachment(
 ) -> FileResponse:
     """The file itself. Images, audio, video and PDF are shown in the browser; anything else
     is only downloaded, and nothing may run scripts on the backend's origin."""
-    attachment = attachment_service.get_attachment(session=session, attachment_id=attachment_id)
+    attachment = service.get_attachment(session=session, attachment_id=attachment_id)
     if attachment is None:
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown attachment")
-    path = attachment_service.path_of(settings.attachments_dir, attachment.storage_key)
+    path = service.path_of(settings.attachments_dir, attachment.storage_key)
     if not path.is_file():
         log.error("attachment file missing id=%s storage_key=%s", attachment.id, attachment.storage_key)
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="the attachment's file is missing")
-    inline = attachment_service.shown_inline(attachment.content_type)
+    inline = service.shown_inline(attachment.content_type)
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
     if attachment.content_type != "application/pdf":  # browsers' PDF viewers refuse a sandbox
         headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
@@ -150,7 +136,3 @@ def download_attachment(
         content_disposition_type="inline" if inline else "attachment",
         headers=headers,
     )
-
-
-def _form_error(field: str, kind: str, message: str, value: Any = None) -> dict[str, Any]:
-    return {"type": kind, "loc": ("body", field), "msg": message, "input": value}

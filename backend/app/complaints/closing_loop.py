@@ -1,4 +1,4 @@
-"""The closing loop (issue 8) and the delay notice: schemas and data functions.
+"""The closing loop (issue 8) and the delay notice: data functions.
 
 - The customer approves a decision (resolved -> closed) or rejects it with a reason: the
   first rejection reopens the complaint for a re-review, the second makes it disputed and
@@ -6,20 +6,26 @@
   actor `customer`.
 - The customer rates the handling 1-5.
 - An agent tells the customer the resolution is late: the reason and a new date.
+
+The notifications these steps cause are planned by the caller inside the same transaction
+(the `on_*` callbacks; backend.app.complaints.flows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Callable
 
-from pydantic import StringConstraints, field_validator
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from backend.app.complaints import service as complaint_service
-from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
-from backend.app.notifications.models import Notification
-from backend.app.notifications.planner import Planner
+from backend.app.complaints.models import (
+    Complaint,
+    CustomerDecision,
+    DelayNoticeCreate,
+    HistoryKind,
+    StatusChangeCreate,
+)
 from backend.app.policies.calendar import END_OF_DAY
 from backend.app.policies.profile import PolicyProfile
 from contract.statuses import RESOLUTION_STOPPED, ComplaintStatus, Language
@@ -28,56 +34,6 @@ CUSTOMER = "customer"  # the history's actor for what the customer did (a reserv
 # From the second rejection on, a complaint is disputed.
 DISPUTE_AFTER_REJECTIONS = 2
 RATABLE = frozenset({ComplaintStatus.closed, ComplaintStatus.disputed})
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-class CustomerDecision(SQLModel):
-    approved: bool
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    # The language of the answer's external_remedies; default the complaint's.
-    language: Language | None = None
-    # The conversation the customer answers from (a new one after the session expired).
-    conversation_id: Annotated[str, StringConstraints(max_length=200)] | None = None
-
-    @field_validator("reason", "conversation_id", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
-
-
-class CustomerDecisionAnswer(SQLModel):
-    tracking_number: str
-    status: ComplaintStatus
-    rejections: int
-    # The consumer-protection bodies of the policy's country, in the request's language.
-    external_remedies: str
-
-
-class RatingCreate(SQLModel):
-    rating: int
-
-    @field_validator("rating")
-    @classmethod
-    def _one_to_five(cls, value: int) -> int:
-        if not 1 <= value <= 5:
-            raise ValueError("a rating is a whole number from 1 to 5")
-        return value
-
-
-class RatingAnswer(SQLModel):
-    tracking_number: str
-    rating: int
-
-
-class DelayNoticeCreate(SQLModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-    # The new resolution date, a day in the policy's time zone (the end of that day).
-    new_date: dt.date
 
 
 class NotResolved(Exception):
@@ -98,10 +54,11 @@ def record_customer_decision(
     complaint: Complaint,
     decision: CustomerDecision,
     policy: PolicyProfile,
-    planner: Planner,
     recorded_by: str,
     now: dt.datetime,
-) -> tuple[Complaint, list[Notification]]:
+    on_changed: Callable[[Complaint], None] | None = None,
+) -> Complaint:
+    """`on_changed(complaint)` runs inside the transaction, after the new status is set."""
     if complaint.status != ComplaintStatus.resolved:
         raise NotResolved(f"the complaint is {complaint.status}, not resolved: there is no decision to answer")
     if decision.conversation_id and decision.conversation_id != complaint.conversation_id:
@@ -123,19 +80,15 @@ def record_customer_decision(
             note=f"the customer rejected the decision ({complaint.rejections}){by}: {reason}",
             visible_to_customer=False,
         )
-    planned: list[Notification] = []
-
-    def plan(changed: Complaint, _previous: ComplaintStatus) -> None:
-        planned.extend(
-            planner.on_customer_decision(
-                session, changed, policy, approved=decision.approved, reason=decision.reason, now=now
-            )
-        )
-
-    complaint = complaint_service.change_status(
-        session=session, complaint=complaint, change_in=change, policy=policy, actor=CUSTOMER, now=now, on_changed=plan
+    return complaint_service.change_status(
+        session=session,
+        complaint=complaint,
+        change_in=change,
+        policy=policy,
+        actor=CUSTOMER,
+        now=now,
+        on_changed=None if on_changed is None else lambda changed, _previous: on_changed(changed),
     )
-    return complaint, planned
 
 
 def external_remedies(policy: PolicyProfile, language: Language) -> str:
@@ -151,13 +104,8 @@ def record_rating(
     complaint.rating = rating
     complaint.updated_at = now
     complaint.history.append(
-        StatusChange(
-            kind=HistoryKind.rating,
-            status=ComplaintStatus(complaint.status),
-            note=f"the customer rated the handling {rating}/5{by}",
-            visible_to_customer=False,
-            at=now,
-            actor=CUSTOMER,
+        complaint_service.history_entry(
+            complaint, HistoryKind.rating, f"the customer rated the handling {rating}/5{by}", CUSTOMER, now
         )
     )
     session.add(complaint)
@@ -171,10 +119,11 @@ def record_delay(
     complaint: Complaint,
     delay: DelayNoticeCreate,
     policy: PolicyProfile,
-    planner: Planner,
     actor: str,
     now: dt.datetime,
-) -> tuple[Complaint, list[Notification]]:
+    on_delayed: Callable[[Complaint, dt.datetime], None] | None = None,
+) -> Complaint:
+    """`on_delayed(complaint, new_date)` runs inside the transaction."""
     if complaint.status in RESOLUTION_STOPPED:
         raise DelayNotAllowed(f"the complaint is {complaint.status}: nothing is late")
     promised = policy.local(complaint.delayed_to or complaint.resolve_by).date()
@@ -184,16 +133,10 @@ def record_delay(
     complaint.delayed_to = new_date
     complaint.updated_at = now
     complaint.history.append(
-        StatusChange(
-            kind=HistoryKind.delay,
-            status=ComplaintStatus(complaint.status),
-            note=delay.reason,
-            visible_to_customer=True,
-            at=now,
-            actor=actor,
-        )
+        complaint_service.history_entry(complaint, HistoryKind.delay, delay.reason, actor, now, visible=True)
     )
-    planned = planner.on_delay(session, complaint, policy, reason=delay.reason, new_date=new_date, now=now)
+    if on_delayed is not None:
+        on_delayed(complaint, new_date)
     session.add(complaint)
     session.commit()
-    return complaint, planned
+    return complaint

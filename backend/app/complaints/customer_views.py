@@ -6,14 +6,14 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, HTTPException
 
-from backend.app.complaints import closing_loop
-from backend.app.complaints import service as complaint_service
-from backend.app.complaints.closing_loop import CustomerDecision, CustomerDecisionAnswer, RatingAnswer, RatingCreate
-from backend.app.complaints.models import Complaint
-from backend.app.complaints.views import TrackingNumber
-from backend.app.core.deps import CurrentCaller, PoliciesDep, SessionDep
+from backend.app.accounts.deps import CurrentCaller
+from backend.app.complaints import closing_loop, flows
+from backend.app.complaints.deps import TrackingNumber, complaint_or_404
+from backend.app.complaints.models import CustomerDecision, CustomerDecisionAnswer, RatingAnswer, RatingCreate
+from backend.app.core.deps import SessionDep
 from backend.app.core.models import utcnow
 from backend.app.notifications.service import NotificationsDep
+from backend.app.policies.deps import PoliciesDep
 from contract.statuses import ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
@@ -38,28 +38,20 @@ def customer_decision(
     """Approve: resolved -> closed. Reject: resolved -> reopened (re-review) the first time,
     disputed from the second time on; the answer names the external remedies of the policy's
     country in the request's language. 409 when the complaint is not resolved."""
-    complaint = _get_or_404(session, tracking_number)
+    complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     try:
-        complaint, planned = closing_loop.record_customer_decision(
+        complaint = flows.answer_decision(
             session=session,
             complaint=complaint,
             decision=decision,
             policy=policy,
-            planner=notifications.planner,
             recorded_by=caller.actor,
+            notifications=notifications,
             now=utcnow(),
         )
     except closing_loop.NotResolved as exc:
         raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
-    notifications.wake(planned)
-    log.info(
-        "customer decision tracking_number=%s approved=%s status=%s rejections=%s",
-        complaint.tracking_number,
-        decision.approved,
-        complaint.status,
-        complaint.rejections,
-    )
     language = decision.language or Language(complaint.language)
     return CustomerDecisionAnswer(
         tracking_number=complaint.tracking_number,
@@ -75,7 +67,7 @@ def rate(
 ) -> RatingAnswer:
     """The customer's 1-5 rating of the handling, after their answer to the decision (closed
     or disputed; 409 before). A second rating replaces the first; both are in the history."""
-    complaint = _get_or_404(session, tracking_number)
+    complaint = complaint_or_404(session, tracking_number, for_update=True)
     try:
         complaint = closing_loop.record_rating(
             session=session, complaint=complaint, rating=rating_in.rating, recorded_by=caller.actor, now=utcnow()
@@ -84,12 +76,3 @@ def rate(
         raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     log.info("rating stored tracking_number=%s rating=%s", complaint.tracking_number, rating_in.rating)
     return RatingAnswer(tracking_number=complaint.tracking_number, rating=rating_in.rating)
-
-
-def _get_or_404(session: SessionDep, tracking_number: str) -> Complaint:
-    complaint = complaint_service.get_complaint_by_tracking_number(
-        session=session, tracking_number=tracking_number, for_update=True
-    )
-    if complaint is None:
-        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
-    return complaint

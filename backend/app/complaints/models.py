@@ -252,3 +252,56 @@ class StatusLookupPublic(SQLModel):
     policy: str
     deadlines: Deadlines
     last_note: CustomerNote | None
+
+
+class StatusTransitions(SQLModel):
+    statuses: list[ComplaintStatus]
+    # The statuses each status may change to, in the order of `statuses`.
+    transitions: dict[ComplaintStatus, list[ComplaintStatus]]
+
+
+# --- the closing loop: the customer's answer to a decision, the rating, a delay notice ---------
+
+
+class CustomerDecision(SQLModel):
+    approved: bool
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # The language of the answer's external_remedies; default the complaint's.
+    language: Language | None = None
+    # The conversation the customer answers from (a new one after the session expired).
+    conversation_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    @field_validator("reason", "conversation_id", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return blank_to_none(value)
+
+
+class CustomerDecisionAnswer(SQLModel):
+    tracking_number: str
+    status: ComplaintStatus
+    rejections: int
+    # The consumer-protection bodies of the policy's country, in the request's language.
+    external_remedies: str
+
+
+class RatingCreate(SQLModel):
+    rating: int
+
+    @field_validator("rating")
+    @classmethod
+    def _one_to_five(cls, value: int) -> int:
+        if not 1 <= value <= 5:
+            raise ValueError("a rating is a whole number from 1 to 5")
+        return value
+
+
+class RatingAnswer(SQLModel):
+    tracking_number: str
+    rating: int
+
+
+class DelayNoticeCreate(SQLModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    # The new resolution date, a day in the policy's time zone (the end of that day).
+    new_date: dt.date

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from backend.app.accounts.models import AgentRef
-from backend.app.attachments.models import Attachment, AttachmentPublic, AttachmentUploaded
+from backend.app.attachments.models import Attachment, AttachmentPublic
 from backend.app.complaints.models import (
     Complaint,
     ComplaintBase,
@@ -85,11 +85,6 @@ def notification_public(notification: Notification, policy: PolicyProfile) -> No
 
 def attachment_public(attachment: Attachment, policy: PolicyProfile) -> AttachmentPublic:
     return AttachmentPublic.model_validate(attachment, update={"created_at": policy.local(attachment.created_at)})
-
-
-def attachment_uploaded(attachment: Attachment, *, tracking_number: str | None) -> AttachmentUploaded:
-    """Before a complaint exists there is no policy: the time is in UTC."""
-    return AttachmentUploaded.model_validate(attachment, update={"tracking_number": tracking_number})
 
 
 def registration_receipt(complaint: Complaint, policy: PolicyProfile, *, pin: str | None) -> ComplaintRegistered:

@@ -1,4 +1,4 @@
-"""Data functions: keyword-only, one session each, commit where a unit of work ends."""
+"""Complaints' data functions: keyword-only, one session each, commit where a unit of work ends."""
 
 import datetime as dt
 import logging
@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from backend.app.accounts.models import Agent
 from backend.app.attachments.service import link_conversation_attachments
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
-from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin
+from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin, verify_pin
 from backend.app.policies.profile import PolicyProfile, compute_deadlines
 from contract.statuses import RESOLUTION_STOPPED, STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
@@ -39,6 +39,28 @@ class TransitionNotAllowed(Exception):
     def __init__(self, current: ComplaintStatus, wanted: ComplaintStatus) -> None:
         allowed = ", ".join(sorted(STATUS_TRANSITIONS[current])) or "none"
         super().__init__(f"a complaint in status {current} cannot become {wanted} (allowed: {allowed})")
+
+
+class PinLocked(Exception):
+    """Too many wrong PINs: the status look-up of this complaint is locked for `remaining`."""
+
+    def __init__(self, remaining: dt.timedelta) -> None:
+        super().__init__("too many wrong PINs; try again later")
+        self.remaining = remaining
+
+
+class WrongPin(Exception):
+    pass
+
+
+def history_entry(
+    complaint: Complaint, kind: HistoryKind, note: str, actor: str, now: dt.datetime, *, visible: bool = False
+) -> StatusChange:
+    """An entry of the complaint's history that leaves its status as it is (a note, an
+    assignment, a rating, a delay, an export...); appended by the caller."""
+    return StatusChange(
+        kind=kind, status=ComplaintStatus(complaint.status), note=note, visible_to_customer=visible, at=now, actor=actor
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -224,14 +246,7 @@ def change_status(
 
 def add_note(*, session: Session, complaint: Complaint, note: str, actor: str, now: dt.datetime) -> StatusChange:
     """An internal note in the history; the complaint's status stays as it is."""
-    entry = StatusChange(
-        kind=HistoryKind.note,
-        status=ComplaintStatus(complaint.status),
-        note=note,
-        visible_to_customer=False,
-        at=now,
-        actor=actor,
-    )
+    entry = history_entry(complaint, HistoryKind.note, note, actor, now)
     complaint.history.append(entry)
     complaint.updated_at = now
     session.add(complaint)
@@ -262,19 +277,35 @@ def assign(
     complaint.updated_at = now
     what = f"assigned to {assignee.username}" if assignee is not None else "unassigned"
     complaint.history.append(
-        StatusChange(
-            kind=HistoryKind.assignment,
-            status=ComplaintStatus(complaint.status),
-            note=what if note is None else f"{what}: {note}",
-            visible_to_customer=False,
-            at=now,
-            actor=actor,
-        )
+        history_entry(complaint, HistoryKind.assignment, what if note is None else f"{what}: {note}", actor, now)
     )
     session.add(complaint)
     session.commit()
     session.refresh(complaint)
     return complaint
+
+
+def check_customer_pin(
+    *,
+    session: Session,
+    complaint: Complaint,
+    pin: str,
+    max_attempts: int,
+    lockout: dt.timedelta,
+    now: dt.datetime,
+) -> None:
+    """The customer's PIN for the status look-up: WrongPin, or PinLocked while the complaint
+    is locked (and when this wrong PIN locks it); a right PIN clears the count."""
+    if complaint.pin_locked_until is not None and complaint.pin_locked_until > now:
+        raise PinLocked(complaint.pin_locked_until - now)
+    if not verify_pin(complaint.pin_hash, pin):
+        if record_pin_failure(
+            session=session, complaint=complaint, max_attempts=max_attempts, lockout=lockout, now=now
+        ):
+            log.warning("status look-up locked after wrong PINs tracking_number=%s", complaint.tracking_number)
+            raise PinLocked(lockout)
+        raise WrongPin()
+    clear_pin_failures(session=session, complaint=complaint)
 
 
 def record_pin_failure(

@@ -1,18 +1,20 @@
-import hashlib
+"""Agents' and the action server's routes of a complaint: register, list, read, change its
+status, add a note, assign it; and the statuses with the transitions allowed (for the console)."""
+
 import logging
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator
 
 from backend.app.accounts import service as account_service
+from backend.app.accounts.deps import CurrentAgent, CurrentCaller, active_agent_or_422
 from backend.app.accounts.models import Agent, AgentRole
-from backend.app.complaints import service as complaint_service
+from backend.app.complaints import flows, service
+from backend.app.complaints.deps import TrackingNumber, complaint_or_404
 from backend.app.complaints.models import (
     AssignmentCreate,
-    Complaint,
     ComplaintCreate,
     ComplaintDetail,
     ComplaintPublic,
@@ -20,28 +22,26 @@ from backend.app.complaints.models import (
     NoteCreate,
     StatusChangeCreate,
     StatusChangePublic,
+    StatusTransitions,
 )
 from backend.app.complaints.presenters import complaint_detail, complaint_public, registration_receipt
-from backend.app.core.deps import CurrentAgent, CurrentCaller, PoliciesDep, SessionDep, SettingsDep
+from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.metrics import MetricsDep
 from backend.app.core.models import utcnow
-from backend.app.core.security import Role, derive_pin, parse_tracking_number, verify_pin
+from backend.app.core.security import Role
 from backend.app.core.settings import PolicyId
-from backend.app.notifications.models import Notification
+from backend.app.core.validation import invalid
 from backend.app.notifications.service import NotificationsDep
-from backend.app.policies.profile import IntakeError, prepare_intake
-from contract.statuses import Channel, ComplaintStatus, Language
+from backend.app.policies.deps import PoliciesDep
+from backend.app.policies.profile import IntakeError
+from contract.statuses import STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+statuses_router = APIRouter(tags=["complaints"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
-TrackingNumber = Annotated[
-    str,
-    Path(max_length=20, description="XXXX-XXXX; case, spaces and the dash do not matter"),
-    AfterValidator(parse_tracking_number),
-]
 
 
 @router.post(
@@ -69,73 +69,27 @@ def register_complaint(
 
     The PIN is in this answer only. With an `Idempotency-Key`, repeating the request returns
     the complaint registered the first time, with status 200 and the same PIN."""
-    fingerprint = hashlib.sha256(complaint_in.model_dump_json().encode()).hexdigest()
-    if idempotency_key is not None:
-        existing = complaint_service.get_complaint_by_idempotency_key(session=session, idempotency_key=idempotency_key)
-        if existing is not None:
-            return _replay(existing, idempotency_key, fingerprint, settings, policies, response)
-
-    policy = policies[complaint_in.policy or settings.complaint_policy]
-    now = utcnow()
     try:
-        values, received_at = prepare_intake(policy, complaint_in, now=now)
+        registration = flows.register_complaint(
+            session=session,
+            complaint_in=complaint_in,
+            policies=policies,
+            settings=settings,
+            notifications=notifications,
+            metrics=metrics,
+            actor=caller.actor,
+            in_chat=caller.role is Role.service,
+            idempotency_key=idempotency_key,
+            now=utcnow(),
+        )
     except IntakeError as exc:
         raise RequestValidationError(exc.errors) from None
-    planned: list[Notification] = []
-    in_chat = caller.role is Role.service
-
-    def plan(new: Complaint) -> None:
-        planned.extend(notifications.planner.on_registered(session, new, policy, in_chat=in_chat, now=now))
-
-    try:
-        complaint, pin = complaint_service.create_complaint(
-            session=session,
-            values=values,
-            policy=policy,
-            received_at=received_at,
-            actor=caller.actor,
-            secret_key=settings.secret_key.get_secret_value(),
-            idempotency_key=idempotency_key,
-            request_fingerprint=fingerprint,
-            now=now,
-            on_created=plan,
-        )
-    except complaint_service.IdempotencyKeyTaken as taken:  # a concurrent request with the same key won
-        assert idempotency_key is not None
-        return _replay(taken.complaint, idempotency_key, fingerprint, settings, policies, response)
-    log.info(
-        "complaint registered tracking_number=%s policy=%s channel=%s language=%s by=%s",
-        complaint.tracking_number,
-        complaint.policy,
-        complaint.channel,
-        complaint.language,
-        caller.actor,
-    )
-    metrics.complaint_registered(complaint.policy, complaint.channel)
-    notifications.wake(planned)
-    return registration_receipt(complaint, policy, pin=pin)
-
-
-def _replay(
-    complaint: Complaint,
-    idempotency_key: str,
-    fingerprint: str,
-    settings: SettingsDep,
-    policies: PoliciesDep,
-    response: Response,
-) -> ComplaintRegistered:
-    if complaint.request_fingerprint != fingerprint:
-        raise HTTPException(
-            status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
-            detail="this Idempotency-Key was already used for a different complaint",
-        )
-    response.status_code = HTTPStatus.OK
-    # The PIN is not stored; it comes back only if re-deriving it gives the stored hash
-    # (it does not after a change of SECRET_KEY).
-    pin = derive_pin(settings.secret_key.get_secret_value(), idempotency_key, complaint.tracking_number)
-    pin_again = pin if verify_pin(complaint.pin_hash, pin) else None
-    log.info("idempotent replay tracking_number=%s pin_returned=%s", complaint.tracking_number, pin_again is not None)
-    return registration_receipt(complaint, policies[complaint.policy], pin=pin_again)
+    except flows.IdempotencyKeyReused as exc:
+        raise HTTPException(status_code=HTTPStatus.UNPROCESSABLE_ENTITY, detail=str(exc)) from None
+    if registration.replayed:
+        response.status_code = HTTPStatus.OK
+    complaint = registration.complaint
+    return registration_receipt(complaint, policies[complaint.policy], pin=registration.pin)
 
 
 @router.get("")
@@ -169,9 +123,8 @@ def list_complaints(
             assignee = account_service.get_agent_by_username(session=session, username=assigned_to)
             problem = "no agent has this username"
         if assignee is None:
-            error = {"type": "value_error", "loc": ("query", "assigned_to"), "msg": problem, "input": assigned_to}
-            raise RequestValidationError([error])
-    complaints = complaint_service.list_complaints(
+            raise invalid("query", "assigned_to", problem, assigned_to)
+    complaints = service.list_complaints(
         session=session,
         now=now,
         status=status,
@@ -193,7 +146,7 @@ def list_complaints(
 def read_complaint(
     tracking_number: TrackingNumber, session: SessionDep, _agent: CurrentAgent, policies: PoliciesDep
 ) -> ComplaintDetail:
-    complaint = _get_or_404(session, tracking_number)
+    complaint = complaint_or_404(session, tracking_number)
     return complaint_detail(complaint, policies[complaint.policy], now=utcnow())
 
 
@@ -214,32 +167,21 @@ def change_complaint_status(
 ) -> ComplaintDetail:
     """Plans or cancels the customer's and the agents' notifications; `resolved` sends the
     note as the decision to the customer's conversation at once."""
-    complaint = _get_or_404(session, tracking_number, for_update=True)
+    complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     now = utcnow()
-    planned: list[Notification] = []
-
-    def plan(changed: Complaint, previous: ComplaintStatus) -> None:
-        planned.extend(
-            notifications.planner.on_status_changed(
-                session, changed, policy, previous=previous, change=change_in, now=now
-            )
-        )
-
     try:
-        complaint = complaint_service.change_status(
+        complaint = flows.change_status(
             session=session,
             complaint=complaint,
             change_in=change_in,
             policy=policy,
             actor=agent.actor,
+            notifications=notifications,
             now=now,
-            on_changed=plan,
         )
-    except complaint_service.TransitionNotAllowed as exc:
+    except service.TransitionNotAllowed as exc:
         raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
-    notifications.wake(planned)
-    log.info("complaint status changed tracking_number=%s status=%s", complaint.tracking_number, complaint.status)
     return complaint_detail(complaint, policy, now=now)
 
 
@@ -256,10 +198,8 @@ def add_internal_note(
     policies: PoliciesDep,
 ) -> StatusChangePublic:
     """An internal note for colleagues, in the history; never shown to the customer."""
-    complaint = _get_or_404(session, tracking_number, for_update=True)
-    entry = complaint_service.add_note(
-        session=session, complaint=complaint, note=note_in.note, actor=agent.actor, now=utcnow()
-    )
+    complaint = complaint_or_404(session, tracking_number, for_update=True)
+    entry = service.add_note(session=session, complaint=complaint, note=note_in.note, actor=agent.actor, now=utcnow())
     log.info("internal note added tracking_number=%s by=%s", complaint.tracking_number, agent.actor)
     return StatusChangePublic.model_validate(entry, update={"at": policies[complaint.policy].local(entry.at)})
 
@@ -280,21 +220,11 @@ def assign_complaint(
 ) -> ComplaintDetail:
     """Gives the complaint to an active agent (`username`), or to nobody (`null`). Agents
     assign complaints nobody has and their own; supervisors and admins any."""
-    complaint = _get_or_404(session, tracking_number, for_update=True)
-    assignee = None
-    if assignment.username is not None:
-        assignee = account_service.get_agent_by_username(session=session, username=assignment.username)
-        if assignee is None or not assignee.is_active:
-            error = {
-                "type": "value_error",
-                "loc": ("body", "username"),
-                "msg": "no active agent has this username",
-                "input": assignment.username,
-            }
-            raise RequestValidationError([error])
+    complaint = complaint_or_404(session, tracking_number, for_update=True)
+    assignee = None if assignment.username is None else active_agent_or_422(session, assignment.username)
     now = utcnow()
     try:
-        complaint = complaint_service.assign(
+        complaint = service.assign(
             session=session,
             complaint=complaint,
             assignee=assignee,
@@ -303,7 +233,7 @@ def assign_complaint(
             actor_is_supervisor=agent.has_role(AgentRole.supervisor),
             now=now,
         )
-    except complaint_service.AssignmentNotAllowed as exc:
+    except service.AssignmentNotAllowed as exc:
         raise HTTPException(status_code=HTTPStatus.FORBIDDEN, detail=str(exc)) from None
     log.info(
         "complaint assigned tracking_number=%s to=%s by=%s",
@@ -314,11 +244,13 @@ def assign_complaint(
     return complaint_detail(complaint, policies[complaint.policy], now=now)
 
 
-def _get_or_404(session: SessionDep, tracking_number: str, *, for_update: bool = False) -> Complaint:
-    """`tracking_number` is already parsed (see TrackingNumber)."""
-    complaint = complaint_service.get_complaint_by_tracking_number(
-        session=session, tracking_number=tracking_number, for_update=for_update
+@statuses_router.get("/api/statuses")
+def complaint_statuses(_agent: CurrentAgent) -> StatusTransitions:
+    """Every status, and the ones each may change to (what the console offers)."""
+    return StatusTransitions(
+        statuses=list(ComplaintStatus),
+        transitions={
+            status: [later for later in ComplaintStatus if later in STATUS_TRANSITIONS[status]]
+            for status in ComplaintStatus
+        },
     )
-    if complaint is None:
-        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
-    return complaint

@@ -45,11 +45,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from backend.app.conversations import service
+from backend.app.conversations.models import RasaEvent
 from backend.app.core.metrics import Metrics
 from backend.app.core.models import utcnow
 from backend.app.core.settings import Settings
-from backend.app.handoff import service
-from backend.app.handoff.models import RasaEvent
 
 log = logging.getLogger(__name__)
 

@@ -1,36 +1,26 @@
 """Conversation transcripts: fed by the rasa server's event broker (bot/event_broker.py over
-HTTP here; in the production profile through RabbitMQ, backend/app/event_consumer.py), read by
-agents per conversation and per complaint."""
+HTTP here; in the production profile through RabbitMQ, backend/app/conversations/consumer.py),
+read by agents per conversation and per complaint."""
 
 import logging
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from pydantic import AfterValidator
+from fastapi import APIRouter, Path, Query, Request
 
-from backend.app.complaints import service as complaint_service
-from backend.app.core.deps import Caller, CurrentAgent, CurrentCaller, SessionDep
+from backend.app.accounts.deps import CurrentAgent, CurrentService
+from backend.app.complaints.deps import TrackingNumber, complaint_or_404
+from backend.app.conversations import service
+from backend.app.conversations.models import MessagePublic, RasaEventBatch, RasaEventsStored
+from backend.app.conversations.presenters import message_public
+from backend.app.core.deps import SessionDep
 from backend.app.core.metrics import MetricsDep
 from backend.app.core.models import utcnow
-from backend.app.core.security import Role, parse_tracking_number
-from backend.app.handoff import service
 from backend.app.handoff.hub import console_hub
-from backend.app.handoff.models import MessagePublic, RasaEventBatch, RasaEventsStored
-from backend.app.handoff.presenters import message_public
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["conversations"])
-
-
-def get_service_caller(caller: CurrentCaller) -> Caller:
-    if caller.role is not Role.service:
-        raise HTTPException(status_code=HTTPStatus.FORBIDDEN, detail="service rights required")
-    return caller
-
-
-CurrentService = Annotated[Caller, Depends(get_service_caller)]
 
 
 @router.post("/api/internal/rasa-events")
@@ -65,13 +55,9 @@ def read_conversation(
     responses={HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"}},
 )
 def complaint_transcript(
-    tracking_number: Annotated[str, Path(max_length=20), AfterValidator(parse_tracking_number)],
-    session: SessionDep,
-    _agent: CurrentAgent,
+    tracking_number: TrackingNumber, session: SessionDep, _agent: CurrentAgent
 ) -> list[MessagePublic]:
     """The conversation the complaint came from: its messages after the conversation's previous
     complaint was registered, up to the registration of the next one (customer, bot, agents)."""
-    complaint = complaint_service.get_complaint_by_tracking_number(session=session, tracking_number=tracking_number)
-    if complaint is None:
-        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
+    complaint = complaint_or_404(session, tracking_number)
     return [message_public(message) for message in service.complaint_transcript(session=session, complaint=complaint)]

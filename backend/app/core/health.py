@@ -1,18 +1,26 @@
+"""Liveness (/healthz: the database answers) and readiness (/readyz) of a backend replica."""
+
 import logging
-from typing import Literal
+from typing import Literal, Protocol
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend.app.conversations.consumer import EventConsumer
 from backend.app.core.db import schema_is_current
 from backend.app.core.deps import SessionDep
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["health"])
+
+
+class EventConsumer(Protocol):
+    """The app's RabbitMQ consumer, as readiness sees it (backend.app.conversations.consumer)."""
+
+    @property
+    def connected(self) -> bool: ...
 
 
 class HealthStatus(BaseModel):

@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
-from sqlalchemy.exc import SQLAlchemyError
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from backend.app.handoff.models import Handoff, HandoffStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +32,13 @@ RASA_EVENT_SOURCES = ("http", "rabbitmq")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Requests that matched no route (scanners, typos): one label value, never the URL.
 UNMATCHED = "unmatched"
-_WAITING_HELP = "Open handoffs no agent has taken yet (read from the database at scrape time)."
 
 
 class Metrics:
     """The app's registry and the metrics the code increments."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, collectors: Iterable[Collector] = ()) -> None:
+        """`collectors`: what is read at scrape time (the handoff queue, from the database)."""
         self.registry = CollectorRegistry()
         self.complaints_registered = Counter(
             "complaints_registered_total",
@@ -82,7 +78,8 @@ class Metrics:
         )
         for source in RASA_EVENT_SOURCES:  # present from the start, so that rate() has a zero
             self.rasa_events_stored.labels(source=source)
-        self.registry.register(HandoffQueueCollector(engine))
+        for collector in collectors:
+            self.registry.register(collector)
 
     def complaint_registered(self, policy: str, channel: str) -> None:
         self.complaints_registered.labels(policy=policy, channel=channel).inc()
@@ -98,31 +95,6 @@ class Metrics:
         """The exposition the scraper asked for (Prometheus text by default) and its content type."""
         encoder, content_type = choose_encoder(accept or "")
         return encoder(self.registry), content_type
-
-
-class HandoffQueueCollector:
-    """`handoffs_waiting` from the database: the queue is shared by the replicas, so no process
-    could count it from what it saw itself."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-
-    def describe(self) -> Iterable[Metric]:
-        # Without describe() the registry would call collect(), i.e. query, when registering.
-        return [GaugeMetricFamily("handoffs_waiting", _WAITING_HELP)]
-
-    def collect(self) -> Iterator[Metric]:
-        table = Handoff.__table__  # type: ignore[attr-defined]
-        try:
-            with self.engine.connect() as connection:
-                waiting = connection.execute(
-                    sa.select(sa.func.count()).select_from(table).where(table.c.status == HandoffStatus.waiting.value)
-                ).scalar_one()
-        except SQLAlchemyError:
-            # A scrape must not fail because of it; the missing series (and /readyz) tell.
-            log.warning("metrics: handoff queue not read, database unreachable")
-            return
-        yield GaugeMetricFamily("handoffs_waiting", _WAITING_HELP, value=waiting)
 
 
 class RequestMetrics:

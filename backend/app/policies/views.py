@@ -1,8 +1,10 @@
+"""The policy profiles as the agents' console and the action server read them."""
+
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
-from backend.app.core.deps import PoliciesDep
+from backend.app.policies.deps import PoliciesDep
 
 router = APIRouter(prefix="/api/policies", tags=["policies"])
 

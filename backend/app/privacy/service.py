@@ -9,16 +9,18 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.app.attachments.models import Attachment
-from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
-from backend.app.handoff.service import erase_conversations
+from backend.app.attachments.service import remove_files
+from backend.app.complaints.models import Complaint, HistoryKind
+from backend.app.complaints.service import history_entry
+from backend.app.conversations.service import erase_conversations
 from backend.app.policies.profile import PolicyProfile, normalise_phone
-from contract.statuses import ComplaintStatus
 
 ERASED = "[erased]"
 # Free texts are replaced by the marker; identifiers and contacts become empty.
@@ -64,7 +66,7 @@ def find_complaints(*, session: Session, phones: Iterable[str], email: str | Non
 
 def record_export(*, session: Session, complaints: list[Complaint], actor: str, now: dt.datetime) -> None:
     for complaint in complaints:
-        complaint.history.append(_audit(complaint, HistoryKind.export, "personal data exported", actor, now))
+        complaint.history.append(history_entry(complaint, HistoryKind.export, "personal data exported", actor, now))
         session.add(complaint)
     session.commit()
 
@@ -72,8 +74,8 @@ def record_export(*, session: Session, complaints: list[Complaint], actor: str, 
 @dataclass(frozen=True)
 class Erasure:
     tracking_numbers: list[str]
-    # Files to delete once the transaction has committed.
-    storage_keys: list[str]
+    # Their files deleted once the transaction had committed.
+    files_removed: int
 
 
 def erase(
@@ -82,10 +84,11 @@ def erase(
     complaints: list[Complaint],
     extra_phones: Iterable[str],
     extra_email: str | None,
+    attachments_dir: Path,
     actor: str,
     now: dt.datetime,
 ) -> Erasure:
-    """Erases the person from these complaints in one transaction."""
+    """Erases the person from these complaints in one transaction; then their files."""
     scrub = scrubber(
         names=[complaint.full_name for complaint in complaints if complaint.full_name],
         phones={*extra_phones, *(complaint.phone for complaint in complaints if complaint.phone)},
@@ -119,23 +122,15 @@ def erase(
             setattr(complaint, field, None)
         complaint.erased_at = now
         complaint.updated_at = now
-        complaint.history.append(_audit(complaint, HistoryKind.erasure, "personal data erased", actor, now))
+        complaint.history.append(history_entry(complaint, HistoryKind.erasure, "personal data erased", actor, now))
         session.add(complaint)
     for attachment in files:
         session.delete(attachment)
     # The conversations' transcripts: messages deleted, handoffs kept without the person.
     erase_conversations(session=session, conversation_ids=conversations)
     session.commit()
-    return Erasure(
-        tracking_numbers=[complaint.tracking_number for complaint in complaints],
-        storage_keys=[attachment.storage_key for attachment in files],
-    )
-
-
-def _audit(complaint: Complaint, kind: HistoryKind, note: str, actor: str, now: dt.datetime) -> StatusChange:
-    return StatusChange(
-        kind=kind, status=ComplaintStatus(complaint.status), note=note, visible_to_customer=False, at=now, actor=actor
-    )
+    removed = remove_files(attachments_dir, [attachment.storage_key for attachment in files])
+    return Erasure(tracking_numbers=[complaint.tracking_number for complaint in complaints], files_removed=removed)
 
 
 # --- scrubbing free text -----------------------------------------------------------------------

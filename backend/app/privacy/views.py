@@ -4,16 +4,16 @@ history."""
 
 import logging
 from http import HTTPStatus
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.exceptions import RequestValidationError
 
-from backend.app.attachments import service as attachment_service
+from backend.app.accounts.deps import CurrentAdmin
 from backend.app.complaints.presenters import complaint_detail
-from backend.app.core.deps import CurrentAdmin, PoliciesDep, SessionDep, SettingsDep
+from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.models import utcnow
-from backend.app.privacy import service as privacy_service
+from backend.app.core.validation import invalid
+from backend.app.policies.deps import PoliciesDep
+from backend.app.privacy import service
 from backend.app.privacy.models import DataSubject, ErasureResult, PersonalDataExport
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,9 @@ def _phones(subject: DataSubject, policies: PoliciesDep) -> set[str]:
     if subject.phone is None:
         return set()
     try:
-        return privacy_service.phone_candidates(subject.phone, policies)
+        return service.phone_candidates(subject.phone, policies)
     except ValueError as exc:
-        error: dict[str, Any] = {"type": "value_error", "loc": ("body", "phone"), "msg": str(exc), "input": None}
-        raise RequestValidationError([error]) from None
+        raise invalid("body", "phone", str(exc)) from None
 
 
 @router.post("/export")
@@ -37,11 +36,9 @@ def export_personal_data(
 ) -> PersonalDataExport:
     """Every complaint with this phone number or e-mail address, in full (history, notes,
     attachments' metadata); an empty list when there is none."""
-    complaints = privacy_service.find_complaints(
-        session=session, phones=_phones(subject, policies), email=subject.email
-    )
+    complaints = service.find_complaints(session=session, phones=_phones(subject, policies), email=subject.email)
     now = utcnow()
-    privacy_service.record_export(session=session, complaints=complaints, actor=admin.actor, now=now)
+    service.record_export(session=session, complaints=complaints, actor=admin.actor, now=now)
     log.info("personal data exported complaints=%d by=%s", len(complaints), admin.actor)
     return PersonalDataExport(
         exported_at=now,
@@ -57,20 +54,25 @@ def erase_personal_data(
     name, contacts, free texts and files go, the person's data in history notes is replaced;
     the complaints stay, with their statuses and dates, for the statistics."""
     phones = _phones(subject, policies)
-    complaints = privacy_service.find_complaints(session=session, phones=phones, email=subject.email)
+    complaints = service.find_complaints(session=session, phones=phones, email=subject.email)
     if not complaints:
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="no complaint has this phone number or e-mail")
     now = utcnow()
-    erasure = privacy_service.erase(
+    erasure = service.erase(
         session=session,
         complaints=complaints,
         extra_phones=phones,
         extra_email=subject.email,
+        attachments_dir=settings.attachments_dir,
         actor=admin.actor,
         now=now,
     )
-    removed = attachment_service.remove_files(settings.attachments_dir, erasure.storage_keys)
     log.info(
-        "personal data erased complaints=%d attachments=%d by=%s", len(erasure.tracking_numbers), removed, admin.actor
+        "personal data erased complaints=%d attachments=%d by=%s",
+        len(erasure.tracking_numbers),
+        erasure.files_removed,
+        admin.actor,
     )
-    return ErasureResult(erased_at=now, tracking_numbers=erasure.tracking_numbers, attachments_removed=removed)
+    return ErasureResult(
+        erased_at=now, tracking_numbers=erasure.tracking_numbers, attachments_removed=erasure.files_removed
+    )

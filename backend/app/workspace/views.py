@@ -19,14 +19,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from backend.app.accounts import service as account_service
-from backend.app.accounts.models import AgentRole
-from backend.app.core.deps import Caller
-from backend.app.core.models import utcnow
-from backend.app.core.security import Role, role_for_token
-from backend.app.core.settings import REPO_ROOT, Settings
+from backend.app.accounts import deps as accounts
+from backend.app.accounts.deps import Caller
+from backend.app.core.security import Role
+from backend.app.core.settings import REPO_ROOT
 from backend.app.handoff.hub import console_hub
-from backend.app.handoff.views import actor_of
+from backend.app.handoff.service import Actor
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +44,6 @@ _HEADERS = {
 }
 _AUTH_TIMEOUT = 10.0
 _RECHECK_SECONDS = 60.0
-_MAX_TOKEN_LENGTH = 256
 
 router = APIRouter(tags=["console"])
 
@@ -70,22 +67,11 @@ def console_asset(asset: str) -> FileResponse | HTMLResponse:
     return FileResponse(AGENT_DIR / asset, media_type=media_type, headers=_HEADERS)
 
 
-def caller_for_token(state: Any, token: str) -> Caller | None:
-    """The same rules as the bearer dependency, for the websocket (agents only)."""
-    if not token or len(token) > _MAX_TOKEN_LENGTH:
-        return None
-    settings: Settings = state.settings
-    role = role_for_token(token, settings)
-    if role is Role.agent:
-        return Caller(role=Role.agent, agent_role=AgentRole.agent)
-    if role is Role.service:
-        return None
+def console_caller(state: Any, token: str) -> Caller | None:
+    """The same rules as the routes' bearer tokens, for the websocket (agents only)."""
     with Session(state.engine, expire_on_commit=False) as session:
-        found = account_service.agent_for_token(session=session, token=token, now=utcnow())
-    if found is None:
-        return None
-    agent, auth_token = found
-    return Caller(role=Role.agent, agent_role=AgentRole(agent.role), account=agent, token=auth_token)
+        caller = accounts.caller_for_token(token, state.settings, session)
+    return caller if caller is not None and caller.role is Role.agent else None
 
 
 @router.websocket("/api/console/ws")
@@ -99,11 +85,11 @@ async def console_feed(websocket: WebSocket) -> None:
             await websocket.close(code=4401)
         return
     token = first.get("token") if isinstance(first, dict) and first.get("type") == "auth" else None
-    caller = await run_in_threadpool(caller_for_token, state, token if isinstance(token, str) else "")
+    caller = await run_in_threadpool(console_caller, state, token if isinstance(token, str) else "")
     if caller is None:
         await websocket.close(code=4401, reason="not authenticated")
         return
-    actor = actor_of(caller)
+    actor = Actor.of(caller)
     await websocket.send_json(
         {"type": "hello", "agent": {"username": actor.username, "display_name": actor.display_name}}
     )
@@ -125,7 +111,7 @@ async def console_feed(websocket: WebSocket) -> None:
                 return
             if loop.time() >= recheck_at:
                 recheck_at = loop.time() + _RECHECK_SECONDS
-                if await run_in_threadpool(caller_for_token, state, token) is None:
+                if await run_in_threadpool(console_caller, state, token) is None:
                     await websocket.close(code=4401, reason="session ended")
                     return
     except (WebSocketDisconnect, RuntimeError):
