@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from backend.app.core import clock
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from tests.support.loopback import LoopbackServer, SmtpSink
 from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
 

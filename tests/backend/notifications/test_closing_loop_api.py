@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from tests.support.loopback import LoopbackServer, SmtpSink
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import sender_settings
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from tests.support.loopback import LoopbackServer, SmtpSink
 from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 from backend.app.notifications.service import NotificationService
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS

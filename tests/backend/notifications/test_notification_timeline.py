@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from tests.support.loopback import LoopbackServer, SmtpSink
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import SUPERVISOR, Timeline, sent_log
 

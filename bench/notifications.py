@@ -1,7 +1,7 @@
 """Notification benchmark: N notifications falling due within one minute, delivered by the
 backend's own scheduler and dispatcher to a local sender.
 
-    PYTHONPATH=. .venv/bin/python -m backend.app.notifications.bench [--db sqlite|postgresql|both]
+    PYTHONPATH=. .venv/bin/python -m bench.notifications [--db sqlite|postgresql|both]
         [--n 10000] [--spread 60] [--route rasa|sms] [--complaints 500]
 
 For each database: a fresh one (SQLite in a temporary directory; PostgreSQL in a schema of its
@@ -24,9 +24,7 @@ import argparse
 import asyncio
 import datetime as dt
 import multiprocessing
-import os
 import random
-import statistics
 import time
 import uuid
 from collections import Counter
@@ -40,11 +38,11 @@ from backend.app.complaints.models import Complaint
 from backend.app.core.db import create_db_engine, run_migrations
 from backend.app.core.security import hash_pin
 from backend.app.core.settings import Settings
-from backend.app.notifications.loopback import LoopbackServer, free_port, serve_asyncio
 from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
 from backend.app.policies.profile import compute_deadlines, load_policies
-from backend.bench import DEFAULT_POSTGRES_URL, fresh_database
+from bench.runner import add_database_options, chosen_databases, free_port, fresh_database, markdown_table, summarize
+from tests.support.loopback import LoopbackServer, serve_asyncio
 
 _LEAD = 5.0  # seconds between the start and the first due time
 
@@ -78,11 +76,6 @@ class Result:
     db_p99: float
     throughput: float
     peak: float
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def _complaints(engine: sa.Engine, count: int) -> list[int]:
@@ -192,9 +185,9 @@ def run(kind: str, url: str, *, n: int, spread: float, route: str, complaints: i
         else:
             continue
         arrivals.setdefault(key, []).append(record["at"])
-    lateness = [min(arrivals[key]) - due.timestamp() for key, due in due_by_key.items() if key in arrivals]
+    lateness = summarize([min(arrivals[key]) - due.timestamp() for key, due in due_by_key.items() if key in arrivals])
     duplicates = sum(len(times) - 1 for times in arrivals.values())
-    db_lateness = [(row.sent_at - row.due_at).total_seconds() for row in db_rows if row.sent_at is not None]
+    db_lateness = summarize([(row.sent_at - row.due_at).total_seconds() for row in db_rows if row.sent_at is not None])
     last_arrival = max((min(times) for times in arrivals.values()), default=first_due.timestamp())
     per_second = Counter(int(min(times)) for times in arrivals.values())
     return Result(
@@ -202,44 +195,68 @@ def run(kind: str, url: str, *, n: int, spread: float, route: str, complaints: i
         route=route,
         n=n,
         spread=spread,
-        delivered=len(lateness),
+        delivered=lateness.n,
         duplicates=duplicates,
         failed=sum(1 for row in db_rows if row.state != NotificationState.sent.value),
-        p50=statistics.median(lateness) if lateness else float("nan"),
-        p99=_percentile(lateness, 0.99) if lateness else float("nan"),
-        worst=max(lateness) if lateness else float("nan"),
-        db_p99=_percentile(db_lateness, 0.99) if db_lateness else float("nan"),
-        throughput=len(lateness) / max(1e-9, last_arrival - first_due.timestamp()),
+        p50=lateness.p50,
+        p99=lateness.p99,
+        worst=lateness.max,
+        db_p99=db_lateness.p99,
+        throughput=lateness.n / max(1e-9, last_arrival - first_due.timestamp()),
         peak=max(per_second.values(), default=0),
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    add_database_options(parser)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which they fall due (0: all at once)")
     parser.add_argument("--route", choices=["rasa", "sms"], default="rasa")
     parser.add_argument("--complaints", type=int, default=500)
     args = parser.parse_args()
-    postgres_url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results = []
-    for kind in kinds:
-        with fresh_database(kind, postgres_url) as url:
+    for kind in chosen_databases(args):
+        with fresh_database(kind, args.postgres_url) as url:
             print(f"{kind}: {args.n} notifications due within {args.spread:g} s, route {args.route} ...", flush=True)
             results.append(run(kind, url, n=args.n, spread=args.spread, route=args.route, complaints=args.complaints))
     print()
     print(
-        "| db | route | due within | delivered | duplicates | not sent | lateness p50 | p99 | max | "
-        "p99 (db sent_at) | throughput | peak second |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r.db} | {r.route} | {r.spread:g} s | {r.delivered}/{r.n} | {r.duplicates} | {r.failed} | "
-            f"{r.p50:.3f} s | {r.p99:.3f} s | {r.worst:.3f} s | {r.db_p99:.3f} s | {r.throughput:.0f}/s | {r.peak}/s |"
+        markdown_table(
+            [
+                "db",
+                "route",
+                "due within",
+                "delivered",
+                "duplicates",
+                "not sent",
+                "lateness p50",
+                "p99",
+                "max",
+                "p99 (db sent_at)",
+                "throughput",
+                "peak second",
+            ],
+            [
+                [
+                    r.db,
+                    r.route,
+                    f"{r.spread:g} s",
+                    f"{r.delivered}/{r.n}",
+                    r.duplicates,
+                    r.failed,
+                    f"{r.p50:.3f} s",
+                    f"{r.p99:.3f} s",
+                    f"{r.worst:.3f} s",
+                    f"{r.db_p99:.3f} s",
+                    f"{r.throughput:.0f}/s",
+                    f"{r.peak}/s",
+                ]
+                for r in results
+            ],
+            text_columns=3,
         )
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Backend benchmark: registrations per second and look-up latency with N complaints stored.
 
-    PYTHONPATH=. .venv/bin/python -m backend.bench [--db sqlite|postgresql|both] [--n 100000]
+    PYTHONPATH=. .venv/bin/python -m bench.backend [--db sqlite|postgresql|both] [--n 100000]
 
 For each database it makes a fresh one (SQLite: a file in a temporary directory; PostgreSQL:
 a schema of its own in BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else the local `test`
@@ -26,14 +26,10 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +42,19 @@ from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
 from backend.app.core.db import create_db_engine, run_migrations
 from backend.app.core.security import TRACKING_ALPHABET, hash_pin
 from backend.app.policies.profile import compute_deadlines, load_policies
+from bench.runner import (
+    REPO_ROOT,
+    add_database_options,
+    chosen_databases,
+    free_port,
+    fresh_database,
+    markdown_table,
+    percentile,
+    stop_process_group,
+    wait_until_ready,
+)
 from contract.statuses import ComplaintStatus
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AGENT_TOKEN = "bench-agent-token-0123456789"
 SERVICE_TOKEN = "bench-service-token-0123456789"
 # Every filled complaint shares this PIN (and so one hash): hashing 100,000 PINs would take
@@ -68,28 +73,6 @@ REGISTRATION = {
 
 
 # --- databases ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database(kind: str, postgres_url: str) -> Iterator[str]:
-    if kind == "sqlite":
-        directory = Path(tempfile.mkdtemp(prefix="backend-bench-"))
-        try:
-            yield f"sqlite:///{directory / 'bench.db'}"
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        return
-    base = sa.engine.make_url(postgres_url)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill(url: str, n: int) -> tuple[list[str], float]:
@@ -163,7 +146,7 @@ def fill(url: str, n: int) -> tuple[list[str], float]:
 
 @contextlib.contextmanager
 def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
-    port = _free_port()
+    port = free_port()
     attachments = tempfile.mkdtemp(prefix="backend-bench-files-")
     env = {
         **os.environ,
@@ -198,40 +181,12 @@ def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        try:
-            _wait_until_healthy(base_url, process)
-        except RuntimeError:
-            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
-            raise
+        wait_until_ready(f"{base_url}/healthz", process, name="the server", timeout=60, log=log_path)
         yield base_url, process.pid
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
         log_file.close()
         shutil.rmtree(attachments, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("the server did not become healthy within 60 s")
 
 
 # --- load --------------------------------------------------------------------------------------
@@ -276,7 +231,7 @@ class Measured:
 
     def percentile(self, q: int) -> float:
         """In milliseconds."""
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+        return percentile(self.latencies, q) * 1000
 
 
 async def drive(
@@ -356,56 +311,85 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, load: tuple[flo
         + " ".join(f"{value:.1f}" for value in load)
         + ")",
         "",
-        "| database | registrations/s | registration p50 / p95 (ms) | GET /api/complaints/{tn} p50 / p95 (ms) "
-        "| POST /api/status-lookup p50 / p95 (ms) "
-        f"| GET with {args.clients} clients: req/s, p50 / p95 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    throughput = []
     for row in rows:
         errors = sum(row[name].errors for name in ("registrations", "reads", "lookups", "reads_loaded"))
         loaded = row["reads_loaded"]
-        lines.append(
-            f"| {row['kind']} | {row['registrations'].per_second:.0f} | {ms(row['registrations'])} "
-            f"| {ms(row['reads'])} | {ms(row['lookups'])} | {loaded.per_second:.0f}, {ms(loaded)} | {errors} |"
+        throughput.append(
+            [
+                row["kind"],
+                f"{row['registrations'].per_second:.0f}",
+                ms(row["registrations"]),
+                ms(row["reads"]),
+                ms(row["lookups"]),
+                f"{loaded.per_second:.0f}, {ms(loaded)}",
+                errors,
+            ]
         )
+    lines.append(
+        markdown_table(
+            [
+                "database",
+                "registrations/s",
+                "registration p50 / p95 (ms)",
+                "GET /api/complaints/{tn} p50 / p95 (ms)",
+                "POST /api/status-lookup p50 / p95 (ms)",
+                f"GET with {args.clients} clients: req/s, p50 / p95 (ms)",
+                "errors",
+            ],
+            throughput,
+        )
+    )
     lines += [
         "",
         "CPU per registration (ms): what the machine spends, and the rate it would allow "
         f"on {cores} cores left to the server and database alone",
         "",
-        "| database | fill (s) | backend (uvicorn workers) | PostgreSQL (all its processes) | bench client | "
-        f"registrations/s on {cores} cores without the client |",
-        "|---|---:|---:|---:|---:|---:|",
     ]
+    cpu = []
     for row in rows:
         registrations: Measured = row["registrations"]
         backend_ms = registrations.cpu_ms(registrations.server_cpu)
         database_ms = registrations.cpu_ms(registrations.database_cpu) if row["kind"] == "postgresql" else 0.0
-        lines.append(
-            f"| {row['kind']} | {row['fill_seconds']:.1f} | {backend_ms:.2f} "
-            f"| {database_ms:.2f} | {registrations.cpu_ms(registrations.client_cpu):.2f} "
-            f"| {cores * 1000 / (backend_ms + database_ms):.0f} |"
+        cpu.append(
+            [
+                row["kind"],
+                f"{row['fill_seconds']:.1f}",
+                f"{backend_ms:.2f}",
+                f"{database_ms:.2f}",
+                f"{registrations.cpu_ms(registrations.client_cpu):.2f}",
+                f"{cores * 1000 / (backend_ms + database_ms):.0f}",
+            ]
         )
+    lines.append(
+        markdown_table(
+            [
+                "database",
+                "fill (s)",
+                "backend (uvicorn workers)",
+                "PostgreSQL (all its processes)",
+                "bench client",
+                f"registrations/s on {cores} cores without the client",
+            ],
+            cpu,
+        )
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.bench", description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser = argparse.ArgumentParser(prog="python -m bench.backend", description=(__doc__ or "").split("\n\n")[0])
+    add_database_options(parser)
     parser.add_argument("--n", type=int, default=100_000, help="complaints stored before measuring")
     parser.add_argument("--registrations", type=int, default=3000)
     parser.add_argument("--lookups", type=int, default=2000, help="requests per kind of look-up")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections for registrations")
     parser.add_argument("--lookup-clients", type=int, default=1, help="concurrent connections for look-up latency")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL,
-    )
     args = parser.parse_args(argv)
-    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     load = os.getloadavg()
-    rows = [run_one(kind, args) for kind in kinds]
+    rows = [run_one(kind, args) for kind in chosen_databases(args)]
     print(report(rows, args, load))
     return 0
 

@@ -1,7 +1,7 @@
 """Handoff benchmark: how fast an agent's message reaches the customer, and a customer's message
 the agent console.
 
-    PYTHONPATH=. .venv/bin/python -m backend.handoff.bench [--messages 200] [--conversations 10]
+    PYTHONPATH=. .venv/bin/python -m bench.handoff [--messages 200] [--conversations 10]
         [--concurrency 1] [--customer-messages 50]
 
 It starts the real processes on free ports with fresh databases in a temporary directory
@@ -25,9 +25,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import tempfile
 import threading
@@ -43,24 +40,18 @@ from urllib.parse import parse_qs
 import httpx
 from websockets.sync.client import connect
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from bench.runner import REPO_ROOT, Summary, free_port, markdown_table, stop_process_group, summarize, wait_until_ready
+
 AGENT_TOKEN = "bench-agent-token-0123456789"
 SERVICE_TOKEN = "bench-service-token-0123456789"
 TELEGRAM_TOKEN = "7000000003:AAH-bench-token-for-the-stand-in"
 TELEGRAM_SECRET = "bench-telegram-secret-0123456789"
 BROKER_BLOCK = """
-# Added by backend.handoff.bench: the transcripts and the agent console's feed.
+# Added by bench.handoff: the transcripts and the agent console's feed.
 event_broker:
   type: bot.event_broker.BackendEventBroker
   url: ${BACKEND_URL}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # --- the Bot API stand-in ---------------------------------------------------------------------
@@ -190,33 +181,16 @@ def stack(workdir: Path, bot_api: BotApi, policy: str) -> Iterator[dict[str, str
         yield urls
     finally:
         for process in processes.values():
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                    process.wait(timeout=20)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    try:
-                        os.killpg(process.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+            stop_process_group(process)
 
 
 def _wait_ready(
     processes: dict[str, subprocess.Popen[bytes]], workdir: Path, url: str, name: str, model: bool = False
 ) -> None:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if processes[name].poll() is not None:
-            tail = (workdir / f"{name}.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{name} exited:\n{tail}")
-        try:
-            r = httpx.get(url, timeout=2)
-            if r.status_code == 200 and (not model or r.json().get("model_file")):
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{name} not ready")
+    def ready(response: httpx.Response) -> bool:
+        return response.status_code == 200 and (not model or bool(response.json().get("model_file")))
+
+    wait_until_ready(url, processes[name], name=name, timeout=240, log=workdir / f"{name}.log", ready=ready)
 
 
 # --- the measurement ------------------------------------------------------------------------------
@@ -236,16 +210,10 @@ def telegram_update(chat_id: int, text: str, n: int) -> dict[str, Any]:
     }
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return statistics.median(ordered), p95, ordered[-1]
-
-
-def run(args: argparse.Namespace) -> list[tuple[str, int, tuple[float, float, float]]]:
+def run(args: argparse.Namespace) -> list[tuple[str, Summary]]:
     bot_api = BotApi()
     workdir = Path(tempfile.mkdtemp(prefix="handoff-bench-"))
-    rows: list[tuple[str, int, tuple[float, float, float]]] = []
+    rows: list[tuple[str, Summary]] = []
     try:
         with stack(workdir, bot_api, args.policy) as urls, httpx.Client(timeout=30) as http:
             webhook = f"{urls['rasa']}/webhooks/telegram/webhook"
@@ -290,8 +258,8 @@ def run(args: argparse.Namespace) -> list[tuple[str, int, tuple[float, float, fl
                 send(-1 - i)
             with ThreadPoolExecutor(args.concurrency) as pool:
                 timings = list(pool.map(send, range(args.messages)))
-            rows.append(("agent -> customer (Bot API has it)", len(timings), percentiles([t[0] for t in timings])))
-            rows.append(("agent -> backend answer (Rasa took it)", len(timings), percentiles([t[1] for t in timings])))
+            rows.append(("agent -> customer (Bot API has it)", summarize([t[0] for t in timings])))
+            rows.append(("agent -> backend answer (Rasa took it)", summarize([t[1] for t in timings])))
 
             # Customer -> console websocket.
             if args.customer_messages:
@@ -308,7 +276,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, int, tuple[float, float, fl
                             if data.get("type") == "messages" and any(m["text"] == text for m in data["messages"]):
                                 latencies.append(time.perf_counter() - started)
                                 break
-                rows.append(("customer -> console websocket", len(latencies), percentiles(latencies)))
+                rows.append(("customer -> console websocket", summarize(latencies)))
     finally:
         bot_api.stop()
         if args.keep:
@@ -319,9 +287,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, int, tuple[float, float, fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m backend.handoff.bench", description=(__doc__ or "").split("\n\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m bench.handoff", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=200, help="agent messages to time (default 200)")
     parser.add_argument("--conversations", type=int, default=10, help="handed-over conversations (default 10)")
     parser.add_argument("--concurrency", type=int, default=1, help="agents sending at once (default 1)")
@@ -334,10 +300,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nHandoff delivery over Telegram (loopback Bot API), {args.conversations} conversations, "
         f"{args.concurrency} sending at once\n"
     )
-    print("| path | n | p50 ms | p95 ms | max ms |")
-    print("|---|---:|---:|---:|---:|")
-    for name, n, (p50, p95, worst) in rows:
-        print(f"| {name} | {n} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {worst * 1000:.0f} |")
+    print(
+        markdown_table(
+            ["path", "n", "p50 ms", "p95 ms", "max ms"],
+            [[name, s.n, f"{s.p50 * 1000:.0f}", f"{s.p95 * 1000:.0f}", f"{s.max * 1000:.0f}"] for name, s in rows],
+        )
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Local servers that speak the senders' protocols, for the tests and the benchmark (no mock
+"""Local servers that speak the senders' protocols, for the tests and the benchmarks (no mock
 objects: the real senders talk HTTP and SMTP to these).
 
 `LoopbackServer` answers, on 127.0.0.1:
