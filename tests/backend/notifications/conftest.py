@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from backend.app.core import clock
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from tests.support.loopback import LoopbackServer, SmtpSink
 from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 RASA_TOKEN = "test-rasa-token"
 TELEGRAM_TOKEN = "123456:TEST"

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from tests.support.loopback import LoopbackServer, SmtpSink
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import sender_settings
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

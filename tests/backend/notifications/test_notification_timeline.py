@@ -9,9 +9,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.support.loopback import LoopbackServer, SmtpSink
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import SUPERVISOR, Timeline, sent_log
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

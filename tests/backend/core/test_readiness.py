@@ -17,7 +17,7 @@ from backend.app.core.db import create_db_engine
 from backend.app.core.deps import get_session
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from tests.backend.rabbitmq import Topology, closed_port, wait_for
+from tests.support.rabbitmq import Topology, closed_port, wait_for
 
 READY = {"database": "ok", "migrations": "ok", "event_consumer": "off"}
 

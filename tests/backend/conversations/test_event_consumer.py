@@ -1,4 +1,4 @@
-"""The RabbitMQ consumer of Rasa's events against a real RabbitMQ (tests/backend/rabbitmq.py)
+"""The RabbitMQ consumer of Rasa's events against a real RabbitMQ (tests/support/rabbitmq.py)
 and the suite's database: events published as Rasa publishes them end up in the transcript
 once, whichever replica takes them, whatever fails in between."""
 
@@ -25,7 +25,7 @@ from backend.app.conversations.consumer import EventConsumer, InvalidEvent, pars
 from backend.app.conversations.models import ConversationMessage
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from tests.backend.rabbitmq import CuttableProxy, Topology, reachable, wait_for
+from tests.support.rabbitmq import CuttableProxy, Topology, reachable, wait_for
 
 
 @pytest.fixture(autouse=True)
