@@ -12,10 +12,10 @@ from sqlmodel import Session
 from backend.app.accounts import service
 from backend.app.accounts.models import Agent, AgentRole, AuthToken
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.errors import invalid
 from backend.app.core.models import utcnow
 from backend.app.core.security import Role, role_for_token
 from backend.app.core.settings import Settings
-from backend.app.core.validation import invalid
 
 # Longer bearer tokens are not ours; refused before any database work.
 _MAX_TOKEN_LENGTH = 256

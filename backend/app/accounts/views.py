@@ -10,6 +10,7 @@ from backend.app.accounts import service
 from backend.app.accounts.deps import CurrentAdmin, CurrentAgent
 from backend.app.accounts.models import USERNAME_PATTERN, AgentCreate, AgentPublic, AgentRole, AgentUpdate
 from backend.app.core.deps import SessionDep
+from backend.app.core.errors import refusals
 from backend.app.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,8 @@ def list_agents(session: SessionDep, _agent: CurrentAgent, include_inactive: boo
 
 @router.post("", status_code=HTTPStatus.CREATED, responses={HTTPStatus.CONFLICT: {"description": "username taken"}})
 def create_agent(agent_in: AgentCreate, session: SessionDep, admin: CurrentAdmin) -> AgentPublic:
-    try:
+    with refusals({service.AgentExists: HTTPStatus.CONFLICT}):
         agent = service.create_agent(session=session, agent_in=agent_in, now=utcnow())
-    except service.AgentExists as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     log.info("agent account created username=%s role=%s by=%s", agent.username, agent.role, admin.actor)
     return AgentPublic.model_validate(agent)
 

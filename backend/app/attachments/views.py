@@ -16,10 +16,10 @@ from backend.app.attachments import service
 from backend.app.attachments.models import AttachmentUploaded
 from backend.app.complaints.deps import complaint_or_404
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.errors import field_error, refusals
 from backend.app.core.models import utcnow
 from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import Settings
-from backend.app.core.validation import field_error
 from contract.statuses import Channel
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def upload_attachment(
     if errors:
         raise RequestValidationError(errors)
     complaint = None if number is None else complaint_or_404(session, number)
-    try:
+    with refusals({service.AttachmentTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE}):
         attachment = service.add_attachment(
             session=session,
             source=file.file,
@@ -93,8 +93,6 @@ def upload_attachment(
             uploaded_by=caller.actor,
             now=utcnow(),
         )
-    except service.AttachmentTooLarge as exc:
-        raise HTTPException(status_code=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail=str(exc)) from None
     log.info(
         "attachment stored id=%s size=%d content_type=%s channel=%s tracking_number=%s by=%s",
         attachment.id,

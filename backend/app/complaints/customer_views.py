@@ -4,13 +4,14 @@ records them from a call (agent token): approve or reject a decision, rate the h
 import logging
 from http import HTTPStatus
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from backend.app.accounts.deps import CurrentCaller
 from backend.app.complaints import closing_loop, flows
 from backend.app.complaints.deps import TrackingNumber, complaint_or_404
 from backend.app.complaints.models import CustomerDecision, CustomerDecisionAnswer, RatingAnswer, RatingCreate
 from backend.app.core.deps import SessionDep
+from backend.app.core.errors import refusals
 from backend.app.core.models import utcnow
 from backend.app.notifications.service import NotificationsDep
 from backend.app.policies.deps import PoliciesDep
@@ -40,7 +41,7 @@ def customer_decision(
     country in the request's language. 409 when the complaint is not resolved."""
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
-    try:
+    with refusals({closing_loop.NotResolved: HTTPStatus.CONFLICT}):
         complaint = flows.answer_decision(
             session=session,
             complaint=complaint,
@@ -50,8 +51,6 @@ def customer_decision(
             notifications=notifications,
             now=utcnow(),
         )
-    except closing_loop.NotResolved as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     language = decision.language or Language(complaint.language)
     return CustomerDecisionAnswer(
         tracking_number=complaint.tracking_number,
@@ -68,11 +67,9 @@ def rate(
     """The customer's 1-5 rating of the handling, after their answer to the decision (closed
     or disputed; 409 before). A second rating replaces the first; both are in the history."""
     complaint = complaint_or_404(session, tracking_number, for_update=True)
-    try:
+    with refusals({closing_loop.NotRatable: HTTPStatus.CONFLICT}):
         complaint = closing_loop.record_rating(
             session=session, complaint=complaint, rating=rating_in.rating, recorded_by=caller.actor, now=utcnow()
         )
-    except closing_loop.NotRatable as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     log.info("rating stored tracking_number=%s rating=%s", complaint.tracking_number, rating_in.rating)
     return RatingAnswer(tracking_number=complaint.tracking_number, rating=rating_in.rating)

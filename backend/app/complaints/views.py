@@ -26,11 +26,11 @@ from backend.app.complaints.models import (
 )
 from backend.app.complaints.presenters import complaint_detail, complaint_public, registration_receipt
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.errors import invalid, refusals
 from backend.app.core.metrics import MetricsDep
 from backend.app.core.models import utcnow
 from backend.app.core.security import Role
 from backend.app.core.settings import PolicyId
-from backend.app.core.validation import invalid
 from backend.app.notifications.service import NotificationsDep
 from backend.app.policies.deps import PoliciesDep
 from backend.app.policies.profile import IntakeError
@@ -170,7 +170,7 @@ def change_complaint_status(
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     now = utcnow()
-    try:
+    with refusals({service.TransitionNotAllowed: HTTPStatus.CONFLICT}):
         complaint = flows.change_status(
             session=session,
             complaint=complaint,
@@ -180,8 +180,6 @@ def change_complaint_status(
             notifications=notifications,
             now=now,
         )
-    except service.TransitionNotAllowed as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     return complaint_detail(complaint, policy, now=now)
 
 
@@ -223,7 +221,7 @@ def assign_complaint(
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     assignee = None if assignment.username is None else active_agent_or_422(session, assignment.username)
     now = utcnow()
-    try:
+    with refusals({service.AssignmentNotAllowed: HTTPStatus.FORBIDDEN}):
         complaint = service.assign(
             session=session,
             complaint=complaint,
@@ -233,8 +231,6 @@ def assign_complaint(
             actor_is_supervisor=agent.has_role(AgentRole.supervisor),
             now=now,
         )
-    except service.AssignmentNotAllowed as exc:
-        raise HTTPException(status_code=HTTPStatus.FORBIDDEN, detail=str(exc)) from None
     log.info(
         "complaint assigned tracking_number=%s to=%s by=%s",
         complaint.tracking_number,

@@ -2,8 +2,7 @@
 the customer through Rasa, pass it on, and give it back to the bot (what happens: flows.py)."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated
 
@@ -16,10 +15,10 @@ from backend.app.conversations import service as conversation_service
 from backend.app.conversations.models import MessagePublic
 from backend.app.conversations.presenters import message_public
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.errors import invalid, refusals
 from backend.app.core.models import utcnow
 from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import PolicyId
-from backend.app.core.validation import invalid
 from backend.app.handoff import flows, service
 from backend.app.handoff.hub import ConsoleHub, console_hub
 from backend.app.handoff.models import (
@@ -66,15 +65,8 @@ def _handoff_or_404(session: SessionDep, handoff_id: int) -> Handoff:
     return handoff
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """The handoff's refusals as answers: another agent has it 403, its state 409."""
-    try:
-        yield
-    except service.NotYours as exc:
-        raise HTTPException(status_code=HTTPStatus.FORBIDDEN, detail=str(exc)) from None
-    except service.HandoffConflict as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
+# The handoff's refusals: another agent has it, or its state does not allow it.
+_REFUSALS = {service.NotYours: HTTPStatus.FORBIDDEN, service.HandoffConflict: HTTPStatus.CONFLICT}
 
 
 def _hub(request: Request) -> ConsoleHub:
@@ -197,7 +189,7 @@ def take_handoff(
 ) -> HandoffPublic:
     """Takes a waiting conversation. Two agents taking the same one: the second gets 409."""
     handoff = _handoff_or_404(session, handoff_id)
-    with _refusals():
+    with refusals(_REFUSALS):
         handoff = flows.take(session=session, handoff=handoff, actor=Actor.of(agent), hub=_hub(request))
     return handoff_public(handoff, policies, now=utcnow())
 
@@ -220,7 +212,7 @@ def transfer_handoff(
     """Passes the conversation to another agent (`username`), or back to the queue (`null`)."""
     handoff = _handoff_or_404(session, handoff_id)
     target = None if transfer.username is None else active_agent_or_422(session, transfer.username)
-    with _refusals():
+    with refusals(_REFUSALS):
         handoff = flows.transfer(
             session=session, handoff=handoff, actor=Actor.of(agent), to=target, note=transfer.note, hub=_hub(request)
         )
@@ -248,7 +240,7 @@ def send_message(
     The message enters the transcript at once; `delivered_at` is set when Rasa took it."""
     handoff = _handoff_or_404(session, handoff_id)
     try:
-        with _refusals():
+        with refusals(_REFUSALS):
             message = flows.send_agent_message(
                 session=session,
                 handoff=handoff,
@@ -279,7 +271,7 @@ def _give_back_route(outcome: HandoffOutcome, name: str, doc: str) -> Callable[.
     ) -> HandoffPublic:
         handoff = _handoff_or_404(session, handoff_id)
         try:
-            with _refusals():
+            with refusals(_REFUSALS):
                 handoff = flows.give_back(
                     session=session,
                     handoff=handoff,

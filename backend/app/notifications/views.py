@@ -4,7 +4,7 @@ try of a notification that failed."""
 import logging
 from http import HTTPStatus
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 
 from backend.app.accounts.deps import CurrentAgent
 from backend.app.complaints import closing_loop, flows
@@ -13,6 +13,7 @@ from backend.app.complaints.models import ComplaintDetail, DelayNoticeCreate
 from backend.app.complaints.presenters import complaint_detail
 from backend.app.core import clock
 from backend.app.core.deps import SessionDep
+from backend.app.core.errors import refusals
 from backend.app.notifications.service import NotFailed, NotificationsDep, UnknownNotification
 from backend.app.policies.deps import PoliciesDep
 
@@ -41,7 +42,7 @@ def send_delay_notice(
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     now = clock.now()
-    try:
+    with refusals({closing_loop.DelayNotAllowed: HTTPStatus.CONFLICT}):
         complaint = flows.send_delay_notice(
             session=session,
             complaint=complaint,
@@ -51,8 +52,6 @@ def send_delay_notice(
             notifications=notifications,
             now=now,
         )
-    except closing_loop.DelayNotAllowed as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     return complaint_detail(complaint, policy, now=now)
 
 
@@ -76,11 +75,7 @@ def retry_notification(
     sender's settings)."""
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     now = clock.now()
-    try:
+    with refusals({UnknownNotification: HTTPStatus.NOT_FOUND, NotFailed: HTTPStatus.CONFLICT}):
         row = notifications.retry(session=session, complaint=complaint, notification_id=notification_id, now=now)
-    except UnknownNotification as exc:
-        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail=str(exc)) from None
-    except NotFailed as exc:
-        raise HTTPException(status_code=HTTPStatus.CONFLICT, detail=str(exc)) from None
     log.info("notification %s of %s retried by %s", row.id, complaint.tracking_number, agent.actor)
     return complaint_detail(complaint, policies[complaint.policy], now=now)

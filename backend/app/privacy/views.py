@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException
 from backend.app.accounts.deps import CurrentAdmin
 from backend.app.complaints.presenters import complaint_detail
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.errors import invalid
 from backend.app.core.models import utcnow
-from backend.app.core.validation import invalid
 from backend.app.policies.deps import PoliciesDep
 from backend.app.privacy import service
 from backend.app.privacy.models import DataSubject, ErasureResult, PersonalDataExport
