@@ -1,5 +1,5 @@
 """Alembic environment: the URL comes from the backend's Settings, or the application hands
-over its own connection (`config.attributes["connection"]`, see backend.app.db)."""
+over its own connection (`config.attributes["connection"]`, see backend.app.core.db)."""
 
 from logging.config import fileConfig
 

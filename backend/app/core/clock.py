@@ -1,7 +1,7 @@
 """The backend's one source of "now", so tests can run a complaint's whole timeline on a
 controlled clock: `with use(ManualClock(start)) as clock: ...; clock.advance(days=3)`.
 
-Every `utcnow()` of backend.app.models reads it, so routes, the planner and the
+Every `utcnow()` of backend.app.core.models reads it, so routes, the planner and the
 dispatcher all see the same moment. APScheduler keeps its own real clock: tests that use a
 ManualClock drive the dispatcher themselves (`Dispatcher.run_due`).
 """

@@ -42,7 +42,7 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
 
 
 def utcnow() -> dt.datetime:
-    # backend.app.clock: the real clock, or a test's controlled one.
+    # backend.app.core.clock: the real clock, or a test's controlled one.
     return clock.now()
 
 

@@ -1,5 +1,5 @@
 """When a policy's agents answer in the chat: shifts per weekday in the policy's time zone,
-public holidays of the policy's country off (the `holidays` calendar of backend.app.calendar).
+public holidays of the policy's country off (the `holidays` calendar of backend.app.policies.calendar).
 
 A profile's `working_hours` block:
 

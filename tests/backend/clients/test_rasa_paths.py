@@ -1,4 +1,4 @@
-"""backend/app/rasa_paths.py: conversation ids in Rasa's API paths, written as Rasa reads them."""
+"""backend/app/clients/rasa_paths.py: conversation ids in Rasa's API paths, written as Rasa reads them."""
 
 import pytest
 
