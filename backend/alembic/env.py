@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 import backend.app.accounts.models  # noqa: F401  (each feature's tables register on SQLModel.metadata)
 import backend.app.attachments.models  # noqa: F401
 import backend.app.complaints.models  # noqa: F401
+import backend.app.conversations.models  # noqa: F401
 import backend.app.handoff.models  # noqa: F401
 import backend.app.notifications.models  # noqa: F401
 from backend.app.core.db import create_db_engine
