@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.app.attachments.models import Attachment
-from backend.app.complaints.models import Complaint
 from contract.statuses import Channel
 
 log = logging.getLogger(__name__)
@@ -147,7 +146,7 @@ def add_attachment(
     max_bytes: int,
     conversation_id: str | None,
     channel: Channel | None,
-    complaint: Complaint | None,
+    complaint_id: int | None,
     uploaded_by: str,
     now: dt.datetime,
 ) -> Attachment:
@@ -158,7 +157,7 @@ def add_attachment(
     stored = store_file(source=source, directory=directory, attachment_id=attachment_id, max_bytes=max_bytes)
     attachment = Attachment(
         id=attachment_id,
-        complaint_id=None if complaint is None else complaint.id,
+        complaint_id=complaint_id,
         conversation_id=conversation_id,
         channel=channel,
         filename=name,
@@ -183,15 +182,15 @@ def get_attachment(*, session: Session, attachment_id: uuid.UUID) -> Attachment 
     return session.get(Attachment, attachment_id)
 
 
-def link_conversation_attachments(*, session: Session, complaint: Complaint) -> None:
+def link_conversation_attachments(*, session: Session, complaint_id: int, conversation_id: str | None) -> None:
     """Gives a newly registered complaint the files its conversation sent before (the
     caller commits)."""
-    if complaint.conversation_id is None:
+    if conversation_id is None:
         return
     session.exec(
         sa.update(Attachment)
-        .where(col(Attachment.conversation_id) == complaint.conversation_id, col(Attachment.complaint_id).is_(None))
-        .values(complaint_id=complaint.id)
+        .where(col(Attachment.conversation_id) == conversation_id, col(Attachment.complaint_id).is_(None))
+        .values(complaint_id=complaint_id)
     )
 
 

@@ -89,7 +89,7 @@ def upload_attachment(
             max_bytes=settings.attachment_max_bytes,
             conversation_id=conversation_id,
             channel=channel,
-            complaint=complaint,
+            complaint_id=None if complaint is None else complaint.id,
             uploaded_by=caller.actor,
             now=utcnow(),
         )

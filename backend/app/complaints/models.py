@@ -4,7 +4,7 @@ schemas, per entity XBase -> XCreate / X(table=True) / XPublic."""
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
@@ -16,7 +16,7 @@ from backend.app.core.models import UTCDateTime, blank_to_none, stripped
 from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import PolicyId
 from backend.app.notifications.models import Notification, NotificationPublic
-from contract.fields import INTAKE_SLOTS
+from backend.app.policies.profile import Deadlines
 from contract.statuses import Channel, ComplaintCategory, ComplaintStatus, Language
 
 
@@ -33,20 +33,7 @@ class HistoryKind(StrEnum):
     rating = "rating"  # the customer rated the handling (1-5)
 
 
-# The complaint fields a policy's intake list may name (the Rasa slots of the same names).
-Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
-
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
-
-
-# --- deadlines ------------------------------------------------------------------------------
-
-
-class Deadlines(SQLModel):
-    acknowledge_by: dt.datetime
-    investigate_by: dt.datetime | None = None
-    progress_update_by: dt.datetime | None = None
-    resolve_by: dt.datetime
 
 
 # --- status changes (the history) ------------------------------------------------------------

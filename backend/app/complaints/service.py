@@ -195,7 +195,10 @@ def create_complaint(
         session.add(complaint)
         try:
             session.flush()
-            link_conversation_attachments(session=session, complaint=complaint)
+            assert complaint.id is not None  # flushed
+            link_conversation_attachments(
+                session=session, complaint_id=complaint.id, conversation_id=complaint.conversation_id
+            )
             if on_created is not None:
                 on_created(complaint)
             session.commit()

@@ -6,18 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+from sqlmodel import SQLModel
 
-from backend.app.complaints.models import ComplaintCreate, Deadlines, Slot
 from backend.app.policies.calendar import DayUnit, WorkingCalendar, calendar_for
 from backend.app.policies.working_hours import WorkingHours
+from contract.fields import INTAKE_SLOTS
 from contract.policy import profile_paths, read_profile
 from contract.statuses import ComplaintStatus, Language
+
+if TYPE_CHECKING:
+    from backend.app.complaints.models import ComplaintCreate
+
+# The complaint fields a policy's intake list may name (the Rasa slots of the same names).
+Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
 
 # How far in the future a given `received_at` may lie (clock skew between machines).
 _MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -145,6 +152,14 @@ def load_policies(directory: Path | None = None) -> dict[str, PolicyProfile]:
 
 
 # --- deadlines ---------------------------------------------------------------------------------
+
+
+# The deadlines a policy gives a complaint (in UTC; localise_deadlines for the answers).
+class Deadlines(SQLModel):
+    acknowledge_by: dt.datetime
+    investigate_by: dt.datetime | None = None
+    progress_update_by: dt.datetime | None = None
+    resolve_by: dt.datetime
 
 
 def compute_deadlines(
