@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 import yaml
 
-from backend.app.complaints.models import ComplaintCreate, Deadlines
+from backend.app.complaints.models import ComplaintCreate
 from backend.app.policies.profile import (
+    Deadlines,
     IntakeError,
     PolicyProfile,
     compute_deadlines,
