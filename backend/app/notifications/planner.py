@@ -13,7 +13,8 @@ Two sorts of rows:
   again just before sending.
 
 Every function works inside the caller's transaction and returns the rows it added; the
-caller commits and then wakes the dispatcher for them (NotificationService.wake).
+caller commits and then wakes the dispatcher for them (the flows of backend.app.complaints, with
+NotificationService.planning).
 """
 
 from __future__ import annotations
