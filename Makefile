@@ -133,13 +133,13 @@ test: venvs $(MODEL_STAMP)
 	$(MAKE) test-scaled
 
 bench-backend: $(APP_VENV)/.lock-hash
-	$(APP_PY) -m backend.bench --db both --n $${BENCH_N:-100000}
+	$(APP_PY) -m bench.backend --db both --n $${BENCH_N:-100000}
 
 bench-notifications: $(APP_VENV)/.lock-hash
-	$(APP_PY) -m backend.app.notifications.bench --db both
+	$(APP_PY) -m bench.notifications --db both
 
 bench-handoff: venvs $(MODEL_STAMP)
-	$(APP_PY) -m backend.handoff.bench
+	$(APP_PY) -m bench.handoff
 
 bench-load: venvs $(MODEL_STAMP)
 	$(APP_PY) -m bench.load --targets single,rasa-init

@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from backend.app import accounts
-from backend.app import attachments as attachment_store
-from backend.app.db import create_db_engine, run_migrations
-from backend.app.handoff.service import purge_unlinked_messages
-from backend.app.models import AgentCreate, AgentRole, utcnow
-from backend.app.settings import Settings
+from backend.app.accounts import service as account_service
+from backend.app.accounts.models import AgentCreate, AgentRole
+from backend.app.attachments import service as attachment_store
+from backend.app.conversations.service import purge_unlinked_messages
+from backend.app.core.db import create_db_engine, run_migrations
+from backend.app.core.models import utcnow
+from backend.app.core.settings import Settings
 
 log = logging.getLogger("backend.manage")
 
@@ -82,8 +83,8 @@ def _create_admin(session: Session, username: str, display_name: str | None, pas
         problems = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
         raise CommandError(problems) from None
     try:
-        agent = accounts.create_agent(session=session, agent_in=agent_in, now=utcnow())
-    except accounts.AgentExists as exc:
+        agent = account_service.create_agent(session=session, agent_in=agent_in, now=utcnow())
+    except account_service.AgentExists as exc:
         raise CommandError(str(exc)) from None
     return f"admin {agent.username!r} created; log in with POST /api/auth/login"
 

@@ -1,5 +1,5 @@
 """Alembic environment: the URL comes from the backend's Settings, or the application hands
-over its own connection (`config.attributes["connection"]`, see backend.app.db)."""
+over its own connection (`config.attributes["connection"]`, see backend.app.core.db)."""
 
 from logging.config import fileConfig
 
@@ -7,10 +7,14 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import backend.app.handoff.models  # noqa: F401  (the handoff's tables)
-import backend.app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from backend.app.db import create_db_engine
-from backend.app.settings import Settings
+import backend.app.accounts.models  # noqa: F401  (each feature's tables register on SQLModel.metadata)
+import backend.app.attachments.models  # noqa: F401
+import backend.app.complaints.models  # noqa: F401
+import backend.app.conversations.models  # noqa: F401
+import backend.app.handoff.models  # noqa: F401
+import backend.app.notifications.models  # noqa: F401
+from backend.app.core.db import create_db_engine
+from backend.app.core.settings import Settings
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,4 +1,5 @@
-"""The backend application: `uvicorn backend.app.main:app` from the repo root."""
+"""The backend application: `uvicorn backend.app.main:app` from the repo root. Here the
+features' routers and the process's lifespan are assembled; nothing else."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -7,33 +8,50 @@ from typing import get_args
 
 from fastapi import FastAPI
 
-from backend.app import event_consumer, log_filters
-from backend.app.body_limits import BodyLimit
-from backend.app.db import create_db_engine, run_migrations
+from backend.app.accounts import auth_views
+from backend.app.accounts import views as agents
+from backend.app.attachments import views as attachments
+from backend.app.complaints import customer_views, status_lookup
+from backend.app.complaints import views as complaints
+from backend.app.conversations import consumer as event_consumer
+from backend.app.conversations import views as conversations
+from backend.app.core import health, log_filters
+from backend.app.core import metrics as core_metrics
+from backend.app.core.body_limits import BodyLimit
+from backend.app.core.db import create_db_engine, run_migrations
+from backend.app.core.metrics import Metrics, RequestMetrics
+from backend.app.core.settings import PolicyId, Settings
+from backend.app.handoff import views as handoffs
 from backend.app.handoff.hub import console_hub
-from backend.app.metrics import Metrics, RequestMetrics
-from backend.app.metrics import router as metrics_router
+from backend.app.handoff.metrics import HandoffQueueCollector
+from backend.app.notifications import views as notification_routes
 from backend.app.notifications.service import NotificationService
-from backend.app.policies import load_policies
-from backend.app.routers import (
-    agents,
-    attachments,
-    auth,
-    chat,
-    complaints,
-    console,
-    conversations,
-    customer,
-    handoffs,
-    health,
-    policies,
-    privacy,
-    status_lookup,
-)
-from backend.app.routers import notifications as notification_routes
-from backend.app.settings import PolicyId, Settings
+from backend.app.policies import views as policies
+from backend.app.policies.profile import load_policies
+from backend.app.privacy import views as privacy
+from backend.app.webchat import views as chat
+from backend.app.workspace import views as console
 
 log = logging.getLogger(__name__)
+
+ROUTERS = (
+    health.router,
+    core_metrics.router,
+    auth_views.router,
+    agents.router,
+    complaints.router,
+    complaints.statuses_router,
+    attachments.router,
+    status_lookup.router,
+    privacy.router,
+    policies.router,
+    chat.router,
+    handoffs.router,
+    conversations.router,
+    console.router,
+    customer_views.router,
+    notification_routes.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if missing:
         raise RuntimeError(f"policy profiles missing from contract/policies: {sorted(missing)}")
     engine = create_db_engine(settings.database_url)
-    metrics = Metrics(engine)
+    metrics = Metrics(collectors=[HandoffQueueCollector(engine)])
     notification_service = NotificationService(engine, settings, profiles, metrics=metrics)
     consumer = (
         event_consumer.EventConsumer.from_settings(
@@ -89,21 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: times every answer, the 413s above included.
     app.add_middleware(RequestMetrics, metrics=metrics)
-    app.include_router(health.router)
-    app.include_router(metrics_router)
-    app.include_router(auth.router)
-    app.include_router(agents.router)
-    app.include_router(complaints.router)
-    app.include_router(attachments.router)
-    app.include_router(status_lookup.router)
-    app.include_router(privacy.router)
-    app.include_router(policies.router)
-    app.include_router(chat.router)
-    app.include_router(handoffs.router)
-    app.include_router(conversations.router)
-    app.include_router(console.router)
-    app.include_router(customer.router)
-    app.include_router(notification_routes.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlmodel import Session, SQLModel
 
-from backend.app import accounts
+from backend.app.accounts import service as accounts
+from backend.app.accounts.models import Agent, AgentCreate, AgentRole, AgentUpdate
+from backend.app.core.models import utcnow
+from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.models import Agent, AgentCreate, AgentRole, AgentUpdate, utcnow
-from backend.app.settings import Settings
 
 with warnings.catch_warnings():
     # Starlette 1.x nudges its TestClient towards httpx2; the locked httpx works.

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from backend import manage
-from backend.app.models import Agent, Attachment
-from backend.app.settings import Settings
+from backend.app.accounts.models import Agent
+from backend.app.attachments.models import Attachment
+from backend.app.core.settings import Settings
 
 Headers = dict[str, str]
 Register = Callable[..., dict[str, Any]]

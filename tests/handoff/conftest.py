@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from handoff_fakes import RASA_TOKEN, FakeRasa  # noqa: E402
 
-from backend.app.settings import Settings  # noqa: E402
+from backend.app.core.settings import Settings  # noqa: E402
 
 # The backend suite's fixtures (database per run, app, client, agents, logins, complaints);
 # `settings` is replaced below so that the app talks to the fake Rasa.

@@ -43,6 +43,22 @@ def test_the_page_and_its_assets(client):
     assert client.get("/agent/secret.py").status_code == 404
 
 
+def test_the_console_reads_the_status_transitions_from_the_api(client, agent_headers, service_headers):
+    """agent.js offers the statuses a complaint may change to as GET /api/statuses gives them
+    (contract.statuses, the same table the status route enforces)."""
+    from contract.statuses import STATUS_TRANSITIONS, ComplaintStatus
+
+    assert client.get("/api/statuses").status_code == 401
+    assert client.get("/api/statuses", headers=service_headers).status_code == 403
+    answer = client.get("/api/statuses", headers=agent_headers).json()
+    assert answer["statuses"] == [status.value for status in ComplaintStatus]
+    assert {status: set(later) for status, later in answer["transitions"].items()} == {
+        status.value: {later.value for later in allowed} for status, allowed in STATUS_TRANSITIONS.items()
+    }
+    assert answer["transitions"]["resolved"] == ["closed", "reopened", "disputed"]
+    assert "STATUS_NEXT = {" not in client.get("/agent/agent.js").text
+
+
 @pytest.mark.parametrize("first", [{"type": "auth", "token": "wrong"}, {"type": "hello"}, {"token": "x"}])
 def test_the_feed_wants_a_valid_token_first(client, first, service_headers):
     with client.websocket_connect("/api/console/ws") as ws:
@@ -97,7 +113,7 @@ def test_the_feed_pushes_the_queue_and_new_messages(client, handoff_request, ser
 
 
 def test_logging_out_ends_the_feed(client, make_agent, login, monkeypatch):
-    from backend.app.routers import console
+    from backend.app.workspace import views as console
 
     monkeypatch.setattr(console, "_RECHECK_SECONDS", 0.2)
     make_agent("bob")

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from handoff_fakes import RASA_TOKEN
 
-from backend.app.models import utcnow
+from backend.app.core.models import utcnow
 
 
 def cid() -> str:

@@ -109,7 +109,7 @@ def test_an_agents_message_echoed_by_the_broker_is_not_doubled(client, post_even
 def _key_of(client, message: dict) -> str:
     from sqlmodel import Session
 
-    from backend.app.handoff.models import ConversationMessage
+    from backend.app.conversations.models import ConversationMessage
 
     with Session(client.app.state.engine) as session:
         row = session.get(ConversationMessage, message["id"])

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from backend.app.calendar import calendar_for
-from backend.app.policies import load_policies
-from backend.app.working_hours import WorkingHours, availability, next_shift_start, parse_shift
+from backend.app.policies.calendar import calendar_for
+from backend.app.policies.profile import load_policies
+from backend.app.policies.working_hours import WorkingHours, availability, next_shift_start, parse_shift
 
 BAKU = ZoneInfo("Asia/Baku")
 

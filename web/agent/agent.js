@@ -6,15 +6,6 @@
 
 (function () {
   const TOKEN_KEY = "agent_console_token";
-  const STATUS_NEXT = {
-    registered: ["acknowledged", "in_progress", "resolved"],
-    acknowledged: ["in_progress", "resolved"],
-    in_progress: ["resolved"],
-    resolved: ["closed", "reopened", "disputed"],
-    reopened: ["in_progress", "resolved"],
-    disputed: ["closed", "reopened"],
-    closed: ["reopened"],
-  };
   const SLOT_LABELS = {
     full_name: "Name", phone: "Phone", email: "E-mail", staff_member: "Staff member",
     complaint_text: "Complaint", complaint_category: "Category", inverter_model: "Inverter model",
@@ -38,6 +29,8 @@
     messages: new Map(), // id -> message of the selected conversation
     unread: new Map(), // conversation_id -> count
     agents: [],
+    // status -> the statuses it may change to, from GET /api/statuses (contract/statuses.py)
+    statusNext: {},
     policies: new Map(),
     lastPin: null, // {handoff, trackingNumber, pin} of the complaint registered last in this tab
     ws: null,
@@ -143,6 +136,7 @@
     $("login-view").hidden = true;
     $("console-view").hidden = false;
     try { state.agents = await api("GET", "/api/agents"); } catch (_) { state.agents = []; }
+    try { state.statusNext = (await api("GET", "/api/statuses")).transitions; } catch (_) { state.statusNext = {}; }
     state.queue = await api("GET", "/api/handoffs");
     renderQueue();
     connect();
@@ -407,7 +401,7 @@
       $("note-form").hidden = false;
       const select = $("status-select");
       clear(select);
-      for (const next of STATUS_NEXT[c.status] || []) select.append(el("option", { value: next, text: next }));
+      for (const next of state.statusNext[c.status] || []) select.append(el("option", { value: next, text: next }));
       $("change-status").disabled = !select.options.length;
     } else {
       $("status-form").hidden = true;

@@ -24,11 +24,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from backend.app.handoff.models import OPEN_STATUSES, ConversationMessage, Handoff
-from backend.app.handoff.presenters import handoff_public, message_public
-from backend.app.handoff.service import last_message_times
-from backend.app.models import utcnow
-from backend.app.policies import PolicyProfile
+from backend.app.conversations.models import ConversationMessage
+from backend.app.conversations.presenters import message_public
+from backend.app.conversations.service import last_message_times
+from backend.app.core.models import utcnow
+from backend.app.handoff.models import OPEN_STATUSES, Handoff
+from backend.app.handoff.presenters import handoff_public
+from backend.app.policies.profile import PolicyProfile
 
 log = logging.getLogger(__name__)
 

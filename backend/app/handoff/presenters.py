@@ -1,19 +1,12 @@
-"""API shapes of handoffs and messages; moments of a handoff in its policy's time zone."""
+"""API shapes of handoffs; moments of a handoff in its policy's time zone."""
 
 import datetime as dt
 from collections.abc import Mapping
 
-from backend.app.handoff.models import (
-    ConversationMessage,
-    Handoff,
-    HandoffDetail,
-    HandoffPublic,
-    HandoffStatus,
-    MessagePublic,
-)
-from backend.app.models import Complaint
-from backend.app.policies import PolicyProfile, missing_fields
-from backend.app.presenters import complaint_detail
+from backend.app.complaints.models import Complaint
+from backend.app.complaints.presenters import complaint_detail
+from backend.app.handoff.models import Handoff, HandoffDetail, HandoffPublic, HandoffStatus
+from backend.app.policies.profile import PolicyProfile, missing_fields
 
 
 def _local(policy: PolicyProfile | None, moment: dt.datetime | None) -> dt.datetime | None:
@@ -78,23 +71,4 @@ def handoff_detail(
         log=list(handoff.log),
         complaint=None if complaint is None else complaint_detail(complaint, policies[complaint.policy], now=now),
         missing_fields=missing,
-    )
-
-
-def message_public(message: ConversationMessage) -> MessagePublic:
-    extra = message.extra or {}
-    return MessagePublic(
-        id=message.id or 0,
-        conversation_id=message.conversation_id,
-        role=message.role,
-        text=message.text,
-        at=message.at,
-        channel=message.channel,
-        agent_username=message.agent_username,
-        agent_name=message.agent_name,
-        delivered_at=message.delivered_at,
-        delivery_error=message.delivery_error,
-        intent=message.intent,
-        buttons=list(extra.get("buttons") or []),
-        attachments=list(extra.get("attachments") or []),
     )

@@ -1,25 +1,15 @@
-"""Sends due notifications: claim in the database, send, record.
+"""Sends due notifications: claim in the database (outbox.py), prepare (compose.py), send
+through the routes' senders, record.
 
-Claiming makes a notification one dispatcher's, whichever process it runs in:
-- PostgreSQL: `UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)`: concurrent dispatchers
-  take disjoint rows without waiting for each other;
-- SQLite: the candidates are read, then `UPDATE ... WHERE id IN (...) AND <still due>`
-  takes those still claimable (SQLite runs one writer at a time; the condition is evaluated
-  by the UPDATE itself).
-A claim is a lease (NOTIFICATION_LEASE_SECONDS). A process killed mid-send leaves the row
-`claimed`; once the lease has run out any dispatcher claims it again, so nothing is lost.
-The price is at-least-once at that one edge: a message handed over just before the kill is
-sent again. Where the channel allows it the second send is recognised: the Rasa sender finds
-the notification's key in the conversation's tracker and does not send again; an e-mail
-keeps its Message-ID; the SMS gateway gets the key as Idempotency-Key. A Telegram or WhatsApp
-template message sent twice is sent twice.
-
-The outcome is written with a fence (`claimed_by` = this dispatcher, state still `claimed`),
-so a dispatcher whose lease ran out cannot overwrite the one that took the row over.
+The price of claims with leases is at-least-once at one edge: a message handed over just
+before a process is killed is sent again once the lease ran out. Where the channel allows it
+the second send is recognised: the Rasa sender finds the notification's key in the
+conversation's tracker and does not send again; an e-mail keeps its Message-ID; the SMS
+gateway gets the key as Idempotency-Key. A Telegram or WhatsApp template message sent twice is
+sent twice.
 
 A failed attempt is retried after NOTIFICATION_RETRY_SECONDS * 2^(n-1) (capped); after
 NOTIFICATION_MAX_ATTEMPTS the row is `failed` and the complaint shows `notification_failed`.
-Every attempt of every route is a row of `notification_attempt`.
 
 Sending runs on an asyncio loop in a thread of its own (`start`); the database work runs in
 worker threads so that sends keep flowing while a batch is claimed or recorded.
@@ -31,80 +21,37 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from backend.app import clock
-from backend.app.metrics import Metrics
-from backend.app.models import (
-    Channel,
-    Complaint,
-    ComplaintStatus,
-    HistoryKind,
-    Language,
+from backend.app.core import clock
+from backend.app.core.metrics import Metrics
+from backend.app.core.settings import Settings
+from backend.app.notifications.compose import Composer, Prepared
+from backend.app.notifications.models import (
     Notification,
-    NotificationAttempt,
-    NotificationAudience,
     NotificationKind,
     NotificationState,
-    StatusChange,
 )
+from backend.app.notifications.outbox import Outbox, Outcome, worker_name
+from backend.app.notifications.outgoing import Permanent, SendError, Transient
 from backend.app.notifications.planner import Planner
-from backend.app.notifications.senders import Outgoing, Permanent, SendError, Senders, Transient
-from backend.app.notifications.texts import context_for, format_date, load_texts, template_for
-from backend.app.policies import PolicyProfile
-from backend.app.settings import Settings
+from backend.app.notifications.senders import Senders
+from backend.app.policies.profile import PolicyProfile
 
 log = logging.getLogger(__name__)
 
-N = Notification.__table__  # type: ignore[attr-defined]
-A = NotificationAttempt.__table__  # type: ignore[attr-defined]
-C = Complaint.__table__  # type: ignore[attr-defined]
-H = StatusChange.__table__  # type: ignore[attr-defined]
 
 # A bit of slack for the recorder: outcomes are written in one transaction per this many.
 _RECORD_BATCH = 100
 _RECORD_EVERY = 0.05  # seconds
-
-
-@dataclass
-class Prepared:
-    id: int
-    complaint_id: int
-    attempts: int
-    kind: str
-    deadline: str | None
-    complaint_status: str
-    chain: list[str] = field(default_factory=list)
-    message: Outgoing | None = None
-    cancel_reason: str | None = None
-
-
-@dataclass
-class Outcome:
-    id: int
-    complaint_id: int
-    state: NotificationState
-    channel: str | None
-    attempt_at: dt.datetime | None = None
-    sent_at: dt.datetime | None = None
-    last_error: str | None = None
-    log: list[dict[str, Any]] = field(default_factory=list)
-    # A history entry to add (escalations): its note.
-    history_note: str | None = None
-    complaint_status: str | None = None
-    # The notification's kind (the metrics' label).
-    kind: str = ""
 
 
 @dataclass
@@ -126,10 +73,6 @@ class DrainStats:
             self.cancelled += 1
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
 class Dispatcher:
     def __init__(
         self,
@@ -149,14 +92,14 @@ class Dispatcher:
         self.on_retry = on_retry
         self.metrics = metrics
         self.worker = worker or worker_name()
-        self.texts = load_texts()
+        self.outbox = Outbox(engine, self.worker, settings.notification_lease_seconds)
+        self.composer = Composer(policies, planner)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._senders: Senders | None = None
         self._drain_task: asyncio.Task[DrainStats] | None = None
         self._again = False
         self._start_lock = threading.Lock()
-        self._postgres = engine.dialect.name == "postgresql"
 
     # --- the loop thread ---------------------------------------------------------------------
 
@@ -272,51 +215,11 @@ class Dispatcher:
             log.exception("notification dispatch failed; the sweep will try again")
             return stats
 
-    # --- claim -------------------------------------------------------------------------------------
-
-    def _due(self, now: dt.datetime) -> sa.ColumnElement[bool]:
-        return sa.or_(
-            sa.and_(N.c.state == NotificationState.planned.value, N.c.attempt_at <= now),
-            sa.and_(N.c.state == NotificationState.claimed.value, N.c.claimed_until < now),
-        )
+    # --- claim and prepare ---------------------------------------------------------------------------
 
     def claim(self, limit: int, now: dt.datetime) -> list[tuple[int, bool]]:
         """Claims up to `limit` due rows: [(id, reclaimed)]; reclaimed = its lease had run out."""
-        lease = now + dt.timedelta(seconds=self.settings.notification_lease_seconds)
-        claim_values = {
-            "state": NotificationState.claimed.value,
-            "claimed_by": self.worker,
-            "claimed_until": lease,
-            "attempts": N.c.attempts + 1,
-        }
-        with self.engine.begin() as connection:
-            if self._postgres:
-                due = (
-                    sa.select(N.c.id, N.c.state.label("previous"))
-                    .where(self._due(now))
-                    .order_by(N.c.attempt_at, N.c.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                    .cte("due")
-                )
-                rows = connection.execute(
-                    sa.update(N).where(N.c.id == due.c.id).values(**claim_values).returning(N.c.id, due.c.previous)
-                ).all()
-                return [(row[0], row[1] == NotificationState.claimed.value) for row in rows]
-            candidates = dict(
-                connection.execute(
-                    sa.select(N.c.id, N.c.state).where(self._due(now)).order_by(N.c.attempt_at, N.c.id).limit(limit)
-                ).all()
-            )
-            if not candidates:
-                return []
-            taken = connection.execute(
-                sa.update(N)
-                .where(N.c.id.in_(list(candidates)), self._due(now))
-                .values(**claim_values)
-                .returning(N.c.id)
-            ).scalars()
-            return [(row_id, candidates[row_id] == NotificationState.claimed.value) for row_id in taken]
+        return self.outbox.claim(limit, now)
 
     def _claim_and_prepare(self, limit: int) -> list[Prepared]:
         now = clock.now()
@@ -330,87 +233,7 @@ class Dispatcher:
                 .where(col(Notification.id).in_(list(reclaimed)))
                 .options(selectinload(Notification.complaint))  # type: ignore[arg-type]
             ).all()
-            return [self._prepare(session, row, reclaimed[row.id], now) for row in rows]  # type: ignore[index]
-
-    def _prepare(self, session: Session, row: Notification, reclaimed: bool, now: dt.datetime) -> Prepared:
-        complaint = row.complaint
-        policy = self.policies[complaint.policy]
-        item = Prepared(
-            id=row.id,  # type: ignore[arg-type]
-            complaint_id=complaint.id,  # type: ignore[arg-type]
-            attempts=row.attempts,
-            kind=row.kind,
-            deadline=row.deadline,
-            complaint_status=complaint.status,
-        )
-        if not self.planner.still_wanted(row, complaint, policy, now=now):
-            item.cancel_reason = "no longer wanted when due (the complaint changed)"
-            return item
-        item.chain = self.chain(row, complaint)
-        if not item.chain:
-            return item
-        language = Language(row.language or complaint.language)
-        template = template_for(row)
-        rendered = self.texts.render(template, language, context_for(row, complaint, policy, language))
-        payload = row.payload or {}
-        kind = NotificationKind(row.kind)
-        if kind in (NotificationKind.decision, NotificationKind.approval_request):
-            # Rasa's EXTERNAL_decision shows the decision with approve / reject buttons.
-            intent = "EXTERNAL_decision"
-            decision = payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language)
-            entities: dict[str, Any] = {"tracking_number": complaint.tracking_number, "decision_text": decision}
-        else:
-            intent = f"EXTERNAL_{kind.value}"
-            entities = {"tracking_number": complaint.tracking_number, "text": rendered.text}
-            if payload.get("reason"):
-                entities["reason"] = payload["reason"]
-            if payload.get("new_date"):
-                entities["new_date"] = format_date(dt.datetime.fromisoformat(payload["new_date"]), policy)
-        entities["notification_id"] = row.key
-        staff = row.audience != NotificationAudience.customer
-        item.message = Outgoing(
-            notification_id=item.id,
-            key=row.key,
-            kind=row.kind,
-            template=template,
-            language=language.value,
-            tracking_number=complaint.tracking_number,
-            subject=rendered.subject,
-            text=rendered.text,
-            rasa_intent=intent,
-            entities=entities,
-            conversation_id=None if staff else complaint.conversation_id,
-            email=self.planner.staff_address(NotificationAudience(row.audience)) if staff else complaint.email,
-            phone=None if staff else complaint.phone,
-            # attempts counts this claim: above 1, an earlier attempt failed or never recorded.
-            maybe_delivered=reclaimed or row.attempts > 1,
-        )
-        return item
-
-    def chain(self, row: Notification, complaint: Complaint) -> list[str]:
-        """The routes to try, in order, starting with the planned one."""
-        if row.audience != NotificationAudience.customer:
-            return [row.channel or "console"]
-        if row.channel is None:
-            return []
-        if row.channel == "email" and self.planner.has_email_copy(complaint):
-            return ["email"]  # the web chat's e-mail copy
-        channel = Channel(complaint.channel)
-        routes: list[str] = []
-        if complaint.conversation_id:
-            if channel is Channel.whatsapp:
-                routes.append("whatsapp")
-            elif channel in (Channel.rest, Channel.socketio, Channel.telegram, Channel.twilio):
-                routes.append("rasa")
-            if channel is Channel.telegram:
-                routes.append("telegram")
-        if complaint.email and not self.planner.has_email_copy(complaint):
-            routes.append("email")
-        if complaint.phone:
-            routes.append("sms")
-        if row.channel in routes:
-            return routes[routes.index(row.channel) :]
-        return [row.channel, *routes]
+            return [self.composer.prepare(session, row, reclaimed[row.id], now) for row in rows]  # type: ignore[index]
 
     def _cancelled_or_unroutable(self, item: Prepared) -> Outcome:
         now = clock.now()
@@ -543,58 +366,7 @@ class Dispatcher:
                 )
 
     def _record(self, outcomes: list[Outcome]) -> None:
-        fence = sa.and_(
-            N.c.id == sa.bindparam("o_id"),
-            N.c.claimed_by == self.worker,
-            N.c.state == NotificationState.claimed.value,
-        )
-        update = (
-            sa.update(N)
-            .where(fence)
-            .values(
-                state=sa.bindparam("o_state"),
-                channel=sa.bindparam("o_channel"),
-                sent_at=sa.bindparam("o_sent_at"),
-                attempt_at=sa.func.coalesce(sa.bindparam("o_attempt_at", type_=N.c.attempt_at.type), N.c.attempt_at),
-                last_error=sa.bindparam("o_last_error"),
-                claimed_by=None,
-                claimed_until=None,
-            )
-        )
-        params = [
-            {
-                "o_id": outcome.id,
-                "o_state": outcome.state.value,
-                "o_channel": outcome.channel,
-                "o_sent_at": outcome.sent_at,
-                "o_attempt_at": outcome.attempt_at,
-                "o_last_error": None if outcome.state is NotificationState.sent else outcome.last_error,
-            }
-            for outcome in outcomes
-        ]
-        attempts = [entry for outcome in outcomes for entry in outcome.log]
-        failed = sorted({outcome.complaint_id for outcome in outcomes if outcome.state is NotificationState.failed})
-        history = [
-            {
-                "complaint_id": outcome.complaint_id,
-                "at": outcome.sent_at,
-                "actor": "system",
-                "kind": HistoryKind.escalation.value,
-                "status": outcome.complaint_status,
-                "note": outcome.history_note,
-                "visible_to_customer": False,
-            }
-            for outcome in outcomes
-            if outcome.history_note is not None
-        ]
-        with self.engine.begin() as connection:
-            connection.execute(update, params)
-            if attempts:
-                connection.execute(sa.insert(A), attempts)
-            if failed:
-                connection.execute(sa.update(C).where(C.c.id.in_(failed)).values(notification_failed=True))
-            if history:
-                connection.execute(sa.insert(H), history)
+        self.outbox.record(outcomes)
         self._count(outcomes)
         retries = [outcome.attempt_at for outcome in outcomes if outcome.attempt_at is not None]
         if retries and self.on_retry is not None:

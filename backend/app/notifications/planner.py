@@ -13,7 +13,8 @@ Two sorts of rows:
   again just before sending.
 
 Every function works inside the caller's transaction and returns the rows it added; the
-caller commits and then wakes the dispatcher for them (NotificationService.wake).
+caller commits and then wakes the dispatcher for them (the flows of backend.app.complaints, with
+NotificationService.planning).
 """
 
 from __future__ import annotations
@@ -24,22 +25,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.app.models import (
-    RESOLUTION_STOPPED,
-    Channel,
-    Complaint,
-    ComplaintStatus,
-    HistoryKind,
-    Language,
+from backend.app.complaints.models import Complaint, HistoryKind, StatusChangeCreate
+from backend.app.core.settings import Settings
+from backend.app.notifications.models import (
     Notification,
     NotificationAttempt,
     NotificationAudience,
     NotificationKind,
     NotificationState,
-    StatusChangeCreate,
 )
-from backend.app.policies import PolicyProfile
-from backend.app.settings import Settings
+from backend.app.policies.profile import PolicyProfile
+from contract.statuses import RESOLUTION_STOPPED, Channel, ComplaintStatus, Language
 
 # Conversations Rasa can reach (output_channel=latest).
 CHAT_CHANNELS = frozenset({Channel.rest, Channel.socketio, Channel.telegram, Channel.whatsapp, Channel.twilio})

@@ -1,9 +1,9 @@
-"""The routes a notification can take. Each sender raises `Permanent` when this route cannot
-deliver it (the dispatcher tries the next route of the chain) and `Transient` when a later
-attempt may succeed (the dispatcher retries with backoff); anything else counts as transient.
+"""The routes a notification can take, one sender each: into the customer's conversation
+through Rasa, WhatsApp (the window, or an approved template), Telegram's Bot API, e-mail, an
+SMS gateway, and the agents' list. What a sender is and how it fails: backend.app.notifications.outgoing.
 
 Every base URL comes from the settings, so the tests use local servers that speak the same
-protocols (backend.app.notifications.loopback).
+protocols (tests/support/loopback.py).
 """
 
 from __future__ import annotations
@@ -15,16 +15,26 @@ import importlib
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
-from backend.app import clock
-from backend.app.rasa_paths import conversation_path
-from backend.app.settings import Settings
+from backend.app.clients.rasa import AsyncRasaClient, RasaApi, RasaUnavailable
+from backend.app.core import clock
+from backend.app.core.settings import Settings
+from backend.app.notifications.outgoing import (
+    HttpPool,
+    Outgoing,
+    Permanent,
+    Sender,
+    SendError,
+    Transient,
+    http_error,
+    response_error,
+    status_error,
+)
 
 log = logging.getLogger(__name__)
 # Request URLs carry secrets (Rasa's token in the query, the bot token in the path): the HTTP
@@ -36,149 +46,9 @@ WHATSAPP_WINDOW = dt.timedelta(hours=24)
 # A message that leaves within the last minutes of the window may arrive after it closed.
 _WINDOW_MARGIN = dt.timedelta(minutes=10)
 _EXTERNAL_TEXT_PREFIX = "EXTERNAL: "  # rasa.shared.core.events.UserUttered.create_external
-_MAX_DETAIL = 200
-
-
-class SendError(Exception):
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message[:_MAX_DETAIL])
-        self.retry_after = retry_after
-
-
-class Permanent(SendError):
-    """This route cannot deliver this notification (try the next route)."""
-
-
-class Transient(SendError):
-    """Try again later."""
-
-
-@dataclass
-class Outgoing:
-    """Everything a sender needs, detached from the database session."""
-
-    notification_id: int
-    key: str  # idempotency key
-    kind: str
-    template: str
-    language: str
-    tracking_number: str
-    subject: str
-    text: str
-    rasa_intent: str
-    entities: dict[str, Any]
-    conversation_id: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    # It may have arrived already: a previous claim ended without a recorded outcome (a crash),
-    # or a previous attempt failed in a way that does not tell whether the other side took it (a
-    # dropped connection, a timeout, a balancer's 502 for a server that died answering). Rasa's
-    # tracker is searched for the notification's key before it is sent again.
-    maybe_delivered: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Sender(Protocol):
-    name: str
-
-    async def send(self, message: Outgoing) -> str:
-        """Delivers the message; returns what to record (ids, never personal data)."""
-        ...
-
-
-def _status_error(route: str, response: httpx.Response) -> SendError:
-    code = response.status_code
-    if code in (408, 425, 429) or code >= 500:
-        retry_after = _retry_after(response)
-        return Transient(f"{route} answered {code}", retry_after=retry_after)
-    return Permanent(f"{route} answered {code}")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-
-
-def _http_error(route: str, exc: httpx.HTTPError) -> Transient:
-    return Transient(f"{route} unreachable ({type(exc).__name__})")
 
 
 # --- Rasa -------------------------------------------------------------------------------------
-
-
-class HttpPool:
-    """HTTP clients for the senders. One httpx.AsyncClient slows down sharply with many
-    connections in its pool (encode/httpx#3215; here 32 concurrent requests to a local server
-    ran at a quarter of the rate of the same requests spread over clients of two connections
-    each), so the connections are spread over small clients, picked by notification."""
-
-    PER_CLIENT = 2
-
-    def __init__(self, connections: int, timeout: float) -> None:
-        count = max(1, -(-connections // self.PER_CLIENT))
-        limits = httpx.Limits(max_connections=self.PER_CLIENT, max_keepalive_connections=self.PER_CLIENT)
-        self.clients = [httpx.AsyncClient(timeout=timeout, limits=limits) for _ in range(count)]
-
-    def get(self, key: int) -> httpx.AsyncClient:
-        return self.clients[key % len(self.clients)]
-
-    async def aclose(self) -> None:
-        for client in self.clients:
-            await client.aclose()
-
-
-class RasaApi:
-    """The parts of Rasa's HTTP API the notifications use (`rasa run --enable-api`)."""
-
-    def __init__(self, http: HttpPool, base_url: str, token: str | None) -> None:
-        self.http = http
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-
-    def _url(self, conversation_id: str, tail: str) -> str:
-        # Rasa does not decode the id in the path: backend/app/rasa_paths.py
-        return f"{self.base_url}{conversation_path(conversation_id)}/{tail}"
-
-    def _params(self, **params: str) -> dict[str, str]:
-        if self.token:
-            params["token"] = self.token
-        return params
-
-    async def tracker(self, conversation_id: str, *, all_events: bool = False, key: int = 0) -> dict[str, Any]:
-        try:
-            response = await self.http.get(key).get(
-                self._url(conversation_id, "tracker"),
-                params=self._params(include_events="ALL" if all_events else "AFTER_RESTART"),
-            )
-        except httpx.HTTPError as exc:
-            raise _http_error("rasa", exc) from None
-        if response.status_code != 200:
-            raise _status_error("rasa", response)
-        body = response.json()
-        return body if isinstance(body, dict) else {}
-
-    async def trigger_intent(
-        self, conversation_id: str, intent: str, entities: dict[str, Any], *, key: int = 0
-    ) -> dict[str, Any]:
-        try:
-            response = await self.http.get(key).post(
-                self._url(conversation_id, "trigger_intent"),
-                params=self._params(output_channel="latest", include_events="NONE"),
-                json={"name": intent, "entities": entities},
-            )
-        except httpx.HTTPError as exc:
-            raise _http_error("rasa", exc) from None
-        if response.status_code == 404:
-            raise Permanent(f"rasa answered 404 for {intent} (intent not in the domain?)")
-        if response.status_code != 200:
-            raise _status_error("rasa", response)
-        try:
-            body = response.json()
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
 
 
 def customer_messages(tracker: dict[str, Any]) -> list[dict[str, Any]]:
@@ -213,27 +83,46 @@ class RasaSender:
 
     name = "rasa"
 
-    def __init__(self, api: RasaApi) -> None:
-        self.api = api
+    def __init__(self, rasa: AsyncRasaClient) -> None:
+        self.rasa = rasa
+
+    async def tracker(self, message: Outgoing) -> dict[str, Any]:
+        """The conversation's tracker: every event when the message may be in it already."""
+        assert message.conversation_id is not None
+        try:
+            return await self.rasa.tracker(
+                message.conversation_id, all_events=message.maybe_delivered, key=message.notification_id
+            )
+        except RasaUnavailable as exc:
+            raise _rasa_error(exc) from None
 
     async def send(self, message: Outgoing, tracker: dict[str, Any] | None = None) -> str:
         if not message.conversation_id:
             raise Permanent("no conversation to send to")
         if tracker is None or message.maybe_delivered:
-            tracker = await self.api.tracker(
-                message.conversation_id, all_events=message.maybe_delivered, key=message.notification_id
-            )
+            tracker = await self.tracker(message)
         if message.maybe_delivered and already_delivered(tracker, message.key):
             return f"{message.rasa_intent} already in the conversation (found by its key on a retry)"
         if tracker.get("paused"):
             raise Transient("the conversation is with an agent (paused); retrying later")
         if not customer_messages(tracker):
             raise Permanent("conversation gone: Rasa has no message of the customer")
-        await self.api.trigger_intent(
-            message.conversation_id, message.rasa_intent, message.entities, key=message.notification_id
-        )
+        try:
+            await self.rasa.trigger_intent(
+                message.conversation_id, message.rasa_intent, message.entities, key=message.notification_id
+            )
+        except RasaUnavailable as exc:
+            raise _rasa_error(exc, intent=message.rasa_intent) from None
         channel = tracker.get("latest_input_channel") or "?"
         return f"{message.rasa_intent} triggered (output channel {channel})"
+
+
+def _rasa_error(exc: RasaUnavailable, *, intent: str | None = None) -> SendError:
+    if exc.status is None:
+        return Transient(str(exc))
+    if exc.status == 404 and intent is not None:
+        return Permanent(f"rasa answered 404 for {intent} (intent not in the domain?)")
+    return status_error("rasa", exc.status, exc.retry_after)
 
 
 # --- WhatsApp Cloud API -------------------------------------------------------------------------
@@ -256,9 +145,7 @@ class WhatsAppSender:
         tracker: dict[str, Any] | None = None
         if message.conversation_id:
             try:
-                tracker = await self.rasa.api.tracker(
-                    message.conversation_id, all_events=message.maybe_delivered, key=message.notification_id
-                )
+                tracker = await self.rasa.tracker(message)
             except SendError as exc:
                 log.info(
                     "whatsapp: no tracker for notification %s (%s); using a template", message.notification_id, exc
@@ -313,9 +200,9 @@ class WhatsAppSender:
                 headers={"Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"},
             )
         except httpx.HTTPError as exc:
-            raise _http_error("whatsapp", exc) from None
+            raise http_error("whatsapp", exc) from None
         if response.status_code != 200:
-            raise _status_error("whatsapp", response)
+            raise response_error("whatsapp", response)
         ids = [item.get("id") for item in (response.json().get("messages") or []) if isinstance(item, dict)]
         return f"template {template} ({message.language}) {' '.join(str(i) for i in ids)}".strip()
 
@@ -473,9 +360,9 @@ class HttpSmsSender:
                 headers=headers,
             )
         except httpx.HTTPError as exc:
-            raise _http_error("sms gateway", exc) from None
+            raise http_error("sms gateway", exc) from None
         if response.status_code >= 300:
-            raise _status_error("sms gateway", response)
+            raise response_error("sms gateway", response)
         return "sms accepted by the gateway"
 
 
@@ -497,8 +384,7 @@ class Senders:
 
     def __init__(self, settings: Settings) -> None:
         self.http = HttpPool(settings.notification_concurrency, settings.notification_send_timeout_seconds)
-        token = settings.rasa_token.get_secret_value() if settings.rasa_token is not None else None
-        rasa = RasaSender(RasaApi(self.http, settings.rasa_url, token))
+        rasa = RasaSender(AsyncRasaClient(RasaApi.from_settings(settings), self.http))
         self.telegram = TelegramSender(settings)
         sms_class = _import(settings.sms_sender)
         self.by_route: dict[str, Any] = {

@@ -15,8 +15,10 @@ from typing import Any
 
 import yaml
 
-from backend.app.models import Complaint, ComplaintStatus, Language, Notification
-from backend.app.policies import PolicyProfile
+from backend.app.complaints.models import Complaint
+from backend.app.notifications.models import Notification
+from backend.app.policies.profile import PolicyProfile
+from contract.statuses import ComplaintStatus, Language
 
 TEXTS_FILE = Path(__file__).resolve().parents[2] / "texts" / "notifications.yml"
 

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from backend.app import clock
+from backend.app.core import clock
+from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.models import Notification, NotificationState
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
-from backend.app.settings import Settings
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 RASA_TOKEN = "test-rasa-token"
 TELEGRAM_TOKEN = "123456:TEST"

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.app.core.settings import Settings
 from backend.app.main import create_app
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
-from backend.app.settings import Settings
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import sender_settings
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -228,7 +228,7 @@ def test_an_erasure_scrubs_the_texts_kept_for_notifications_and_stops_them(
     assert loopback.triggered() == []
     from sqlmodel import Session, select
 
-    from backend.app.models import Notification
+    from backend.app.notifications.models import Notification
 
     with Session(notify_app.state.engine) as session:
         payloads = [row.payload for row in session.exec(select(Notification)).all() if row.payload]

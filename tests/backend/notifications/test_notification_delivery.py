@@ -10,11 +10,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend.app.models import Notification, NotificationAttempt, NotificationState
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
+from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 from backend.app.notifications.service import NotificationService
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import Timeline
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, col, select
 
-from backend.app.models import Notification, NotificationAttempt, NotificationState
-from backend.app.notifications.loopback import LoopbackServer
+from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 from backend.app.notifications.service import NotificationService
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import Timeline
+from tests.support.loopback import LoopbackServer
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

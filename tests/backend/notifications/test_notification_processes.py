@@ -18,13 +18,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from backend.app.complaints.models import Complaint
+from backend.app.core.settings import REPO_ROOT, Settings
 from backend.app.main import create_app
-from backend.app.models import Complaint, Notification, NotificationAttempt, NotificationState
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink, free_port
-from backend.app.scheduler import JOB_TABLE, store_wake_ups, wake_job_id
-from backend.app.settings import REPO_ROOT, Settings
+from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
+from backend.app.notifications.scheduler import JOB_TABLE, store_wake_ups, wake_job_id
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import RASA_TOKEN, sender_settings
+from tests.support.loopback import LoopbackServer, SmtpSink, free_port
 
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 

@@ -9,9 +9,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from backend.app.notifications.loopback import LoopbackServer, SmtpSink
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import SUPERVISOR, Timeline, sent_log
+from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -340,8 +340,8 @@ def test_poliser_whatsapp_window_template_then_conversation(
 
 @pytest.mark.parametrize("language", ["ru", "az", "ro", "tr"])
 def test_every_text_renders_in_every_language(language: str) -> None:
-    from backend.app.models import Language
     from backend.app.notifications.texts import PLACEHOLDERS, load_texts
+    from contract.statuses import Language
 
     texts = load_texts()
     for template in texts.templates:

@@ -1,0 +1,340 @@
+"""Complaints' data functions: keyword-only, one session each, commit where a unit of work ends."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from backend.app.accounts.models import Agent
+from backend.app.attachments.service import link_conversation_attachments
+from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
+from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin, verify_pin
+from backend.app.policies.profile import PolicyProfile, compute_deadlines
+from contract.statuses import RESOLUTION_STOPPED, STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
+
+log = logging.getLogger(__name__)
+
+_TRACKING_NUMBER_TRIES = 5
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another request registered a complaint under the same Idempotency-Key first."""
+
+    def __init__(self, complaint: Complaint) -> None:
+        super().__init__(complaint.tracking_number)
+        self.complaint = complaint
+
+
+class AssignmentNotAllowed(Exception):
+    """Only a supervisor or an admin takes a complaint away from the agent who has it."""
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, current: ComplaintStatus, wanted: ComplaintStatus) -> None:
+        allowed = ", ".join(sorted(STATUS_TRANSITIONS[current])) or "none"
+        super().__init__(f"a complaint in status {current} cannot become {wanted} (allowed: {allowed})")
+
+
+class PinLocked(Exception):
+    """Too many wrong PINs: the status look-up of this complaint is locked for `remaining`."""
+
+    def __init__(self, remaining: dt.timedelta) -> None:
+        super().__init__("too many wrong PINs; try again later")
+        self.remaining = remaining
+
+
+class WrongPin(Exception):
+    pass
+
+
+def history_entry(
+    complaint: Complaint, kind: HistoryKind, note: str, actor: str, now: dt.datetime, *, visible: bool = False
+) -> StatusChange:
+    """An entry of the complaint's history that leaves its status as it is (a note, an
+    assignment, a rating, a delay, an export...); appended by the caller."""
+    return StatusChange(
+        kind=kind, status=ComplaintStatus(complaint.status), note=note, visible_to_customer=visible, at=now, actor=actor
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_complaint_by_tracking_number(
+    *, session: Session, tracking_number: str, for_update: bool = False
+) -> Complaint | None:
+    statement = select(Complaint).where(Complaint.tracking_number == tracking_number)
+    if for_update:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def get_complaint_by_idempotency_key(*, session: Session, idempotency_key: str) -> Complaint | None:
+    return session.exec(select(Complaint).where(Complaint.idempotency_key == idempotency_key)).first()
+
+
+def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
+    """SQL twin of `is_overdue`."""
+    return sa.or_(
+        sa.and_(col(Complaint.acknowledged_at).is_(None), col(Complaint.acknowledge_by) < now),
+        sa.and_(col(Complaint.status).not_in(RESOLUTION_STOPPED), col(Complaint.resolve_by) < now),
+    )
+
+
+def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
+    """Not acknowledged in time, or not resolved in time."""
+    return (complaint.acknowledged_at is None and complaint.acknowledge_by < now) or (
+        complaint.status not in RESOLUTION_STOPPED and complaint.resolve_by < now
+    )
+
+
+def list_complaints(
+    *,
+    session: Session,
+    now: dt.datetime,
+    status: ComplaintStatus | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    policy: str | None = None,
+    language: Language | None = None,
+    channel: Channel | None = None,
+    assigned_to: Agent | None = None,
+    unassigned: bool = False,
+    notification_failed: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Complaint]:
+    statement = select(Complaint).options(selectinload(Complaint.assigned_to))  # type: ignore[arg-type]
+    if assigned_to is not None:
+        statement = statement.where(Complaint.assigned_to_id == assigned_to.id)
+    if unassigned:
+        statement = statement.where(col(Complaint.assigned_to_id).is_(None))
+    if status is not None:
+        statement = statement.where(Complaint.status == status)
+    if policy is not None:
+        statement = statement.where(Complaint.policy == policy)
+    if language is not None:
+        statement = statement.where(Complaint.language == language)
+    if channel is not None:
+        statement = statement.where(Complaint.channel == channel)
+    if notification_failed is not None:
+        statement = statement.where(Complaint.notification_failed == notification_failed)
+    if overdue is not None:
+        clause = overdue_clause(now)
+        statement = statement.where(clause if overdue else sa.not_(clause))
+    if q:
+        statement = statement.where(
+            sa.or_(
+                *(
+                    col(column).icontains(q, autoescape=True)
+                    for column in (
+                        Complaint.tracking_number,
+                        Complaint.full_name,
+                        Complaint.phone,
+                        Complaint.email,
+                        Complaint.staff_member,
+                        Complaint.complaint_text,
+                        Complaint.ticket_number,
+                        Complaint.serial_number,
+                    )
+                )
+            )
+        )
+    statement = statement.order_by(col(Complaint.created_at).desc(), col(Complaint.id).desc())
+    return list(session.exec(statement.offset(offset).limit(limit)).all())
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def create_complaint(
+    *,
+    session: Session,
+    values: dict[str, Any],
+    policy: PolicyProfile,
+    received_at: dt.datetime,
+    actor: str,
+    secret_key: str,
+    idempotency_key: str | None,
+    request_fingerprint: str | None,
+    now: dt.datetime,
+    on_created: Callable[[Complaint], None] | None = None,
+) -> tuple[Complaint, str]:
+    """Registers a complaint and returns it with its PIN (the only time the PIN exists in
+    clear). Raises IdempotencyKeyTaken when a concurrent request won the same key.
+    `on_created` runs inside the transaction (the notifications are planned there)."""
+    deadlines = compute_deadlines(policy, received_at=received_at)
+    for _ in range(_TRACKING_NUMBER_TRIES):
+        tracking_number = generate_tracking_number()
+        if idempotency_key is None:
+            pin = generate_pin()
+        else:
+            pin = derive_pin(secret_key, idempotency_key, tracking_number)
+        complaint = Complaint(
+            **values,
+            **deadlines.model_dump(),
+            tracking_number=tracking_number,
+            pin_hash=hash_pin(pin),
+            policy=policy.id,
+            status=ComplaintStatus.registered,
+            received_at=received_at,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+        )
+        complaint.history.append(
+            StatusChange(status=ComplaintStatus.registered, at=now, actor=actor, visible_to_customer=True)
+        )
+        session.add(complaint)
+        try:
+            session.flush()
+            assert complaint.id is not None  # flushed
+            link_conversation_attachments(
+                session=session, complaint_id=complaint.id, conversation_id=complaint.conversation_id
+            )
+            if on_created is not None:
+                on_created(complaint)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if idempotency_key is not None:
+                winner = get_complaint_by_idempotency_key(session=session, idempotency_key=idempotency_key)
+                if winner is not None:
+                    raise IdempotencyKeyTaken(winner) from None
+            log.warning("tracking number collision, drawing another one")
+            continue
+        if session.expire_on_commit:  # else it is current already, and a reload costs a query
+            session.refresh(complaint)
+        return complaint, pin
+    raise RuntimeError(f"no free tracking number after {_TRACKING_NUMBER_TRIES} draws")
+
+
+def change_status(
+    *,
+    session: Session,
+    complaint: Complaint,
+    change_in: StatusChangeCreate,
+    policy: PolicyProfile,
+    actor: str,
+    now: dt.datetime,
+    on_changed: Callable[[Complaint, ComplaintStatus], None] | None = None,
+) -> Complaint:
+    """`on_changed(complaint, previous_status)` runs inside the transaction."""
+    current = ComplaintStatus(complaint.status)
+    if change_in.status not in STATUS_TRANSITIONS[current]:
+        raise TransitionNotAllowed(current, change_in.status)
+    complaint.status = change_in.status
+    complaint.updated_at = now
+    if complaint.acknowledged_at is None:
+        # Leaving "registered" acknowledges the complaint: deadlines that count from the
+        # acknowledgement now count from this moment instead of from its deadline.
+        complaint.acknowledged_at = now
+        deadlines = compute_deadlines(policy, received_at=complaint.received_at, acknowledged_at=now)
+        complaint.sqlmodel_update(deadlines.model_dump())
+    complaint.history.append(StatusChange(**change_in.model_dump(), at=now, actor=actor))
+    if on_changed is not None:
+        on_changed(complaint, current)
+    session.add(complaint)
+    session.commit()
+    session.refresh(complaint)
+    return complaint
+
+
+def add_note(*, session: Session, complaint: Complaint, note: str, actor: str, now: dt.datetime) -> StatusChange:
+    """An internal note in the history; the complaint's status stays as it is."""
+    entry = history_entry(complaint, HistoryKind.note, note, actor, now)
+    complaint.history.append(entry)
+    complaint.updated_at = now
+    session.add(complaint)
+    session.commit()
+    session.refresh(entry)
+    return entry
+
+
+def assign(
+    *,
+    session: Session,
+    complaint: Complaint,
+    assignee: Agent | None,
+    note: str | None,
+    actor: str,
+    actor_is_supervisor: bool,
+    now: dt.datetime,
+) -> Complaint:
+    """Gives the complaint to `assignee` (None: to nobody). An agent may assign a complaint
+    nobody has, or one that is their own; taking it from someone else needs a supervisor."""
+    current = complaint.assigned_to
+    if current is not None and current.username != actor and not actor_is_supervisor:
+        if assignee is None or assignee.id != current.id:
+            raise AssignmentNotAllowed(
+                f"the complaint is assigned to {current.username}; only a supervisor or an admin can reassign it"
+            )
+    complaint.assigned_to = assignee
+    complaint.updated_at = now
+    what = f"assigned to {assignee.username}" if assignee is not None else "unassigned"
+    complaint.history.append(
+        history_entry(complaint, HistoryKind.assignment, what if note is None else f"{what}: {note}", actor, now)
+    )
+    session.add(complaint)
+    session.commit()
+    session.refresh(complaint)
+    return complaint
+
+
+def check_customer_pin(
+    *,
+    session: Session,
+    complaint: Complaint,
+    pin: str,
+    max_attempts: int,
+    lockout: dt.timedelta,
+    now: dt.datetime,
+) -> None:
+    """The customer's PIN for the status look-up: WrongPin, or PinLocked while the complaint
+    is locked (and when this wrong PIN locks it); a right PIN clears the count."""
+    if complaint.pin_locked_until is not None and complaint.pin_locked_until > now:
+        raise PinLocked(complaint.pin_locked_until - now)
+    if not verify_pin(complaint.pin_hash, pin):
+        if record_pin_failure(
+            session=session, complaint=complaint, max_attempts=max_attempts, lockout=lockout, now=now
+        ):
+            log.warning("status look-up locked after wrong PINs tracking_number=%s", complaint.tracking_number)
+            raise PinLocked(lockout)
+        raise WrongPin()
+    clear_pin_failures(session=session, complaint=complaint)
+
+
+def record_pin_failure(
+    *, session: Session, complaint: Complaint, max_attempts: int, lockout: dt.timedelta, now: dt.datetime
+) -> bool:
+    """Counts a wrong PIN; returns True when this failure locked the complaint."""
+    failures: int = session.exec(
+        sa.update(Complaint)
+        .where(col(Complaint.id) == complaint.id)
+        .values(pin_failed_attempts=col(Complaint.pin_failed_attempts) + 1)
+        .returning(col(Complaint.pin_failed_attempts))
+    ).scalar_one()
+    locked = failures >= max_attempts
+    if locked:
+        session.exec(
+            sa.update(Complaint)
+            .where(col(Complaint.id) == complaint.id)
+            .values(pin_failed_attempts=0, pin_locked_until=now + lockout)
+        )
+    session.commit()
+    return locked
+
+
+def clear_pin_failures(*, session: Session, complaint: Complaint) -> None:
+    if complaint.pin_failed_attempts or complaint.pin_locked_until is not None:
+        complaint.pin_failed_attempts = 0
+        complaint.pin_locked_until = None
+        session.add(complaint)
+        session.commit()

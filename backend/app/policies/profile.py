@@ -1,0 +1,255 @@
+"""Policy profiles (`contract/policies/<id>.yml`, shared with the action server): schema,
+loading, intake checks and deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+from sqlmodel import SQLModel
+
+from backend.app.policies.calendar import DayUnit, WorkingCalendar, calendar_for
+from backend.app.policies.working_hours import WorkingHours
+from contract.fields import INTAKE_SLOTS
+from contract.policy import profile_paths, read_profile
+from contract.statuses import ComplaintStatus, Language
+
+if TYPE_CHECKING:
+    from backend.app.complaints.models import ComplaintCreate
+
+# The complaint fields a policy's intake list may name (the Rasa slots of the same names).
+Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
+
+# How far in the future a given `received_at` may lie (clock skew between machines).
+_MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+
+
+class IntakeField(_Strict):
+    slot: Slot
+    optional: bool = False
+    # full_name: the chat asks for the patronymic too.
+    patronymic: bool = False
+    # Either this slot or the alternative one must be given.
+    alternative: Slot | None = None
+    # Asked (and required) only when every named slot has the given value.
+    when: dict[Slot, str] | None = None
+
+    def applies_to(self, values: Mapping[str, Any]) -> bool:
+        return all(values.get(slot) == wanted for slot, wanted in (self.when or {}).items())
+
+
+class DeadlineRule(_Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    days: PositiveInt
+    unit: DayUnit
+    from_: Literal["receipt", "acknowledgement"] = Field(alias="from")
+
+
+class DeadlineRules(_Strict):
+    acknowledge: DeadlineRule
+    investigate: DeadlineRule | None = None
+    progress_update: DeadlineRule | None = None
+    resolve: DeadlineRule
+
+    @field_validator("acknowledge")
+    @classmethod
+    def _acknowledge_counts_from_receipt(cls, rule: DeadlineRule) -> DeadlineRule:
+        if rule.from_ != "receipt":
+            raise ValueError("the acknowledgement deadline can only count from receipt")
+        return rule
+
+
+class PolicyProfile(_Strict):
+    id: str
+    company: str
+    country: str
+    timezone: str
+    languages: list[Language] = Field(min_length=1)
+    phone_region: str
+    contact: Contact
+    intake: list[IntakeField] = Field(min_length=1)
+    deadlines: DeadlineRules
+    statuses: dict[Language, dict[ComplaintStatus, str]]
+    external_remedies: dict[Language, str]
+    # When agents answer in the chat (handoff); default Monday to Friday 09:00-18:00.
+    working_hours: WorkingHours = WorkingHours()
+
+    @field_validator("country")
+    @classmethod
+    def _known_calendar(cls, value: str) -> str:
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"no holiday calendar for country {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown phone region {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> PolicyProfile:
+        slots = [field.slot for field in self.intake]
+        if len(slots) != len(set(slots)):
+            raise ValueError("a slot appears twice in intake")
+        # A complaint may be written in any of the four languages, whatever the policy's own.
+        for language in Language:
+            missing = set(ComplaintStatus) - set(self.statuses.get(language, {}))
+            if missing:
+                raise ValueError(f"statuses.{language} lacks {sorted(missing)}")
+            if language not in self.external_remedies:
+                raise ValueError(f"external_remedies lacks {language}")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return calendar_for(self.country)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.tz)
+
+    def status_label(self, status: ComplaintStatus, language: Language) -> str:
+        return self.statuses[language][status]
+
+
+def load_policies(directory: Path | None = None) -> dict[str, PolicyProfile]:
+    policies: dict[str, PolicyProfile] = {}
+    for path in profile_paths(directory):
+        policy = PolicyProfile.model_validate(read_profile(path))
+        policies[policy.id] = policy
+    return policies
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+# The deadlines a policy gives a complaint (in UTC; localise_deadlines for the answers).
+class Deadlines(SQLModel):
+    acknowledge_by: dt.datetime
+    investigate_by: dt.datetime | None = None
+    progress_update_by: dt.datetime | None = None
+    resolve_by: dt.datetime
+
+
+def compute_deadlines(
+    policy: PolicyProfile, *, received_at: dt.datetime, acknowledged_at: dt.datetime | None = None
+) -> Deadlines:
+    """Deadlines counted "from acknowledgement" use the acknowledgement deadline until the
+    complaint has really been acknowledged, then the moment it was."""
+    rules = policy.deadlines
+
+    def due(rule: DeadlineRule, start: dt.datetime) -> dt.datetime:
+        return policy.calendar.deadline(start, rule.days, rule.unit, policy.tz)
+
+    acknowledge_by = due(rules.acknowledge, received_at)
+    starts = {"receipt": received_at, "acknowledgement": acknowledged_at or acknowledge_by}
+
+    def optional(rule: DeadlineRule | None) -> dt.datetime | None:
+        return None if rule is None else due(rule, starts[rule.from_])
+
+    return Deadlines(
+        acknowledge_by=acknowledge_by,
+        investigate_by=optional(rules.investigate),
+        progress_update_by=optional(rules.progress_update),
+        resolve_by=due(rules.resolve, starts[rules.resolve.from_]),
+    )
+
+
+def localise_deadlines(policy: PolicyProfile, deadlines: Deadlines) -> Deadlines:
+    return Deadlines.model_validate(
+        {name: None if moment is None else policy.local(moment) for name, moment in deadlines.model_dump().items()}
+    )
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+class IntakeError(ValueError):
+    """Field-level problems, in the shape of FastAPI's 422 `detail` list."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} intake error(s)")
+        self.errors = errors
+
+
+def _error(field: str, kind: str, message: str, value: Any = None) -> dict[str, Any]:
+    return {"type": kind, "loc": ("body", field), "msg": message, "input": value}
+
+
+def missing_fields(policy: PolicyProfile, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    errors = []
+    for field in policy.intake:
+        if field.optional or not field.applies_to(values) or values.get(field.slot) is not None:
+            continue
+        if field.alternative is not None:
+            if values.get(field.alternative) is not None:
+                continue
+            wanted = f"{field.slot} or {field.alternative}"
+        else:
+            wanted = field.slot
+        errors.append(_error(field.slot, "missing", f"Field required by policy {policy.id}: {wanted}"))
+    return errors
+
+
+def normalise_phone(raw: str, region: str) -> str:
+    """E.164 form of a phone number; national numbers are read in the policy's region."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"not a valid phone number (numbers without a country code are read as {region})")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def prepare_intake(
+    policy: PolicyProfile, complaint_in: ComplaintCreate, *, now: dt.datetime
+) -> tuple[dict[str, Any], dt.datetime]:
+    """Checks a complaint against its policy: returns the values to store (phone in E.164)
+    and the moment of receipt, or raises IntakeError."""
+    values = complaint_in.model_dump(exclude={"policy", "received_at"})
+    errors = missing_fields(policy, values)
+    if values["phone"] is not None:
+        try:
+            values["phone"] = normalise_phone(values["phone"], policy.phone_region)
+        except ValueError as exc:
+            errors.append(_error("phone", "value_error", str(exc), values["phone"]))
+    received_at = complaint_in.received_at or now
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=policy.tz)
+    if received_at > now + _MAX_CLOCK_SKEW:
+        errors.append(_error("received_at", "value_error", "lies in the future", str(complaint_in.received_at)))
+    if errors:
+        raise IntakeError(errors)
+    return values, received_at

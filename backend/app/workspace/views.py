@@ -1,0 +1,133 @@
+"""The agent console: the page at /agent (web/agent/, plain JavaScript) and its real-time feed
+at /api/console/ws.
+
+The websocket's first message authenticates: `{"type": "auth", "token": "<bearer token>"}`
+(a token in the URL would end up in access logs). Then the server sends `hello`, the queue
+(`{"type": "queue", "handoffs": [...]}`, again whenever it changes) and the new messages of
+handed-over conversations (`{"type": "messages", "messages": [...]}`); the client may send
+`{"type": "ping"}` (answered `pong`). Close codes: 4401 not authenticated (or the session
+ended), 4408 too slow to read (reconnect and reload).
+"""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from backend.app.accounts import deps as accounts
+from backend.app.accounts.deps import Caller
+from backend.app.core.security import Role
+from backend.app.core.settings import REPO_ROOT
+from backend.app.handoff.hub import console_hub
+from backend.app.handoff.service import Actor
+
+log = logging.getLogger(__name__)
+
+AGENT_DIR = REPO_ROOT / "web" / "agent"
+_ASSETS = {"agent.js": "text/javascript", "agent.css": "text/css"}
+# The page runs only its own scripts and talks only to this host: even if customer text were
+# ever inserted as HTML, no inline script or handler would run.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+_AUTH_TIMEOUT = 10.0
+_RECHECK_SECONDS = 60.0
+
+router = APIRouter(tags=["console"])
+
+
+@router.get("/agent", response_class=HTMLResponse, summary="the agent console")
+def console_page() -> HTMLResponse:
+    html = (AGENT_DIR / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(html, headers=_HEADERS)
+
+
+@router.get("/agent/", include_in_schema=False)
+def console_slash() -> RedirectResponse:
+    return RedirectResponse("/agent")
+
+
+@router.get("/agent/{asset}", include_in_schema=False, response_model=None)
+def console_asset(asset: str) -> FileResponse | HTMLResponse:
+    media_type = _ASSETS.get(asset)
+    if media_type is None:
+        return HTMLResponse("not found", status_code=404)
+    return FileResponse(AGENT_DIR / asset, media_type=media_type, headers=_HEADERS)
+
+
+def console_caller(state: Any, token: str) -> Caller | None:
+    """The same rules as the routes' bearer tokens, for the websocket (agents only)."""
+    with Session(state.engine, expire_on_commit=False) as session:
+        caller = accounts.caller_for_token(token, state.settings, session)
+    return caller if caller is not None and caller.role is Role.agent else None
+
+
+@router.websocket("/api/console/ws")
+async def console_feed(websocket: WebSocket) -> None:
+    await websocket.accept()
+    state = websocket.app.state
+    try:
+        first = await asyncio.wait_for(websocket.receive_json(), timeout=_AUTH_TIMEOUT)
+    except (TimeoutError, WebSocketDisconnect, ValueError, KeyError):
+        with contextlib.suppress(Exception):
+            await websocket.close(code=4401)
+        return
+    token = first.get("token") if isinstance(first, dict) and first.get("type") == "auth" else None
+    caller = await run_in_threadpool(console_caller, state, token if isinstance(token, str) else "")
+    if caller is None:
+        await websocket.close(code=4401, reason="not authenticated")
+        return
+    actor = Actor.of(caller)
+    await websocket.send_json(
+        {"type": "hello", "agent": {"username": actor.username, "display_name": actor.display_name}}
+    )
+    hub = console_hub(state)
+    queue = await hub.subscribe()
+    reader = asyncio.create_task(_read(websocket, queue))
+    try:
+        loop = asyncio.get_running_loop()
+        recheck_at = loop.time() + _RECHECK_SECONDS
+        while not reader.done():
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, reader}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                await websocket.send_json(getter.result())
+            else:
+                getter.cancel()
+            if not hub.is_subscribed(queue):
+                await websocket.close(code=4408, reason="too slow; reconnect")
+                return
+            if loop.time() >= recheck_at:
+                recheck_at = loop.time() + _RECHECK_SECONDS
+                if await run_in_threadpool(console_caller, state, token) is None:
+                    await websocket.close(code=4401, reason="session ended")
+                    return
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.unsubscribe(queue)
+        reader.cancel()
+
+
+async def _read(websocket: WebSocket, queue: "asyncio.Queue[dict[str, Any]]") -> None:
+    """Answers pings (through the send queue: one writer only); returns when the client goes away."""
+    try:
+        while True:
+            message = await websocket.receive_json()
+            if isinstance(message, dict) and message.get("type") == "ping":
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait({"type": "pong"})
+    except (WebSocketDisconnect, ValueError, KeyError, RuntimeError):
+        return

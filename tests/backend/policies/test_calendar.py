@@ -1,0 +1,44 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from backend.app.policies.calendar import calendar_for
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("country", "start", "days", "expected"),
+    [
+        # Novruz + Ramazan bayrami with their observed days fill 20-30 March 2026 in Azerbaijan.
+        ("AZ", D(2026, 3, 18), 3, D(2026, 4, 1)),
+        # Romanian Orthodox Easter 2026: Good Friday 10 April, Easter Monday 13 April.
+        ("RO", D(2026, 4, 9), 1, D(2026, 4, 14)),
+        ("RO", D(2026, 4, 9), 7, D(2026, 4, 22)),
+        # Kurban bayrami 2026 in Turkey: 27-30 May (26 May is a half day and counts as working).
+        ("TR", D(2026, 5, 25), 1, D(2026, 5, 26)),
+        ("TR", D(2026, 5, 26), 1, D(2026, 6, 1)),
+        # Plain weekends: Friday + 1 working day is Monday.
+        ("RO", D(2026, 3, 6), 1, D(2026, 3, 9)),
+    ],
+)
+def test_add_working_days(country: str, start: dt.date, days: int, expected: dt.date) -> None:
+    assert calendar_for(country).add_working_days(start, days) == expected
+
+
+def test_a_weekend_receipt_counts_from_monday() -> None:
+    assert calendar_for("AZ").add_working_days(D(2026, 2, 7), 1) == D(2026, 2, 9)
+
+
+def test_deadline_is_the_end_of_the_local_day_counted_from_the_local_date() -> None:
+    baku = ZoneInfo("Asia/Baku")
+    # 22:30 UTC on Tuesday is already Wednesday 02:30 in Baku.
+    received = dt.datetime(2026, 3, 17, 22, 30, tzinfo=dt.UTC)
+    deadline = calendar_for("AZ").deadline(received, 3, "working", baku)
+    assert deadline == dt.datetime(2026, 4, 1, 23, 59, 59, tzinfo=baku)
+    assert deadline.isoformat() == "2026-04-01T23:59:59+04:00"
+
+
+def test_calendar_days_ignore_holidays() -> None:
+    assert calendar_for("AZ").add_days(D(2026, 3, 18), 10, "calendar") == D(2026, 3, 28)
