@@ -11,12 +11,11 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit
+.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -98,6 +97,17 @@ export TEST_POSTGRES_URL
 
 test-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m pytest -q tests/backend tests/bot
+
+# The fast tests: no PostgreSQL, Redis, RabbitMQ, browser or trained model (tests marked
+# `integration` are left out, SQLite only); both environments side by side.
+test-unit: venvs
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit-app test-unit-rasa
+
+test-unit-app:
+	TEST_POSTGRES_URL= $(APP_PY) -m pytest -q -m "not integration" tests/backend tests/bot
+
+test-unit-rasa:
+	$(RASA_PY) -m pytest -q -m "not integration" tests/actions tests/data tests/rasa_bot
 
 test-actions: $(RASA_VENV)/.lock-hash
 	$(RASA_PY) -m pytest -q tests/actions tests/data tests/rasa_bot

@@ -49,7 +49,7 @@ TELEGRAM_SECRET = "bench-telegram-secret-0123456789"
 BROKER_BLOCK = """
 # Added by bench.handoff: the transcripts and the agent console's feed.
 event_broker:
-  type: bot.event_broker.BackendEventBroker
+  type: bot.runtime.event_broker.BackendEventBroker
   url: ${BACKEND_URL}
 """
 

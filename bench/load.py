@@ -41,7 +41,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +53,7 @@ from typing import Any
 import aiohttp
 import socketio
 
+from bench.runner import free_port, percentile
 from contract import tracking
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,12 +99,6 @@ MOODBOT_SCRIPT = ["hello there", "I am very sad", "yes", "bye"]
 
 
 # --- processes -----------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Proc:
     name: str
@@ -497,10 +491,7 @@ class LevelResult:
         return sum(1 for t in self.turns if t.latency is None)
 
     def p(self, q: float) -> float:
-        values = self.latencies_ms()
-        if not values:
-            return float("nan")
-        return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+        return percentile(self.latencies_ms(), q * 100)
 
     def failed_conversations(self) -> int:
         return sum(1 for c in self.conversations if not c.ok)
@@ -595,9 +586,9 @@ def by_step(result: LevelResult) -> str:
     """p95 reply time of each step of the conversation: where the time goes."""
     parts = []
     for step in sorted({t.step for t in result.counted}):
-        values = sorted(t.latency * 1000 for t in result.counted if t.step == step and t.latency is not None)
+        values = [t.latency * 1000 for t in result.counted if t.step == step and t.latency is not None]
         if values:
-            parts.append(f"{step}: {values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]:.0f}")
+            parts.append(f"{step}: {percentile(values, 95):.0f}")
     return "p95 ms by step " + ", ".join(parts)
 
 

@@ -8,7 +8,7 @@ deploy/endpoints.production.yml:
       url: ${RABBITMQ_URL}          # amqp://user:password@host:5672/vhost
       queues: [rasa_events]         # durable, bound to the fanout exchange rasa-exchange
 
-Every backend replica consumes the one durable queue (backend/app/event_consumer.py), so each
+Every backend replica consumes the one durable queue (backend/app/conversations/consumer.py), so each
 event is stored once whichever replica takes it, and an event published while no backend runs
 waits in RabbitMQ. The reduction is the HTTP relay's (bot.runtime.event_relay.slim): slots outside the
 agent's summary card (the PIN above all) never leave rasa, and PINs in messages are masked.

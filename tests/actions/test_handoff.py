@@ -183,7 +183,7 @@ async def test_the_third_invalid_answer_to_one_field_is_told_how_to_get_out(befo
 )
 def test_the_way_out_names_phrases_the_assistant_knows(language, human, cancel):
     """The words the hint suggests are training examples of request_human and cancel, which
-    bot/exact_intent.py maps to their intent whatever the classifier says."""
+    bot/nlu/exact_intent.py maps to their intent whatever the classifier says."""
     from pathlib import Path
 
     import yaml

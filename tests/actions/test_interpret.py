@@ -3,10 +3,10 @@
 from dataclasses import replace
 
 import pytest
-from factories import turn
 
 from actions.interpret import interpret
 from actions.policy import load_policy
+from tests.actions.factories import turn
 
 EUROLUX = load_policy("eurolux")
 INVERTER = load_policy("inverter_eu")

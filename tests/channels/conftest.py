@@ -3,18 +3,12 @@ channel pointed at a local fake of its platform."""
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.support.telegram import FakeTelegram
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fakes import FakeGraph, FakeTwilio  # noqa: E402
-from helpers import (  # noqa: E402
+from tests.channels.fakes import FakeGraph, FakeTwilio  # noqa: E402
+from tests.channels.helpers import (  # noqa: E402
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
     TWILIO_NUMBER,
@@ -26,6 +20,7 @@ from helpers import (  # noqa: E402
     WHATSAPP_VERIFY_TOKEN,
     Stack,
 )
+from tests.support.telegram import FakeTelegram
 
 
 @pytest.fixture(scope="session")

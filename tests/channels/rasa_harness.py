@@ -18,11 +18,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
-
-from tests.support.net import free_port  # noqa: E402 - after ROOT is on sys.path
+from tests.support.net import free_port  # noqa: E402 - the repository is on sys.path (the venv's .pth)
 
 
 def build_app():

@@ -12,8 +12,8 @@ import time
 
 import httpx
 import pytest
-from helpers import ROOT
 
+from tests.channels.helpers import ROOT
 from tests.support.net import free_port
 
 RASA_PY = str(ROOT / ".venv-rasa" / "bin" / "python")

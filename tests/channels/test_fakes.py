@@ -11,10 +11,10 @@ import hmac
 
 import httpx
 import pytest
-from fakes import FakeGraph, FakeTwilio, twilio_sign
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, Conflict, InvalidToken
 
+from tests.channels.fakes import FakeGraph, FakeTwilio, twilio_sign
 from tests.support.samples import JPEG
 from tests.support.telegram import FakeTelegram
 

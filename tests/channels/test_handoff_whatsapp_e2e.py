@@ -6,17 +6,13 @@ slots intact."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
-import test_twilio_e2e as twilio_e2e
-import test_whatsapp_e2e as whatsapp_e2e
-from helpers import slot
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "handoff"))
-from handoff_stack import create_agents, open_handoff, rasa_paused, wait_for  # noqa: E402
+from tests.channels import test_twilio_e2e as twilio_e2e
+from tests.channels import test_whatsapp_e2e as whatsapp_e2e
+from tests.channels.helpers import slot
+from tests.handoff.handoff_stack import create_agents, open_handoff, rasa_paused, wait_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 
 import httpx
-from fakes import post_form, twilio_sign
-from helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN, domain_texts
+
+from tests.channels.fakes import post_form, twilio_sign
+from tests.channels.helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN, domain_texts
 
 
 def trigger_greet(stack, sender: str, channel: str) -> None:

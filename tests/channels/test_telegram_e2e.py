@@ -9,9 +9,9 @@ import time
 
 import httpx
 import pytest
-from helpers import ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TRACKING, domain_texts, rasa_log, slot
 
 from bot.channels.redaction import log_id
+from tests.channels.helpers import ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TRACKING, domain_texts, rasa_log, slot
 from tests.support.samples import PDF
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from fakes import post_form, twilio_sign
-from helpers import TRACKING, TWILIO_NUMBER, TWILIO_TOKEN, rasa_log, slot
 
+from tests.channels.fakes import post_form, twilio_sign
+from tests.channels.helpers import TRACKING, TWILIO_NUMBER, TWILIO_TOKEN, rasa_log, slot
 from tests.support.samples import JPEG
 
 

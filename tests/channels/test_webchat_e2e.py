@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import ROOT, TRACKING, domain_texts, slot
+
+from tests.channels.helpers import ROOT, TRACKING, domain_texts, slot
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("webchat_browser.cjs")

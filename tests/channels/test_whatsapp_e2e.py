@@ -8,10 +8,10 @@ import time
 
 import httpx
 import pytest
-from fakes import meta_sign
-from helpers import TRACKING, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log, slot
 
 from bot.channels.redaction import log_id
+from tests.channels.fakes import meta_sign
+from tests.channels.helpers import TRACKING, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log, slot
 from tests.support.samples import JPEG
 
 

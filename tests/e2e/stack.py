@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -13,15 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 AGENT_TOKEN = "e2e-agent-token"
 SERVICE_TOKEN = "e2e-service-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

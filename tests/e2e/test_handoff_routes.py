@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import domain_texts, slot
+
+from tests.e2e.conftest import domain_texts, slot
 
 
 def handed_over(stack, sender, replies, lang):

@@ -6,8 +6,9 @@ import time
 
 import httpx
 import pytest
-from conftest import domain_texts, slot, tracking_number
-from stack import AGENT_TOKEN
+
+from tests.e2e.conftest import domain_texts, slot, tracking_number
+from tests.e2e.stack import AGENT_TOKEN
 
 
 def converse(stack, sender, script):

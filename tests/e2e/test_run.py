@@ -8,7 +8,8 @@ import subprocess
 import time
 
 import httpx
-from stack import ROOT, Stack
+
+from tests.e2e.stack import ROOT, Stack
 
 
 def _alive(pids: list[int]) -> list[int]:

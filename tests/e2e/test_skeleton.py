@@ -2,7 +2,8 @@
 
 import httpx
 import pytest
-from conftest import domain_texts
+
+from tests.e2e.conftest import domain_texts
 
 
 def test_backend_health(stack):

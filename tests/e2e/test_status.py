@@ -6,8 +6,9 @@ import time
 
 import httpx
 import pytest
-from conftest import domain_texts, slot
-from stack import AGENT_TOKEN, SERVICE_TOKEN
+
+from tests.e2e.conftest import domain_texts, slot
+from tests.e2e.stack import AGENT_TOKEN, SERVICE_TOKEN
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

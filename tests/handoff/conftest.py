@@ -5,17 +5,11 @@ web chat in headless Chromium."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from handoff_fakes import RASA_TOKEN, FakeRasa  # noqa: E402
 
 from backend.app.core.settings import Settings  # noqa: E402
 
@@ -23,6 +17,7 @@ from backend.app.core.settings import Settings  # noqa: E402
 # `settings` is replaced below so that the app talks to the fake Rasa.
 from tests.backend.conftest import *  # noqa: E402,F403
 from tests.backend.conftest import AGENT_TOKEN, ATTACHMENT_MAX_BYTES, SERVICE_TOKEN, _started  # noqa: E402,F401
+from tests.handoff.handoff_fakes import RASA_TOKEN, FakeRasa  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +96,7 @@ def handoff_request(client, service_headers) -> Callable[..., Any]:
 
 @pytest.fixture(scope="session")
 def telegram():
-    from handoff_stack import TELEGRAM_TOKEN, FakeTelegram
+    from tests.handoff.handoff_stack import TELEGRAM_TOKEN, FakeTelegram
 
     server = FakeTelegram(TELEGRAM_TOKEN).start()
     yield server
@@ -110,7 +105,7 @@ def telegram():
 
 @pytest.fixture(scope="session")
 def handoff_stack(tmp_path_factory, telegram):
-    from handoff_stack import start_stack
+    from tests.handoff.handoff_stack import start_stack
 
     stack = start_stack(tmp_path_factory.mktemp("handoff-stack"), telegram)
     try:
@@ -122,6 +117,6 @@ def handoff_stack(tmp_path_factory, telegram):
 @pytest.fixture(scope="session")
 def e2e_agents(handoff_stack):
     """Bearer headers of root (admin) and the agents alice, bob and carol on the running backend."""
-    from handoff_stack import create_agents
+    from tests.handoff.handoff_stack import create_agents
 
     return create_agents(handoff_stack, "root", "alice", "bob", "carol")

@@ -4,12 +4,8 @@ events, trigger_intent, tracker), recording every call; it can be told to fail."
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "channels"))
 
 from tests.support.fake_server import FakeServer as _Server  # noqa: E402
 from tests.support.fake_server import json_answer as _json  # noqa: E402

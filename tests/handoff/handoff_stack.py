@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,7 @@ from typing import Any
 import httpx
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[0] / "e2e"))
-sys.path.insert(0, str(HERE.parents[0] / "channels"))
-
-from stack import AGENT_TOKEN, ROOT, SERVICE_TOKEN, Stack  # noqa: E402,F401
-
+from tests.e2e.stack import AGENT_TOKEN, ROOT, SERVICE_TOKEN, Stack  # noqa: E402,F401
 from tests.support.telegram import FakeTelegram  # noqa: E402
 
 TELEGRAM_TOKEN = "7000000002:AAH-handoff-test-token-for-the-fake"

@@ -10,9 +10,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from handoff_fakes import RASA_TOKEN
 
 from backend.app.core.models import utcnow
+from tests.handoff.handoff_fakes import RASA_TOKEN
 
 
 def cid() -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from handoff_stack import PASSWORD, ROOT, node_env
+
+from tests.handoff.handoff_stack import PASSWORD, ROOT, node_env
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("handoff_browser.cjs")

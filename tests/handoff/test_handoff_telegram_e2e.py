@@ -13,8 +13,9 @@ import time
 
 import httpx
 import pytest
-from handoff_stack import TELEGRAM_SECRET, open_handoff, rasa_paused, wait_for
 from websockets.sync.client import connect
+
+from tests.handoff.handoff_stack import TELEGRAM_SECRET, open_handoff, rasa_paused, wait_for
 
 TRACKING = r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -20,8 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from bench.load import AGENT_TOKEN, Target, start_scaled
+from contract import tracking
 
-TRACKING = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
+TRACKING = tracking.IN_REPLY
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Short timers so that a killed backend's leases and retries come round within the test.

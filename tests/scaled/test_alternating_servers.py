@@ -9,7 +9,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from conftest import AGENT, TRACKING, unique_name, wait_for
+
+from tests.scaled.conftest import AGENT, TRACKING, unique_name, wait_for
 
 
 def test_messages_alternate_between_the_two_rasa_servers(scaled):

@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
-from conftest import AGENT, TRACKING, unique_name, wait_for
+
+from tests.scaled.conftest import AGENT, TRACKING, unique_name, wait_for
 
 CUSTOMERS = 8
 COMPLAINTS_EACH = 2

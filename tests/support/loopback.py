@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import email.policy
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.net import free_port  # noqa: F401 - the loopback servers' users take it from here
 
 
 @dataclass
@@ -396,9 +397,3 @@ class SmtpSink:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

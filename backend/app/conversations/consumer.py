@@ -1,7 +1,7 @@
 """Rasa's tracker events from RabbitMQ, stored as conversation messages (production profile).
 
-The rasa servers publish every event, reduced first (bot/pika_broker.py, `slim` of
-bot/event_relay.py), as one JSON object per persistent message to the fanout exchange
+The rasa servers publish every event, reduced first (bot/runtime/pika_broker.py, `slim` of
+bot/runtime/event_relay.py), as one JSON object per persistent message to the fanout exchange
 RASA_EVENTS_EXCHANGE (`rasa-exchange`), bound to the durable queue RASA_EVENTS_QUEUE
 (`rasa_events`). Every backend replica consumes that one queue (competing consumers):
 RabbitMQ hands each message to one replica, which stores it with the same function as the

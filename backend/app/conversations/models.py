@@ -70,7 +70,7 @@ class MessagePublic(SQLModel):
 
 
 class RasaEvent(BaseModel):
-    """What the event broker forwards of one tracker event (bot/event_broker.py)."""
+    """What the event broker forwards of one tracker event (bot/runtime/event_broker.py)."""
 
     sender_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     event: Annotated[str, StringConstraints(max_length=64)]

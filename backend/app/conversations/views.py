@@ -1,4 +1,4 @@
-"""Conversation transcripts: fed by the rasa server's event broker (bot/event_broker.py over
+"""Conversation transcripts: fed by the rasa server's event broker (bot/runtime/event_broker.py over
 HTTP here; in the production profile through RabbitMQ, backend/app/conversations/consumer.py),
 read by agents per conversation and per complaint."""
 

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     rasa_token: SecretStr | None = None
     rasa_timeout_seconds: float = Field(default=10, gt=0)
     # Production profile: the rasa servers publish their tracker events to RabbitMQ (Rasa's
-    # PikaEventBroker, bot/pika_broker.py) and every replica consumes the one durable queue
+    # PikaEventBroker, bot/runtime/pika_broker.py) and every replica consumes the one durable queue
     # (backend/app/conversations/consumer.py). Empty: off, events come over HTTP (development profile).
     rabbitmq_url: SecretStr = SecretStr("")
     rasa_events_queue: str = Field(default="rasa_events", min_length=1, max_length=255)

@@ -27,6 +27,9 @@ from backend.app.core.settings import Settings
 from backend.app.main import create_app
 from tests.support.rabbitmq import CuttableProxy, Topology, reachable, wait_for
 
+# RabbitMQ: not in make test-unit.
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(autouse=True)
 def _rabbitmq_runs() -> None:

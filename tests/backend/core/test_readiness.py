@@ -64,6 +64,7 @@ def test_not_ready_when_the_schema_is_not_at_head(settings: Settings, tmp_path: 
         app.state.engine.dispose()
 
 
+@pytest.mark.integration  # RabbitMQ
 def test_not_ready_while_the_configured_rabbitmq_is_unreachable(
     client: TestClient, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -83,6 +84,7 @@ def test_not_ready_while_the_configured_rabbitmq_is_unreachable(
     wait_for(lambda: set(threading.enumerate()) <= threads, 5, "no thread left behind")
 
 
+@pytest.mark.integration  # RabbitMQ
 def test_ready_once_the_consumer_is_connected(client: TestClient, settings: Settings) -> None:
     topology = Topology.unique()
     app = create_app(

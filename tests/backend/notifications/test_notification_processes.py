@@ -27,6 +27,9 @@ from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import RASA_TOKEN, sender_settings
 from tests.support.loopback import LoopbackServer, SmtpSink, free_port
 
+# Several backend processes, killed and restarted: not in make test-unit.
+pytestmark = pytest.mark.integration
+
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 

@@ -15,6 +15,9 @@ from rasa.core.lock_store import RedisLockStore
 
 from bot.runtime.lock_store import AtomicRedisLockStore
 
+# Redis: not in make test-unit.
+pytestmark = pytest.mark.integration
+
 REDIS = {"host": "127.0.0.1", "port": 6379, "db": 5}
 
 

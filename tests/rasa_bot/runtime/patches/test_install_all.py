@@ -8,7 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[4]
+
+# Each check starts a fresh interpreter of the Rasa environment: not in make test-unit.
+pytestmark = pytest.mark.integration
 
 CHECK = """
 import sqlalchemy
