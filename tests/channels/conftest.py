@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from tests.channels.fakes import FakeGraph, FakeTwilio  # noqa: E402
 from tests.channels.helpers import (  # noqa: E402
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
@@ -21,6 +20,7 @@ from tests.channels.helpers import (  # noqa: E402
     Stack,
 )
 from tests.support.telegram import FakeTelegram
+from tests.support.whatsapp import FakeGraph, FakeTwilio  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, Conflict, InvalidToken
 
-from tests.channels.fakes import FakeGraph, FakeTwilio, twilio_sign
 from tests.support.samples import JPEG
 from tests.support.telegram import FakeTelegram
+from tests.support.whatsapp import FakeGraph, FakeTwilio, twilio_sign
 
 TOKEN = "7000000001:AAH-fake"
 

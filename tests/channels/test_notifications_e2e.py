@@ -7,8 +7,8 @@ import random
 
 import httpx
 
-from tests.channels.fakes import post_form, twilio_sign
 from tests.channels.helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN, domain_texts
+from tests.support.whatsapp import post_form, twilio_sign
 
 
 def trigger_greet(stack, sender: str, channel: str) -> None:

@@ -8,8 +8,8 @@ from bot.channels.messages import MEDIA, PAYLOAD, TEXT, UNSUPPORTED, Ignored, In
 from bot.channels.telegram.updates import inline_keyboard, parse_update
 from bot.channels.twilio.payload import message_forms, parse_form
 from bot.channels.whatsapp.payload import LIST_BUTTON_LABEL, button_messages, parse_webhook, text_messages
-from tests.channels.fakes import FakeGraph, FakeTwilio
 from tests.support.telegram import FakeTelegram
+from tests.support.whatsapp import FakeGraph, FakeTwilio
 
 TG = FakeTelegram("1:x")  # used only to build updates, never started
 GRAPH = FakeGraph("t", "106540352242922")

@@ -8,7 +8,7 @@ import logging
 from bot.channels.ordering import Deduper, KeyedSerializer
 from bot.channels.redaction import SecretRedactingFilter, log_id
 from bot.channels.signatures import meta_signature_ok, telegram_secret_ok, verify_token_ok
-from tests.channels.fakes import meta_sign
+from tests.support.whatsapp import meta_sign
 
 
 def test_telegram_secret_token():

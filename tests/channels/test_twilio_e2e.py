@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.channels.fakes import post_form, twilio_sign
 from tests.channels.helpers import TRACKING, TWILIO_NUMBER, TWILIO_TOKEN, rasa_log, slot
 from tests.support.samples import JPEG
+from tests.support.whatsapp import post_form, twilio_sign
 
 
 def url(stack) -> str:

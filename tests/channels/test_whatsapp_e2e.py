@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from bot.channels.redaction import log_id
-from tests.channels.fakes import meta_sign
 from tests.channels.helpers import TRACKING, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log, slot
 from tests.support.samples import JPEG
+from tests.support.whatsapp import meta_sign
 
 
 def url(stack) -> str:

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from tests.e2e.stack import Stack
 from tests.support.conversation import TRACKING, domain_texts, slot, tracking_number  # noqa: F401 - for the tests
+from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")

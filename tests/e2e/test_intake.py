@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import domain_texts, slot, tracking_number
-from tests.e2e.stack import AGENT_TOKEN
+from tests.support.stack import AGENT_TOKEN
 
 
 def converse(stack, sender, script):

@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.e2e.stack import ROOT, Stack
+from tests.support.stack import ROOT, Stack
 
 
 def _alive(pids: list[int]) -> list[int]:

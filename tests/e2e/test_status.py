@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import domain_texts, slot
-from tests.e2e.stack import AGENT_TOKEN, SERVICE_TOKEN
+from tests.support.stack import AGENT_TOKEN, SERVICE_TOKEN
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

@@ -1,6 +1,6 @@
 """Handoff tests: API tests in-process against a real database (SQLite, and PostgreSQL when
 TEST_POSTGRES_URL is set) with a loopback fake of Rasa's HTTP API; end-to-end tests against the
-real processes (tests/e2e/stack.py) with the event broker on, a fake Telegram Bot API and the
+real processes (tests/support/stack.py) with the event broker on, a fake Telegram Bot API and the
 web chat in headless Chromium."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from backend.app.core.settings import Settings  # noqa: E402
 # `settings` is replaced below so that the app talks to the fake Rasa.
 from tests.backend.conftest import *  # noqa: E402,F403
 from tests.backend.conftest import AGENT_TOKEN, ATTACHMENT_MAX_BYTES, SERVICE_TOKEN, _started  # noqa: E402,F401
-from tests.handoff.handoff_fakes import RASA_TOKEN, FakeRasa  # noqa: E402
+from tests.support.rasa_api import RASA_TOKEN, FakeRasa  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 HERE = Path(__file__).resolve().parent
-from tests.e2e.stack import AGENT_TOKEN, ROOT, SERVICE_TOKEN, Stack  # noqa: E402,F401
+from tests.support.stack import AGENT_TOKEN, ROOT, SERVICE_TOKEN, Stack  # noqa: E402,F401
 from tests.support.telegram import FakeTelegram  # noqa: E402
 
 TELEGRAM_TOKEN = "7000000002:AAH-handoff-test-token-for-the-fake"

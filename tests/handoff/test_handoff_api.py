@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from backend.app.core.models import utcnow
-from tests.handoff.handoff_fakes import RASA_TOKEN
+from tests.support.rasa_api import RASA_TOKEN
 
 
 def cid() -> str:
