@@ -315,7 +315,7 @@ def find_tracking_number(text: str) -> str | None:
 
 
 def find_pin(text: str) -> str | None:
-    match = _PIN.search(re.sub(r"[2-9A-HJ-NP-Z]{4}[\s-]?[2-9A-HJ-NP-Z]{4}", " ", (text or "").upper()))
+    match = _PIN.search(tracking.ANYWHERE.sub(" ", (text or "").upper()))
     return match.group(1) if match else None
 
 

@@ -16,5 +16,8 @@ _CHAR = "[2-9A-HJ-NP-Z]"
 TRACKING_NUMBER = re.compile(rf"^{_CHAR}{{{HALF}}}-{_CHAR}{{{HALF}}}$")
 # A tracking number as the bot writes it inside a reply.
 IN_REPLY = re.compile(rf"\b{_CHAR}{{{HALF}}}-{_CHAR}{{{HALF}}}\b")
+# Anywhere in upper-cased text, even glued to other characters (to blank it out before looking
+# for something else, e.g. a PIN next to it).
+ANYWHERE = re.compile(rf"{_CHAR}{{{HALF}}}[\s-]?{_CHAR}{{{HALF}}}")
 # As a customer types it, in upper-cased text: dash, space or nothing between the halves.
 TYPED = re.compile(rf"(?<![0-9A-Z])({_CHAR}{{{HALF}}})[\s-]?({_CHAR}{{{HALF}}})(?![0-9A-Z])")
