@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from backend.app.complaints import closing_loop, service
+from backend.app.complaints.intake import prepare_intake
 from backend.app.complaints.models import (
     Complaint,
     ComplaintCreate,
@@ -26,7 +27,7 @@ from backend.app.core.metrics import Metrics
 from backend.app.core.security import derive_pin, verify_pin
 from backend.app.core.settings import Settings
 from backend.app.notifications.service import NotificationService
-from backend.app.policies.profile import PolicyProfile, prepare_intake
+from backend.app.policies.profile import PolicyProfile
 from contract.statuses import ComplaintStatus
 
 log = logging.getLogger(__name__)

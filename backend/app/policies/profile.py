@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -20,14 +20,8 @@ from contract.fields import INTAKE_SLOTS
 from contract.policy import profile_paths, read_profile
 from contract.statuses import ComplaintStatus, Language
 
-if TYPE_CHECKING:
-    from backend.app.complaints.models import ComplaintCreate
-
 # The complaint fields a policy's intake list may name (the Rasa slots of the same names).
 Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
-
-# How far in the future a given `received_at` may lie (clock skew between machines).
-_MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class _Strict(BaseModel):
@@ -203,7 +197,7 @@ class IntakeError(ValueError):
         self.errors = errors
 
 
-def _error(field: str, kind: str, message: str, value: Any = None) -> dict[str, Any]:
+def intake_error(field: str, kind: str, message: str, value: Any = None) -> dict[str, Any]:
     return {"type": kind, "loc": ("body", field), "msg": message, "input": value}
 
 
@@ -218,7 +212,7 @@ def missing_fields(policy: PolicyProfile, values: Mapping[str, Any]) -> list[dic
             wanted = f"{field.slot} or {field.alternative}"
         else:
             wanted = field.slot
-        errors.append(_error(field.slot, "missing", f"Field required by policy {policy.id}: {wanted}"))
+        errors.append(intake_error(field.slot, "missing", f"Field required by policy {policy.id}: {wanted}"))
     return errors
 
 
@@ -231,25 +225,3 @@ def normalise_phone(raw: str, region: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"not a valid phone number (numbers without a country code are read as {region})")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def prepare_intake(
-    policy: PolicyProfile, complaint_in: ComplaintCreate, *, now: dt.datetime
-) -> tuple[dict[str, Any], dt.datetime]:
-    """Checks a complaint against its policy: returns the values to store (phone in E.164)
-    and the moment of receipt, or raises IntakeError."""
-    values = complaint_in.model_dump(exclude={"policy", "received_at"})
-    errors = missing_fields(policy, values)
-    if values["phone"] is not None:
-        try:
-            values["phone"] = normalise_phone(values["phone"], policy.phone_region)
-        except ValueError as exc:
-            errors.append(_error("phone", "value_error", str(exc), values["phone"]))
-    received_at = complaint_in.received_at or now
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=policy.tz)
-    if received_at > now + _MAX_CLOCK_SKEW:
-        errors.append(_error("received_at", "value_error", "lies in the future", str(complaint_in.received_at)))
-    if errors:
-        raise IntakeError(errors)
-    return values, received_at

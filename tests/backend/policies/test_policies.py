@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import yaml
 
+from backend.app.complaints.intake import prepare_intake
 from backend.app.complaints.models import ComplaintCreate
 from backend.app.policies.profile import (
     Deadlines,
@@ -14,7 +15,6 @@ from backend.app.policies.profile import (
     compute_deadlines,
     load_policies,
     localise_deadlines,
-    prepare_intake,
 )
 from contract.policy import BUNDLED_DIR as POLICY_DIR
 
