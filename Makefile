@@ -40,7 +40,7 @@ help:
 # that puts this folder on sys.path and applies contract/settings.py's defaults at start.
 UV := .venv-uv/bin/uv
 $(UV): requirements/backend.lock scripts/uv.sh
-	@scripts/uv.sh >/dev/null
+	@scripts/uv.sh >/dev/null && touch $@
 
 $(RASA_VENV)/.lock-hash: requirements/rasa.lock scripts/make-venv.sh $(UV)
 	@scripts/make-venv.sh $(RASA_VENV) "$$(scripts/find-python310.sh)" requirements/rasa.lock
@@ -96,7 +96,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
 test-backend: $(APP_VENV)/.lock-hash
-	$(APP_PY) -m pytest -q tests/backend tests/bot
+	$(APP_PY) -m pytest -q tests/backend tests/bot tests/contract
 
 # The fast tests: no PostgreSQL, Redis, RabbitMQ, browser or trained model (tests marked
 # `integration` are left out, SQLite only); both environments side by side.
@@ -104,7 +104,7 @@ test-unit: venvs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit-app test-unit-rasa
 
 test-unit-app:
-	TEST_POSTGRES_URL= $(APP_PY) -m pytest -q -m "not integration" tests/backend tests/bot
+	TEST_POSTGRES_URL= $(APP_PY) -m pytest -q -m "not integration" tests/backend tests/bot tests/contract
 
 test-unit-rasa:
 	$(RASA_PY) -m pytest -q -m "not integration" tests/actions tests/data tests/rasa_bot

@@ -14,7 +14,7 @@ from pathlib import Path
 import phonenumbers
 import yaml
 
-from contract import tracking
+from contract import pins, tracking
 from contract.text import fold
 
 MAX_COMPLAINT_CHARS = 4000
@@ -299,7 +299,7 @@ def category_named(text: str) -> str | None:
 
 # --- tracking number and PIN -----------------------------------------------------
 
-_PIN = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_PIN = pins.PIN
 
 
 def find_tracking_number(text: str) -> str | None:

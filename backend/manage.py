@@ -1,8 +1,8 @@
 """Management commands, from the repo root:
 
-    PYTHONPATH=. .venv/bin/python -m backend.manage create-admin --username alice [--display-name "Alice"]
-    PYTHONPATH=. .venv/bin/python -m backend.manage purge-attachments --older-than-days 30
-    PYTHONPATH=. .venv/bin/python -m backend.manage purge-transcripts --older-than-days 30
+    .venv/bin/python -m backend.manage create-admin --username alice [--display-name "Alice"]
+    .venv/bin/python -m backend.manage purge-attachments --older-than-days 30
+    .venv/bin/python -m backend.manage purge-transcripts --older-than-days 30
 
 create-admin takes the password from --password, else from ADMIN_PASSWORD, else asks for it
 (twice) on the terminal; --password is visible to other users of the machine and stays in the

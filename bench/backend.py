@@ -1,6 +1,6 @@
 """Backend benchmark: registrations per second and look-up latency with N complaints stored.
 
-    PYTHONPATH=. .venv/bin/python -m bench.backend [--db sqlite|postgresql|both] [--n 100000]
+    .venv/bin/python -m bench.backend [--db sqlite|postgresql|both] [--n 100000]
 
 For each database it makes a fresh one (SQLite: a file in a temporary directory; PostgreSQL:
 a schema of its own in BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else the local `test`

@@ -1,7 +1,7 @@
 """Handoff benchmark: how fast an agent's message reaches the customer, and a customer's message
 the agent console.
 
-    PYTHONPATH=. .venv/bin/python -m bench.handoff [--messages 200] [--conversations 10]
+    .venv/bin/python -m bench.handoff [--messages 200] [--conversations 10]
         [--concurrency 1] [--customer-messages 50]
 
 It starts the real processes on free ports with fresh databases in a temporary directory

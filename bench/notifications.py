@@ -1,7 +1,7 @@
 """Notification benchmark: N notifications falling due within one minute, delivered by the
 backend's own scheduler and dispatcher to a local sender.
 
-    PYTHONPATH=. .venv/bin/python -m bench.notifications [--db sqlite|postgresql|both]
+    .venv/bin/python -m bench.notifications [--db sqlite|postgresql|both]
         [--n 10000] [--spread 60] [--route rasa|sms] [--complaints 500]
 
 For each database: a fresh one (SQLite in a temporary directory; PostgreSQL in a schema of its

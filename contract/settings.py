@@ -6,10 +6,16 @@ environments run it at interpreter start (scripts/make-venv.sh writes a `.pth` f
 `rasa train`, `rasa shell`, the action server, the backend and the tests all see the same
 values, and Rasa's `${VAR}` placeholders in endpoints.yml always expand. The scripts read
 them with `python -m contract.settings` (shell `export` lines).
+
+What was filled in is recorded in `CONTRACT_DEFAULTED` (JSON). A process started from one that
+filled them in (a test stack, a script) sees them again as unset as long as they still hold the
+recorded value: a URL derived from a port follows that process's own port, while a value that
+someone set on purpose since then is kept.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -18,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOTENV = ROOT / ".env"
+MARKER = "CONTRACT_DEFAULTED"
 
 # Quiet libraries: no telemetry, no TensorFlow banner, no SQLAlchemy 2.0 warnings in Rasa.
 _FIXED = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
@@ -46,12 +53,16 @@ def read_dotenv(path: Path = DOTENV) -> dict[str, str]:
         return values
     for line in lines:
         line = line.strip()
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, value = line.split("=", 1)
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
+        elif " #" in value:  # an inline comment after an unquoted value, as python-dotenv reads it
+            value = value.split(" #", 1)[0].rstrip()
         values[key.strip()] = value
     return values
 
@@ -59,10 +70,16 @@ def read_dotenv(path: Path = DOTENV) -> dict[str, str]:
 def resolve(environ: MutableMapping[str, str] | None = None, dotenv: Path = DOTENV) -> dict[str, str]:
     """The values the environment lacks: from .env, then the defaults."""
     environ = os.environ if environ is None else environ
-    merged: dict[str, str] = dict(environ)
+    try:
+        defaulted = json.loads(environ.get(MARKER) or "{}")
+    except ValueError:
+        defaulted = {}
+    # Values an earlier apply() filled in, unchanged since, are not this process's own choice.
+    given = {key: value for key, value in environ.items() if key != MARKER and defaulted.get(key) != value}
+    merged: dict[str, str] = dict(given)
     added: dict[str, str] = {}
     for key, value in read_dotenv(dotenv).items():
-        if key not in environ:
+        if key not in given:
             merged[key] = added[key] = value
     for key, value in _FIXED.items():
         if key not in merged:
@@ -78,7 +95,9 @@ def apply(environ: MutableMapping[str, str] | None = None) -> None:
     every interpreter start of the project's environments."""
     environ = os.environ if environ is None else environ
     try:
-        environ.update(resolve(environ))
+        added = resolve(environ)
+        environ.update(added)
+        environ[MARKER] = json.dumps(added, separators=(",", ":"))
         (ROOT / "var").mkdir(exist_ok=True)
     except Exception as exc:  # noqa: BLE001 - a broken .env must not stop pip or python itself
         print(f"contract.settings: {exc}", file=sys.stderr)
@@ -86,8 +105,10 @@ def apply(environ: MutableMapping[str, str] | None = None) -> None:
 
 def main() -> None:
     """Prints `export KEY=value` lines of every setting the environment lacks, for scripts."""
-    for key, value in resolve().items():
+    added = resolve()
+    for key, value in added.items():
         print(f"export {key}={shlex.quote(value)}")
+    print(f"export {MARKER}={shlex.quote(json.dumps(added, separators=(',', ':')))}")
 
 
 if __name__ == "__main__":

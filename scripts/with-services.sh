@@ -11,10 +11,13 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 "$root/scripts/run-actions.sh" >"$root/var/log/actions.log" 2>&1 & pids+=($!)
 "$root/scripts/run-backend.sh" >"$root/var/log/backend.log" 2>&1 & pids+=($!)
-for _ in $(seq 120); do
-  curl -sf -o /dev/null "http://127.0.0.1:$ACTIONS_PORT/health" \
-    && curl -sf -o /dev/null "$BACKEND_URL/healthz" && break
-  sleep 0.5
-done
+up() {
+  curl -sf -o /dev/null "http://127.0.0.1:$ACTIONS_PORT/health" && curl -sf -o /dev/null "$BACKEND_URL/healthz"
+}
+for _ in $(seq 120); do up && break; sleep 0.5; done
+if ! up; then
+  echo "the action server or the backend did not start within 60 s: see var/log/actions.log, var/log/backend.log" >&2
+  exit 1
+fi
 echo ">> action server :$ACTIONS_PORT and backend :$BACKEND_PORT are up (logs in var/log/)"
 "$@"

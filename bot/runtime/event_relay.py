@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.settings import settings
-from contract import fields, tracking
+from contract import fields, pins, tracking
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ FORWARDED = frozenset({"user", "bot", "action", "slot", "pause", "resume", "rest
 CARD_SLOTS = frozenset({*fields.CARD_SLOTS, "language"})
 # A complaint's PIN is shown once and stored only as a hash (DESIGN.md): six digits in a bot
 # message, or in a customer's message that answers the PIN question or carries a tracking number.
-PIN = re.compile(r"(?<!\d)\d{6}(?!\d)")
-PIN_MASK = "••••••"
+PIN = pins.PIN
+PIN_MASK = pins.MASK
 _TRACKING = re.compile(tracking.TYPED.pattern, re.IGNORECASE)
 _MAX_TEXT = 10_000
 _MAX_BACKOFF = 30.0

@@ -100,6 +100,17 @@ def test_edits_groups_channels_bots_and_junk_are_ignored():
         assert isinstance(parse_update(update), Ignored), update
 
 
+def test_updates_with_fields_of_the_wrong_type_are_ignored_not_an_error():
+    """python-telegram-bot raises AttributeError on some of these; the webhook must still answer
+    200 (an error makes Telegram deliver the same update again and again)."""
+    for update in (
+        {"update_id": 5, "message": "x"},
+        {"update_id": 6, "callback_query": 7},
+        {"update_id": 7, "message": {"message_id": "a", "chat": "b", "date": []}},
+    ):
+        assert isinstance(parse_update(update), Ignored), update
+
+
 def test_inline_keyboard_fits_telegrams_64_byte_callback_data():
     keyboard = inline_keyboard(LANGUAGES + [{"title": "Очень длинная кнопка", "payload": "/inform" + "x" * 80}])
     keys = [k for row in keyboard["inline_keyboard"] for k in row]

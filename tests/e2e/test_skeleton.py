@@ -46,7 +46,7 @@ def test_rasa_server_health_readiness_and_metrics(stack, sender):
 
 def test_rasa_server_freezes_its_loaded_heap_and_reports_collector_pauses(stack, sender):
     """Once the model is loaded (and again after the first turn) the rasa server's heap is frozen
-    out of later collections (bot/gc_pauses.py); /metrics shows the frozen objects and every
+    out of later collections (bot/runtime/patches/gc_pauses.py); /metrics shows the frozen objects and every
     collection's pause by generation."""
     assert stack.say(sender, "Salam, necəsiniz?")
     families = {}

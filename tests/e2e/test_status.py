@@ -191,7 +191,7 @@ def test_reject_twice_is_disputed_with_external_remedies(stack, sender, lang):
 
 
 def test_a_notification_sent_twice_enters_the_conversation_once(stack, sender):
-    """The dispatcher's retry of a send still waiting in Rasa (bot/external_once.py): the same
+    """The dispatcher's retry of a send still waiting in Rasa (bot/runtime/patches/external_once.py): the same
     notification key twice through Rasa's trigger_intent is presented once; another key is
     presented again."""
     stack.say(sender, GREETINGS["ru"])

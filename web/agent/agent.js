@@ -136,7 +136,7 @@
     $("login-view").hidden = true;
     $("console-view").hidden = false;
     try { state.agents = await api("GET", "/api/agents"); } catch (_) { state.agents = []; }
-    try { state.statusNext = (await api("GET", "/api/statuses")).transitions; } catch (_) { state.statusNext = {}; }
+    try { state.statusNext = (await api("GET", "/api/statuses")).transitions || {}; } catch (_) { state.statusNext = {}; }
     state.queue = await api("GET", "/api/handoffs");
     renderQueue();
     connect();

@@ -1,4 +1,4 @@
-"""Agents' accounts and login tokens: keyword-only data functions, as in crud.py."""
+"""Agents' accounts and login tokens: keyword-only data functions, as in complaints/service.py."""
 
 import datetime as dt
 import logging

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from backend.app.complaints.models import Complaint
 from backend.app.conversations.models import MAX_MESSAGE_CHARS, ConversationMessage, MessageRole, RasaEvent
 from backend.app.handoff import service as handoff_service
 from backend.app.handoff.models import CARD_SLOTS, OPEN_STATUSES, Handoff, clean_slot_value
+from contract import pins
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 TRANSCRIPT_LIMIT = 2000
 # A complaint's PIN is stored only as a hash: six digits in a bot message are masked (the
 # event broker masks them first, and also in a customer's answer to the PIN question).
-_PIN = re.compile(r"(?<!\d)\d{6}(?!\d)")
-PIN_MASK = "••••••"
+_PIN = pins.PIN
+PIN_MASK = pins.MASK
 
 
 def last_message_times(*, session: Session, conversation_ids: Iterable[str]) -> dict[str, dt.datetime]:

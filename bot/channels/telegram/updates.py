@@ -67,7 +67,7 @@ def parse_update(data: Any, bot: Bot | None = None) -> Inbound | Ignored:
         return Ignored("not an update")
     try:
         update = Update.de_json(data, bot)
-    except (TypeError, KeyError, ValueError) as exc:  # a required field missing or malformed
+    except Exception as exc:  # noqa: BLE001 - any malformed field (PTB raises AttributeError too): 200, no redelivery
         return Ignored(f"malformed update ({type(exc).__name__})")
 
     query = update.callback_query
