@@ -22,7 +22,6 @@ MAX_FIELD_CHARS = 200
 
 _LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 _EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?![\w-])")
-_EMAIL_LIKE = re.compile(r"\S+@\S*|\S*@\S+")
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9#/._-]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -145,10 +144,6 @@ def find_phone(text: str, default_region: str) -> Phone | None:
     return None
 
 
-def looks_like_phone_attempt(text: str) -> bool:
-    return len(re.sub(r"\D", "", text or "")) >= 5
-
-
 def example_phone(region: str) -> str:
     number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     if number is None:
@@ -168,10 +163,6 @@ def find_email(text: str) -> str | None:
     if local.startswith(".") or local.endswith(".") or ".." in address:
         return None
     return f"{local}@{domain.lower()}"
-
-
-def looks_like_email_attempt(text: str) -> bool:
-    return bool(_EMAIL_LIKE.search(text or ""))
 
 
 # --- names ---------------------------------------------------------------------

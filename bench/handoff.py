@@ -118,10 +118,6 @@ class BotApi:
                 raise TimeoutError(f"no sendMessage with {text!r}")
             return self.arrivals[text]
 
-    def count_to(self, chat_id: int) -> int:
-        with self.lock:
-            return sum(1 for p in self.sent if str(p.get("chat_id")) == str(chat_id))
-
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

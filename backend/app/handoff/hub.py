@@ -85,10 +85,6 @@ class ConsoleHub:
     def is_subscribed(self, queue: asyncio.Queue[dict[str, Any]]) -> bool:
         return queue in self._subscribers
 
-    @property
-    def subscribers(self) -> int:
-        return len(self._subscribers)
-
     async def _run(self) -> None:
         assert self._wake is not None
         while self._subscribers:
