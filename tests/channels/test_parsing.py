@@ -225,3 +225,36 @@ def test_split_text_prefers_paragraphs_then_words():
 
 def test_fake_updates_look_current():
     assert abs(TG.message_update(1, "x")["message"]["date"] - time.time()) < 5
+
+
+def test_telegram_calls_are_retried_only_when_no_answer_came():
+    """The old client's rule, kept under python-telegram-bot: a lost connection or a timeout is
+    tried once more; an error Telegram answered with (a 5xx) is not, so nothing is sent twice."""
+    import asyncio
+
+    import httpx
+    import pytest
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.channels.telegram.api import call_retrying
+
+    def failing(first: Exception):
+        calls = []
+
+        async def request():
+            calls.append(1)
+            if len(calls) == 1:
+                raise first
+            return "sent"
+
+        return request, calls
+
+    answered, calls = failing(NetworkError("Internal Server Error (500)"))
+    with pytest.raises(NetworkError):
+        asyncio.run(call_retrying(answered))
+    assert len(calls) == 1
+    for lost in (TimedOut(), NetworkError("httpx.ConnectError: refused")):
+        if not isinstance(lost, TimedOut):
+            lost.__cause__ = httpx.ConnectError("refused")
+        request, calls = failing(lost)
+        assert asyncio.run(call_retrying(request)) == "sent" and len(calls) == 2

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
@@ -36,9 +37,15 @@ def make_bot(settings: TelegramSettings) -> Bot:
     )
 
 
+def _transport_failure(exc: NetworkError) -> bool:
+    """The request did not get an answer (no connection, a timeout): PTB raises these from
+    httpx's error. A NetworkError without one is Telegram's own answer (a 5xx)."""
+    return isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.HTTPError)
+
+
 async def call_retrying(request: Callable[[], Awaitable[Any]]) -> Any:
-    """Once more after flood control (429: after the wait Telegram asks, at most 5 s) or a
-    network error (after 1 s)."""
+    """Once more after flood control (429: after the wait Telegram asks, at most 5 s) or when no
+    answer came (after 1 s). An error Telegram answered with is not retried."""
     try:
         return await request()
     except RetryAfter as exc:
@@ -48,6 +55,8 @@ async def call_retrying(request: Callable[[], Awaitable[Any]]) -> Any:
         await asyncio.sleep(min(wait.total_seconds() if isinstance(wait, timedelta) else float(wait), 5.0))
     except BadRequest:  # a NetworkError to PTB, but Telegram's answer: the same call fails again
         raise
-    except NetworkError:
+    except NetworkError as exc:
+        if not _transport_failure(exc):
+            raise
         await asyncio.sleep(1)
     return await request()
