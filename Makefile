@@ -85,7 +85,7 @@ shell: venvs $(MODEL_STAMP)
 	scripts/with-services.sh $(RASA) shell $(ARGS)
 
 interactive: venvs $(MODEL_STAMP)
-	scripts/with-services.sh $(RASA) interactive $(ARGS)
+	scripts/with-services.sh $(RASA) interactive --model models/complaints.tar.gz $(ARGS)
 
 # --- tests --------------------------------------------------------------
 validate: $(RASA_VENV)/.lock-hash
