@@ -2,5 +2,4 @@
 # .env and then the embedded defaults of contract/settings.py (the one place they are written).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eval "$(cd "$root" && python3 -S -m contract.settings)"
-export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$root/var"

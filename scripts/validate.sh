@@ -4,7 +4,6 @@
 # button/reminder-only intents that have no NLU examples by design.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 out=$(.venv-rasa/bin/rasa data validate 2>&1)
 rc=$?
 unexpected=$(printf '%s\n' "$out" | grep -E "UserWarning|WARNING|ERROR" \

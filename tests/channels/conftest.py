@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.channels.helpers import (  # noqa: E402
+from tests.channels.helpers import (
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
     TWILIO_NUMBER,
@@ -17,10 +17,10 @@ from tests.channels.helpers import (  # noqa: E402
     WHATSAPP_PHONE_ID,
     WHATSAPP_TOKEN,
     WHATSAPP_VERIFY_TOKEN,
-    Stack,
 )
+from tests.support.stack import Stack
 from tests.support.telegram import FakeTelegram
-from tests.support.whatsapp import FakeGraph, FakeTwilio  # noqa: E402
+from tests.support.whatsapp import FakeGraph, FakeTwilio
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.conversation import TRACKING, domain_texts, slot  # noqa: F401 - for the tests
-from tests.support.stack import AGENT_TOKEN, ROOT, Stack  # noqa: F401 - for the tests
+from tests.support.stack import Stack
 
 TELEGRAM_TOKEN = "7000000001:AAH-test-token-for-the-fake-bot-api"
 TELEGRAM_SECRET = "tg-webhook-secret-0123456789"

@@ -13,8 +13,8 @@ import time
 import httpx
 import pytest
 
-from tests.channels.helpers import ROOT
 from tests.support.net import free_port
+from tests.support.stack import ROOT
 
 RASA_PY = str(ROOT / ".venv-rasa" / "bin" / "python")
 HARNESS = os.path.join(os.path.dirname(__file__), "rasa_harness.py")

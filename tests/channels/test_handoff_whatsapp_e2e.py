@@ -11,8 +11,8 @@ import pytest
 
 from tests.channels import test_twilio_e2e as twilio_e2e
 from tests.channels import test_whatsapp_e2e as whatsapp_e2e
-from tests.channels.helpers import slot
 from tests.handoff.handoff_stack import create_agents, open_handoff, rasa_paused, wait_for  # noqa: E402
+from tests.support.conversation import slot
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import random
 
 import httpx
 
-from tests.channels.helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN, domain_texts
+from tests.channels.helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN
+from tests.support.conversation import domain_texts
 from tests.support.whatsapp import post_form, twilio_sign
 
 

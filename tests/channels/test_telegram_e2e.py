@@ -11,8 +11,10 @@ import httpx
 import pytest
 
 from bot.channels.redaction import log_id
-from tests.channels.helpers import ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TRACKING, domain_texts, rasa_log, slot
+from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, rasa_log
+from tests.support.conversation import TRACKING, domain_texts, slot
 from tests.support.samples import PDF
+from tests.support.stack import ROOT
 
 
 def webhook(stack) -> str:

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.channels.helpers import TRACKING, TWILIO_NUMBER, TWILIO_TOKEN, rasa_log, slot
+from tests.channels.helpers import TWILIO_NUMBER, TWILIO_TOKEN, rasa_log
+from tests.support.conversation import TRACKING, slot
 from tests.support.samples import JPEG
 from tests.support.whatsapp import post_form, twilio_sign
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.channels.helpers import ROOT, TRACKING, domain_texts, slot
+from tests.support.conversation import TRACKING, domain_texts, slot
+from tests.support.stack import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("webchat_browser.cjs")

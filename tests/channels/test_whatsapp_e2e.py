@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.channels.redaction import log_id
-from tests.channels.helpers import TRACKING, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log, slot
+from tests.channels.helpers import WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, rasa_log
+from tests.support.conversation import TRACKING, slot
 from tests.support.samples import JPEG
 from tests.support.whatsapp import meta_sign
 

@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 
-from tests.support.conversation import TRACKING, domain_texts, slot, tracking_number  # noqa: F401 - for the tests
 from tests.support.stack import Stack
 
 

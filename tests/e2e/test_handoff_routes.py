@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import domain_texts, slot
+from tests.support.conversation import domain_texts, slot
 
 
 def handed_over(stack, sender, replies, lang):

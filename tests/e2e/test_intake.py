@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.conftest import domain_texts, slot, tracking_number
+from tests.support.conversation import domain_texts, slot, tracking_number
 from tests.support.stack import AGENT_TOKEN
 
 

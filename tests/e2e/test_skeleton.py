@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.e2e.conftest import domain_texts
+from tests.support.conversation import domain_texts
 
 
 def test_backend_health(stack):

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.net import free_port  # noqa: F401 - the loopback servers' users take it from here
+from tests.support.net import free_port
 
 
 @dataclass

@@ -25,7 +25,8 @@ from backend.app.notifications.models import Notification, NotificationAttempt, 
 from backend.app.notifications.scheduler import JOB_TABLE, store_wake_ups, wake_job_id
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import RASA_TOKEN, sender_settings
-from tests.support.loopback import LoopbackServer, SmtpSink, free_port
+from tests.support.loopback import LoopbackServer, SmtpSink
+from tests.support.net import free_port
 
 # Several backend processes, killed and restarted: not in make test-unit.
 pytestmark = pytest.mark.integration
