@@ -16,6 +16,10 @@ from bot.backend import BackendRejected, BackendUnavailable
 
 logger = logging.getLogger(__name__)
 
+# The backend's one answer for an unknown tracking number, a wrong PIN, and a complaint of
+# another conversation without its PIN.
+NO_MATCH = 404
+
 
 class ValidateStatusForm(FormValidationAction):
     """Values come from action_validate_slot_mappings; nothing more to check here."""
@@ -40,7 +44,9 @@ class ActionLookUpStatus(BackendAction):
             dispatcher.utter_message(response="utter_status_unavailable")
             return [forget_pin]
         except BackendRejected as rejected:
-            if rejected.status == 403:
+            if rejected.status == NO_MATCH:
+                # An unknown number and a wrong PIN are one answer: ask for the PIN again (a
+                # message with both the number and the PIN corrects either).
                 dispatcher.utter_message(response="utter_status_wrong_pin")
                 return [forget_pin, FollowupAction("status_form")]
             if rejected.status == 429:
@@ -101,8 +107,16 @@ class ActionRecordDecision(BackendAction):
                 reason=reason,
                 language=tracker.get_slot("language"),
                 conversation_id=tracker.sender_id,
+                pin=tracker.get_slot("pin"),
             )
-        except (BackendUnavailable, BackendRejected):
+        except BackendRejected as rejected:
+            if rejected.status == NO_MATCH:
+                # Not this conversation's complaint and no PIN for it: nothing of it is shown.
+                dispatcher.utter_message(response="utter_status_unknown_number", tracking_number=tn)
+                return _forget_decision()
+            dispatcher.utter_message(response="utter_decision_not_recorded")
+            return [SlotSet("rejection_reason", None)]
+        except BackendUnavailable:
             dispatcher.utter_message(response="utter_decision_not_recorded")
             return [SlotSet("rejection_reason", None)]
         done = [SlotSet("awaiting", None), SlotSet("rejection_reason", None)]
@@ -125,8 +139,19 @@ class ActionStoreRating(BackendAction):
         tn, rating = tracker.get_slot("decision_tracking_number"), tracker.get_slot("rating")
         if tn and rating:
             try:
-                await self.client.store_rating(tn, int(rating))
+                await self.client.store_rating(
+                    tn, int(rating), conversation_id=tracker.sender_id, pin=tracker.get_slot("pin")
+                )
             except (BackendUnavailable, BackendRejected):
                 logger.warning("rating for %s not stored", tn)
         dispatcher.utter_message(response="utter_thanks_for_rating")
         return [SlotSet("rating", None), SlotSet("decision_tracking_number", None), SlotSet("decision_text", None)]
+
+
+def _forget_decision() -> list[dict[str, Any]]:
+    return [
+        SlotSet("awaiting", None),
+        SlotSet("rejection_reason", None),
+        SlotSet("decision_tracking_number", None),
+        SlotSet("decision_text", None),
+    ]

@@ -84,13 +84,29 @@ class BackendClient:
         return await self._call("POST", "/api/status-lookup", payload, attempts=1)
 
     async def record_decision(
-        self, tracking_number: str, *, approved: bool, reason: str | None, language: str | None, conversation_id: str
+        self,
+        tracking_number: str,
+        *,
+        approved: bool,
+        reason: str | None,
+        language: str | None,
+        conversation_id: str,
+        pin: str | None = None,
     ) -> dict:
+        """The backend takes it from the complaint's own conversation, or with its PIN."""
         payload = {"approved": approved, "reason": reason, "language": language, "conversation_id": conversation_id}
+        if pin:
+            payload["pin"] = pin
         return await self._call("POST", f"/api/complaints/{tracking_number}/customer-decision", payload)
 
-    async def store_rating(self, tracking_number: str, rating: int) -> dict:
-        return await self._call("POST", f"/api/complaints/{tracking_number}/rating", {"rating": rating})
+    async def store_rating(
+        self, tracking_number: str, rating: int, *, conversation_id: str, pin: str | None = None
+    ) -> dict:
+        """As record_decision: from the complaint's own conversation, or with its PIN."""
+        payload: dict[str, Any] = {"rating": rating, "conversation_id": conversation_id}
+        if pin:
+            payload["pin"] = pin
+        return await self._call("POST", f"/api/complaints/{tracking_number}/rating", payload)
 
     async def request_handoff(self, payload: dict[str, Any]) -> dict:
         return await self._call("POST", "/api/handoffs", payload)

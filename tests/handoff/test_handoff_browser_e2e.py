@@ -3,8 +3,8 @@ on the web chat page asks for "оператор"; an agent logs in to /agent in 
 context, takes the conversation, they write to each other (customer text shown as text: an
 HTML payload stays inert), the agent returns it to the bot, and the customer finishes the
 complaint with the bot. Then a second customer hands over half way and the agent registers the
-complaint from the card, sends number and PIN, acknowledges it and closes the conversation.
-Screenshots in var/artifacts/."""
+complaint from the card (with a double click: one complaint), sends number and PIN,
+acknowledges it and closes the conversation. Screenshots in var/artifacts/."""
 
 from __future__ import annotations
 
@@ -117,6 +117,9 @@ def test_agent_and_customer_in_the_browser(handoff_stack, e2e_agents, browser_re
     assert result["prefilledReply"] == f"Ваша жалоба зарегистрирована. Номер: {number}, PIN: {pin}."
     assert any(number in text and pin in text for text in result["secondGot"]), result["secondGot"]
     assert "acknowledged" in result["afterStatus"]
+    # The double click on "register" sent one Idempotency-Key: one complaint of this customer.
+    listed = httpx.get(f"{s.backend_url}/api/complaints", params={"q": SECOND}, headers=e2e_agents["bob"]).json()
+    assert [c["tracking_number"] for c in listed] == [number]
     second = s.complaint(number)
     assert second["channel"] == "socketio" and second["full_name"] == SECOND and second["phone"] == "+994552223344"
     assert second["status"] == "acknowledged" and second["conversation_id"] == result["second_session_id"]

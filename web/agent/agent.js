@@ -420,6 +420,10 @@
     if (fields.dataset.handoffId === String(h.id)) {
       for (const input of fields.querySelectorAll("[name]")) typed[input.name] = input.value;
     }
+    // One Idempotency-Key per filled form, not per click: a double click registers once.
+    if (fields.dataset.handoffId !== String(h.id) || !fields.dataset.idempotencyKey) {
+      fields.dataset.idempotencyKey = newIdempotencyKey();
+    }
     clear(fields);
     fields.dataset.handoffId = String(h.id);
     const slots = intake.length ? intake.map((f) => f.slot) : ["full_name", "phone", "email", "staff_member", "complaint_text"];
@@ -440,16 +444,26 @@
     }
   }
 
+  function newIdempotencyKey() {
+    // getRandomValues, unlike randomUUID, works on a plain-http console as well.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return "console-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   async function register(event) {
     event.preventDefault();
     const h = state.card;
+    const fields = $("complaint-fields");
+    const key = fields.dataset.idempotencyKey || (fields.dataset.idempotencyKey = newIdempotencyKey());
     showError("card-error", null);
     const body = { policy: h.policy, language: h.language || undefined, channel: h.channel, conversation_id: h.conversation_id };
     for (const input of $("complaint-fields").querySelectorAll("[name]")) {
       if (input.value.trim()) body[input.name] = input.value.trim();
     }
     try {
-      const receipt = await api("POST", "/api/complaints", body, { "Idempotency-Key": `handoff-${h.id}-${Date.now()}` });
+      const receipt = await api("POST", "/api/complaints", body, { "Idempotency-Key": key });
+      // Registered: the next complaint typed into this form is another one.
+      if (fields.dataset.idempotencyKey === key) fields.dataset.idempotencyKey = newIdempotencyKey();
       // Kept in this tab only (never stored): the card shows it until another one is registered.
       if (receipt.pin) {
         state.lastPin = { handoff: h.id, trackingNumber: receipt.tracking_number, pin: receipt.pin };

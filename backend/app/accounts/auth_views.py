@@ -10,6 +10,7 @@ from backend.app.accounts import service
 from backend.app.accounts.deps import CurrentCaller
 from backend.app.accounts.models import AgentPublic, LoginAnswer, LoginRequest, Me
 from backend.app.core.deps import SessionDep, SettingsDep
+from backend.app.core.lockout import Locked, Lockout
 from backend.app.core.models import utcnow
 from backend.app.core.security import Role
 
@@ -26,22 +27,23 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
     },
 )
 def login(credentials: LoginRequest, session: SessionDep, settings: SettingsDep) -> LoginAnswer:
-    """A bearer token for the agent's own account, valid for AUTH_TOKEN_TTL_HOURS."""
+    """A bearer token for the agent's own account, valid for AUTH_TOKEN_TTL_HOURS. An unknown
+    username and a wrong password get the same 401."""
     now = utcnow()
+    rules = Lockout(
+        max_attempts=settings.login_max_attempts,
+        first=dt.timedelta(minutes=settings.login_lockout_minutes),
+        longest=dt.timedelta(minutes=settings.login_lockout_max_minutes),
+    )
     try:
         agent = service.authenticate(
-            session=session,
-            username=credentials.username,
-            password=credentials.password,
-            now=now,
-            max_attempts=settings.login_max_attempts,
-            lockout=dt.timedelta(minutes=settings.login_lockout_minutes),
+            session=session, username=credentials.username, password=credentials.password, now=now, rules=rules
         )
-    except service.LoginLocked as locked:
+    except Locked as locked:
         raise HTTPException(
             status_code=HTTPStatus.TOO_MANY_REQUESTS,
             detail="too many wrong passwords; try again later",
-            headers={"Retry-After": str(max(1, int((locked.until - now).total_seconds())))},
+            headers={"Retry-After": locked.retry_after},
         ) from None
     if agent is None:
         raise HTTPException(

@@ -77,6 +77,8 @@ class Agent(AgentBase, table=True):
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
     failed_logins: int = 0
     locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Lock-outs since the last right password: each lasts twice the one before (core/lockout.py).
+    login_lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AgentPublic(AgentBase):

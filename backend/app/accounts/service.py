@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.app.accounts.models import Agent, AgentCreate, AgentUpdate, AuthToken
+from backend.app.core import lockout
 from backend.app.core.security import (
     access_token_digest,
     hash_password,
@@ -18,16 +19,18 @@ from backend.app.core.security import (
 
 log = logging.getLogger(__name__)
 
+_columns = Agent.__table__.c  # type: ignore[attr-defined]
+LOGIN_COUNTER = lockout.Counter(
+    id=_columns.id,
+    failures=_columns.failed_logins,
+    locked_until=_columns.locked_until,
+    lockouts=_columns.login_lockouts,
+)
+
 
 class AgentExists(Exception):
     def __init__(self, username: str) -> None:
         super().__init__(f"an agent named {username!r} already exists")
-
-
-class LoginLocked(Exception):
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__("too many wrong passwords")
-        self.until = until
 
 
 # --- agents ------------------------------------------------------------------------------------
@@ -72,6 +75,7 @@ def update_agent(*, session: Session, agent: Agent, agent_in: AgentUpdate, now: 
         agent.password_hash = hash_password(agent_in.password)
         agent.failed_logins = 0
         agent.locked_until = None
+        agent.login_lockouts = 0
     agent.updated_at = now
     session.add(agent)
     if ends_sessions:
@@ -85,50 +89,32 @@ def update_agent(*, session: Session, agent: Agent, agent_in: AgentUpdate, now: 
 
 
 def authenticate(
-    *,
-    session: Session,
-    username: str,
-    password: str,
-    now: dt.datetime,
-    max_attempts: int,
-    lockout: dt.timedelta,
+    *, session: Session, username: str, password: str, now: dt.datetime, rules: lockout.Lockout
 ) -> Agent | None:
-    """The agent when the password is right and the account active, else None. Raises
-    LoginLocked while the account is locked after `max_attempts` wrong passwords in a row."""
+    """The agent when the password is right and the account active, else None (an unknown
+    username costs the same hash check). Raises lockout.Locked while the account is locked
+    after `rules.max_attempts` wrong passwords in a row, and for the wrong password that locks it."""
     agent = get_agent_by_username(session=session, username=username)
-    if agent is not None and agent.locked_until is not None and agent.locked_until > now:
-        raise LoginLocked(agent.locked_until)
-    if not verify_password(agent.password_hash if agent is not None else None, password):
-        if agent is not None:
-            _count_failure(session=session, agent=agent, max_attempts=max_attempts, lockout=lockout, now=now)
+    if agent is None:
+        verify_password(None, password)  # as long as a real check
         return None
-    assert agent is not None
+    assert agent.id is not None
+    attempt, lock = lockout.take_attempt(session=session, counter=LOGIN_COUNTER, row_id=agent.id, rules=rules, now=now)
+    if attempt is lockout.Attempt.missing:
+        return None
+    if not verify_password(agent.password_hash, password):
+        if attempt is lockout.Attempt.last:
+            log.warning("agent login locked after wrong passwords username=%s", agent.username)
+            raise lockout.Locked(lock)
+        return None
+    lockout.clear(session=session, counter=LOGIN_COUNTER, row_id=agent.id)
     if not agent.is_active:
         return None
-    agent.failed_logins = 0
-    agent.locked_until = None
     if password_needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
-    session.add(agent)
-    session.commit()
+        session.add(agent)
+        session.commit()
     return agent
-
-
-def _count_failure(
-    *, session: Session, agent: Agent, max_attempts: int, lockout: dt.timedelta, now: dt.datetime
-) -> None:
-    failures: int = session.exec(
-        sa.update(Agent)
-        .where(col(Agent.id) == agent.id)
-        .values(failed_logins=col(Agent.failed_logins) + 1)
-        .returning(col(Agent.failed_logins))
-    ).scalar_one()
-    if failures >= max_attempts:
-        session.exec(
-            sa.update(Agent).where(col(Agent.id) == agent.id).values(failed_logins=0, locked_until=now + lockout)
-        )
-        log.warning("agent login locked after %d wrong passwords username=%s", failures, agent.username)
-    session.commit()
 
 
 def issue_token(*, session: Session, agent: Agent, ttl: dt.timedelta, now: dt.datetime) -> tuple[str, AuthToken]:

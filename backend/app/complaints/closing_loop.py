@@ -56,14 +56,16 @@ def record_customer_decision(
     policy: PolicyProfile,
     recorded_by: str,
     now: dt.datetime,
+    move_to: str | None = None,
     on_changed: Callable[[Complaint], None] | None = None,
 ) -> Complaint:
-    """`on_changed(complaint)` runs inside the transaction, after the new status is set."""
+    """`move_to`: the conversation later notifications go to from now on; only for a customer
+    who gave the complaint's PIN there (pin_check), never on a conversation id alone.
+    `on_changed(complaint)` runs inside the transaction, after the new status is set."""
     if complaint.status != ComplaintStatus.resolved:
         raise NotResolved(f"the complaint is {complaint.status}, not resolved: there is no decision to answer")
-    if decision.conversation_id and decision.conversation_id != complaint.conversation_id:
-        # The customer answers from a new conversation: later notifications go there.
-        complaint.conversation_id = decision.conversation_id
+    if move_to and move_to != complaint.conversation_id:
+        complaint.conversation_id = move_to
     by = "" if recorded_by in (CUSTOMER, "service") else f" (recorded by {recorded_by})"
     if decision.approved:
         change = StatusChangeCreate(

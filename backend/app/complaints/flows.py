@@ -154,9 +154,11 @@ def answer_decision(
     recorded_by: str,
     notifications: NotificationService,
     now: dt.datetime,
+    move_to: str | None = None,
 ) -> Complaint:
     """The customer approves or rejects the decision (NotResolved before there is one): the
-    agents hear of a rejection, the supervisor of a dispute."""
+    agents hear of a rejection, the supervisor of a dispute. `move_to`: see
+    closing_loop.record_customer_decision."""
     planner = notifications.planner
     with notifications.planning() as planned:
         complaint = closing_loop.record_customer_decision(
@@ -166,6 +168,7 @@ def answer_decision(
             policy=policy,
             recorded_by=recorded_by,
             now=now,
+            move_to=move_to,
             on_changed=lambda changed: planned.extend(
                 planner.on_customer_decision(
                     session, changed, policy, approved=decision.approved, reason=decision.reason, now=now

@@ -17,6 +17,7 @@ from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import PolicyId
 from backend.app.notifications.models import Notification, NotificationPublic
 from backend.app.policies.profile import Deadlines
+from contract import pins
 from contract.statuses import Channel, ComplaintCategory, ComplaintStatus, Language
 
 
@@ -149,6 +150,8 @@ class Complaint(ComplaintBase, table=True):
     request_fingerprint: str | None = Field(default=None, max_length=64)
     pin_failed_attempts: int = 0
     pin_locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Lock-outs since the last right PIN: each lasts twice the one before (core/lockout.py).
+    pin_lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     assigned_to_id: int | None = Field(default=None, foreign_key="agent.id", ondelete="SET NULL", index=True)
     # When the customer's personal data was erased (the complaint stays for the statistics).
     erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -219,9 +222,13 @@ class ComplaintRegistered(SQLModel):
 # --- status look-up by the customer -----------------------------------------------------------
 
 
+# What a customer types as the PIN (six digits); a malformed one is a 422.
+Pin = Annotated[str, StringConstraints(pattern=rf"^\d{{{pins.DIGITS}}}$")]
+
+
 class StatusLookup(SQLModel):
     tracking_number: Annotated[str, StringConstraints(max_length=20), AfterValidator(parse_tracking_number)]
-    pin: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    pin: Pin
     # The language of the answer's status_label; default the complaint's.
     language: Language | None = None
 
@@ -255,10 +262,13 @@ class CustomerDecision(SQLModel):
     reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
     # The language of the answer's external_remedies; default the complaint's.
     language: Language | None = None
-    # The conversation the customer answers from (a new one after the session expired).
+    # The conversation the customer answers from. The action server may answer for the
+    # complaint only from its own conversation, or with its PIN; only with the PIN do later
+    # notifications move to another conversation.
     conversation_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    pin: Pin | None = None
 
-    @field_validator("reason", "conversation_id", mode="before")
+    @field_validator("reason", "conversation_id", "pin", mode="before")
     @classmethod
     def _blank(cls, value: Any) -> Any:
         return blank_to_none(value)
@@ -274,6 +284,15 @@ class CustomerDecisionAnswer(SQLModel):
 
 class RatingCreate(SQLModel):
     rating: int
+    # As in CustomerDecision: the action server rates only from the complaint's own
+    # conversation, or with its PIN.
+    conversation_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    pin: Pin | None = None
+
+    @field_validator("conversation_id", "pin", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return blank_to_none(value)
 
     @field_validator("rating")
     @classmethod

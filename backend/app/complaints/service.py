@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from backend.app.accounts.models import Agent
 from backend.app.attachments.service import link_conversation_attachments
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
-from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin, verify_pin
+from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin
 from backend.app.policies.profile import PolicyProfile, compute_deadlines
 from contract.statuses import RESOLUTION_STOPPED, STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
@@ -39,18 +39,6 @@ class TransitionNotAllowed(Exception):
     def __init__(self, current: ComplaintStatus, wanted: ComplaintStatus) -> None:
         allowed = ", ".join(sorted(STATUS_TRANSITIONS[current])) or "none"
         super().__init__(f"a complaint in status {current} cannot become {wanted} (allowed: {allowed})")
-
-
-class PinLocked(Exception):
-    """Too many wrong PINs: the status look-up of this complaint is locked for `remaining`."""
-
-    def __init__(self, remaining: dt.timedelta) -> None:
-        super().__init__("too many wrong PINs; try again later")
-        self.remaining = remaining
-
-
-class WrongPin(Exception):
-    pass
 
 
 def history_entry(
@@ -286,55 +274,3 @@ def assign(
     session.commit()
     session.refresh(complaint)
     return complaint
-
-
-def check_customer_pin(
-    *,
-    session: Session,
-    complaint: Complaint,
-    pin: str,
-    max_attempts: int,
-    lockout: dt.timedelta,
-    now: dt.datetime,
-) -> None:
-    """The customer's PIN for the status look-up: WrongPin, or PinLocked while the complaint
-    is locked (and when this wrong PIN locks it); a right PIN clears the count."""
-    if complaint.pin_locked_until is not None and complaint.pin_locked_until > now:
-        raise PinLocked(complaint.pin_locked_until - now)
-    if not verify_pin(complaint.pin_hash, pin):
-        if record_pin_failure(
-            session=session, complaint=complaint, max_attempts=max_attempts, lockout=lockout, now=now
-        ):
-            log.warning("status look-up locked after wrong PINs tracking_number=%s", complaint.tracking_number)
-            raise PinLocked(lockout)
-        raise WrongPin()
-    clear_pin_failures(session=session, complaint=complaint)
-
-
-def record_pin_failure(
-    *, session: Session, complaint: Complaint, max_attempts: int, lockout: dt.timedelta, now: dt.datetime
-) -> bool:
-    """Counts a wrong PIN; returns True when this failure locked the complaint."""
-    failures: int = session.exec(
-        sa.update(Complaint)
-        .where(col(Complaint.id) == complaint.id)
-        .values(pin_failed_attempts=col(Complaint.pin_failed_attempts) + 1)
-        .returning(col(Complaint.pin_failed_attempts))
-    ).scalar_one()
-    locked = failures >= max_attempts
-    if locked:
-        session.exec(
-            sa.update(Complaint)
-            .where(col(Complaint.id) == complaint.id)
-            .values(pin_failed_attempts=0, pin_locked_until=now + lockout)
-        )
-    session.commit()
-    return locked
-
-
-def clear_pin_failures(*, session: Session, complaint: Complaint) -> None:
-    if complaint.pin_failed_attempts or complaint.pin_locked_until is not None:
-        complaint.pin_failed_attempts = 0
-        complaint.pin_locked_until = None
-        session.add(complaint)
-        session.commit()

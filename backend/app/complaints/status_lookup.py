@@ -1,12 +1,11 @@
 """The customer's own view of a complaint: tracking number + PIN, no bearer token."""
 
-import datetime as dt
 import logging
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
-from backend.app.complaints import service
-from backend.app.complaints.deps import complaint_or_404
+from backend.app.complaints import pin_check
+from backend.app.complaints.deps import PIN_RESPONSES, pin_refusals
 from backend.app.complaints.models import StatusLookup, StatusLookupPublic
 from backend.app.complaints.presenters import customer_status
 from backend.app.core.deps import SessionDep, SettingsDep
@@ -18,35 +17,17 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/status-lookup", tags=["status look-up"])
 
 
-@router.post(
-    "",
-    responses={
-        403: {"description": "wrong PIN"},
-        422: {"description": "malformed tracking number or PIN"},
-        404: {"description": "unknown tracking number"},
-        429: {"description": "too many wrong PINs; see Retry-After"},
-    },
-)
+@router.post("", responses=PIN_RESPONSES)
 def look_up_status(
     lookup: StatusLookup, session: SessionDep, settings: SettingsDep, policies: PoliciesDep
 ) -> StatusLookupPublic:
     # lookup.tracking_number is parsed and normalised by StatusLookup
-    complaint = complaint_or_404(session, lookup.tracking_number)
-    try:
-        service.check_customer_pin(
+    with pin_refusals():
+        complaint = pin_check.check_pin(
             session=session,
-            complaint=complaint,
+            tracking_number=lookup.tracking_number,
             pin=lookup.pin,
-            max_attempts=settings.pin_max_attempts,
-            lockout=dt.timedelta(minutes=settings.pin_lockout_minutes),
+            rules=pin_check.pin_lockout(settings),
             now=utcnow(),
         )
-    except service.PinLocked as locked:
-        raise HTTPException(
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=str(locked),
-            headers={"Retry-After": str(max(1, int(locked.remaining.total_seconds())))},
-        ) from None
-    except service.WrongPin:
-        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="wrong PIN") from None
     return customer_status(complaint, policies[complaint.policy], lookup.language)

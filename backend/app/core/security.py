@@ -78,9 +78,11 @@ def hash_pin(pin: str) -> str:
     return _pin_hasher.hash(pin)
 
 
-def verify_pin(pin_hash: str, pin: str) -> bool:
+def verify_pin(pin_hash: str | None, pin: str) -> bool:
+    """Without a hash (unknown tracking number) a dummy one is checked, so that the answer
+    takes as long as for a real complaint and does not tell which numbers exist."""
     try:
-        return _pin_hasher.verify(pin_hash, pin)
+        return _pin_hasher.verify(pin_hash or _dummy_pin_hash(), pin) and pin_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -100,6 +102,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def password_needs_rehash(password_hash: str) -> bool:
     return _password_hasher.check_needs_rehash(password_hash)
+
+
+@cache
+def _dummy_pin_hash() -> str:
+    return _pin_hasher.hash(secrets.token_urlsafe(16))
 
 
 @cache

@@ -37,12 +37,16 @@ class Settings(BaseSettings):
     # Keys the HMAC that re-derives a PIN for an idempotent replay; never the PIN store itself.
     secret_key: SecretStr = SecretStr("dev-secret-key")
     complaint_policy: PolicyId = "eurolux"
+    # Wrong PINs per complaint before its look-up locks; the first lock-out, then twice as
+    # long each time until a right PIN, at most PIN_LOCKOUT_MAX_MINUTES.
     pin_max_attempts: int = Field(default=5, ge=1)
     pin_lockout_minutes: int = Field(default=15, ge=1)
+    pin_lockout_max_minutes: int = Field(default=24 * 60, ge=1)
     # Agents' own accounts: how long a login token lasts, and the lock after wrong passwords.
     auth_token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
     login_max_attempts: int = Field(default=10, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_lockout_max_minutes: int = Field(default=24 * 60, ge=1)
     # Files customers send in the chat; a relative path is relative to the repo root.
     attachments_dir: Path = Path("var/attachments")
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)

@@ -77,7 +77,7 @@ def test_wrong_passwords_lock_the_account(
     make_agent("leyla")
     for _ in range(settings.login_max_attempts - 1):
         assert _login(client, "leyla", "guess").status_code == 401
-    assert _login(client, "leyla", "guess").status_code == 401  # this one locks
+    assert _login(client, "leyla", "guess").status_code == 429  # this one locks
     locked = _login(client, "leyla")
     assert locked.status_code == 429
     assert 0 < int(locked.headers["Retry-After"]) <= settings.login_lockout_minutes * 60

@@ -47,8 +47,11 @@ def test_lookup_with_pin(client: TestClient, register: Register, agent_headers: 
 
 
 def test_unknown_number_and_malformed_pin(client: TestClient) -> None:
-    assert client.post("/api/status-lookup", json={"tracking_number": "ZZZZ-ZZZZ", "pin": "123456"}).status_code == 404
+    unknown = client.post("/api/status-lookup", json={"tracking_number": "ZZZZ-ZZZZ", "pin": "123456"})
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "unknown tracking number or wrong PIN"}
     assert client.post("/api/status-lookup", json={"tracking_number": "ZZZZ-ZZZZ", "pin": "12ab"}).status_code == 422
+    assert client.post("/api/status-lookup", json={"tracking_number": "ZZZZ", "pin": "123456"}).status_code == 422
 
 
 def test_wrong_pins_lock_the_lookup(
@@ -61,7 +64,7 @@ def test_wrong_pins_lock_the_lookup(
         return client.post("/api/status-lookup", json={"tracking_number": number, "pin": candidate})
 
     for _ in range(settings.pin_max_attempts - 1):
-        assert look_up(_wrong(pin)).status_code == 403
+        assert look_up(_wrong(pin)).status_code == 404
     locked = look_up(_wrong(pin))
     assert locked.status_code == 429
     assert 0 < int(locked.headers["Retry-After"]) <= settings.pin_lockout_minutes * 60
@@ -82,9 +85,39 @@ def test_right_pin_resets_the_count(client: TestClient, register: Register, sett
         for _ in range(settings.pin_max_attempts - 1):
             assert (
                 client.post("/api/status-lookup", json={"tracking_number": number, "pin": _wrong(pin)}).status_code
-                == 403
+                == 404
             )
         assert client.post("/api/status-lookup", json={"tracking_number": number, "pin": pin}).status_code == 200
+
+
+def test_lock_outs_grow_until_a_right_pin(
+    client: TestClient, register: Register, settings: Settings, engine: sa.Engine
+) -> None:
+    """15 minutes, then 30, then 60...; a right PIN makes the next one the shortest again."""
+    body = register("eurolux")
+    number, pin = body["tracking_number"], body["pin"]
+
+    def lock_out() -> int:
+        for _ in range(settings.pin_max_attempts - 1):
+            assert (
+                client.post("/api/status-lookup", json={"tracking_number": number, "pin": _wrong(pin)}).status_code
+                == 404
+            )
+        locked = client.post("/api/status-lookup", json={"tracking_number": number, "pin": _wrong(pin)})
+        assert locked.status_code == 429
+        with Session(engine) as session:  # the lock-out period passes
+            session.exec(
+                sa.update(Complaint).where(col(Complaint.tracking_number) == number).values(pin_locked_until=utcnow())
+            )
+            session.commit()
+        return int(locked.headers["Retry-After"])
+
+    first = settings.pin_lockout_minutes * 60
+    assert first - 5 <= lock_out() <= first
+    assert 2 * first - 5 <= lock_out() <= 2 * first
+    assert 4 * first - 5 <= lock_out() <= 4 * first
+    assert client.post("/api/status-lookup", json={"tracking_number": number, "pin": pin}).status_code == 200
+    assert first - 5 <= lock_out() <= first
 
 
 def test_lookup_needs_no_token(client: TestClient, register: Register) -> None:

@@ -57,7 +57,9 @@ def test_approve_closes_and_the_rating_is_stored(nclient: TestClient, resolved: 
     last = record["history"][-1]
     assert (last["kind"], last["status"], last["actor"]) == ("status", "closed", "customer")
 
-    rated = nclient.post(f"/api/complaints/{tn}/rating", json={"rating": 4}, headers=SERVICE)
+    rated = nclient.post(
+        f"/api/complaints/{tn}/rating", json={"rating": 4, "conversation_id": "conv-1"}, headers=SERVICE
+    )
     assert rated.status_code == 200 and rated.json() == {"tracking_number": tn, "rating": 4}
     record = _record(nclient, tn)
     assert record["rating"] == 4
@@ -80,7 +82,7 @@ def test_reject_reopens_then_a_second_rejection_disputes(
     # The agents hear of it.
     assert "rereview" in [n["kind"] for n in record["notifications"] if n["audience"] == "agents"]
 
-    assert _decide(nclient, tn, approved=False, reason="again").status_code == 409  # not resolved now
+    assert _decide(nclient, tn, approved=False, reason="again", conversation_id="conv-1").status_code == 409
     again = nclient.post(
         f"/api/complaints/{tn}/status", json={"status": "resolved", "note": "Tam iade."}, headers=AGENT
     )
@@ -100,38 +102,56 @@ def test_reject_reopens_then_a_second_rejection_disputes(
 def test_conflicts_and_validation(nclient: TestClient, resolved: Callable[..., dict[str, Any]]) -> None:
     body = {**VALID_COMPLAINTS["eurolux"], "policy": "eurolux"}
     registered = nclient.post("/api/complaints", json=body, headers=SERVICE).json()["tracking_number"]
-    assert _decide(nclient, registered, approved=True).status_code == 409
-    assert nclient.post(f"/api/complaints/{registered}/rating", json={"rating": 5}, headers=SERVICE).status_code == 409
+    assert _decide(nclient, registered, headers=AGENT, approved=True).status_code == 409
+    assert nclient.post(f"/api/complaints/{registered}/rating", json={"rating": 5}, headers=AGENT).status_code == 409
     assert _decide(nclient, "ZZZZ-ZZZZ", approved=True).status_code == 404
+    assert _decide(nclient, "ZZZZ-ZZZZ", headers=AGENT, approved=True).status_code == 404
     assert _decide(nclient, "nope", approved=True).status_code == 422
     assert nclient.post(f"/api/complaints/{registered}/customer-decision", json={"approved": True}).status_code == 401
     assert _decide(nclient, registered, approved="maybe").status_code == 422
     assert _decide(nclient, registered, approved=True, language="en").status_code == 422
 
     tn = resolved()["tn"]
-    assert _decide(nclient, tn, approved=True).status_code == 200
-    assert _decide(nclient, tn, approved=True).status_code == 409  # already closed
+    assert _decide(nclient, tn, approved=True, conversation_id="conv-1").status_code == 200
+    assert _decide(nclient, tn, approved=True, conversation_id="conv-1").status_code == 409  # already closed
+    assert _decide(nclient, tn, approved=True, conversation_id="conv-1", pin="12ab").status_code == 422
+    mine = {"conversation_id": "conv-1"}
     for bad in (0, 6, -1, 3.5, "five", None):
-        response = nclient.post(f"/api/complaints/{tn}/rating", json={"rating": bad}, headers=SERVICE)
+        response = nclient.post(f"/api/complaints/{tn}/rating", json={"rating": bad, **mine}, headers=SERVICE)
         assert response.status_code == 422, bad
-    assert nclient.post(f"/api/complaints/{tn}/rating", json={}, headers=SERVICE).status_code == 422
+    assert nclient.post(f"/api/complaints/{tn}/rating", json=mine, headers=SERVICE).status_code == 422
     for good in (1, 5):
-        assert nclient.post(f"/api/complaints/{tn}/rating", json={"rating": good}, headers=SERVICE).status_code == 200
+        rated = nclient.post(f"/api/complaints/{tn}/rating", json={"rating": good, **mine}, headers=SERVICE)
+        assert rated.status_code == 200
     assert _record(nclient, tn)["rating"] == 5
 
 
-def test_an_agent_records_a_phoned_answer_and_a_new_conversation_is_followed(
+def test_an_agent_records_a_phoned_answer_and_only_a_pin_moves_the_conversation(
     nclient: TestClient, resolved: Callable[..., dict[str, Any]]
 ) -> None:
     tn = resolved()["tn"]
     answer = _decide(nclient, tn, headers=AGENT, approved=False, reason="  ", conversation_id="conv-2")
     assert answer.status_code == 200
     record = _record(nclient, tn)
-    assert record["conversation_id"] == "conv-2"  # later notifications go to the new conversation
+    assert record["conversation_id"] == "conv-1"  # a conversation id alone moves nothing
     assert record["history"][-1]["actor"] == "customer"
     assert (
         record["history"][-1]["note"] == "the customer rejected the decision (1) (recorded by agent): no reason given"
     )
+
+
+def test_the_customer_answers_from_a_new_conversation_with_the_pin(
+    nclient: TestClient, resolved: Callable[..., dict[str, Any]]
+) -> None:
+    case = resolved()
+    tn, pin = case["tn"], case["pin"]
+    answer = _decide(nclient, tn, approved=True, conversation_id="conv-2", pin=pin)
+    assert answer.status_code == 200, answer.text
+    assert _record(nclient, tn)["conversation_id"] == "conv-2"  # later notifications go there
+    rated = nclient.post(
+        f"/api/complaints/{tn}/rating", json={"rating": 5, "conversation_id": "conv-2"}, headers=SERVICE
+    )
+    assert rated.status_code == 200
 
 
 def test_status_lookup_in_the_requested_language(nclient: TestClient) -> None:

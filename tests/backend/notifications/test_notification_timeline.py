@@ -21,6 +21,7 @@ BAKU, BUCHAREST, ISTANBUL = ZoneInfo("Asia/Baku"), ZoneInfo("Europe/Bucharest"),
 class Agent:
     def __init__(self, client: TestClient) -> None:
         self.client = client
+        self.pins: dict[str, str] = {}
 
     def register(self, policy: str, **overrides: Any) -> str:
         body = {**VALID_COMPLAINTS[policy], "policy": policy, **overrides}
@@ -28,7 +29,9 @@ class Agent:
             "/api/complaints", json={k: v for k, v in body.items() if v is not None}, headers=SERVICE
         )
         assert response.status_code == 201, response.text
-        return str(response.json()["tracking_number"])
+        tn = str(response.json()["tracking_number"])
+        self.pins[tn] = response.json()["pin"]
+        return tn
 
     def status(self, tn: str, status: str, note: str | None = None) -> dict[str, Any]:
         response = self.client.post(
@@ -44,9 +47,19 @@ class Agent:
         assert response.status_code == 200, response.text
 
     def customer(self, tn: str, approved: bool, reason: str | None = None) -> dict[str, Any]:
+        """The customer's answer, relayed from the complaint's own conversation (the action
+        server), or, without one, with its PIN as the tracking page would."""
+        conversation = self.record(tn)["conversation_id"]
+        pin = None if conversation else self.pins[tn]
         response = self.client.post(
             f"/api/complaints/{tn}/customer-decision",
-            json={"approved": approved, "reason": reason, "language": None, "conversation_id": None},
+            json={
+                "approved": approved,
+                "reason": reason,
+                "language": None,
+                "conversation_id": conversation,
+                "pin": pin,
+            },
             headers=SERVICE,
         )
         assert response.status_code == 200, response.text
