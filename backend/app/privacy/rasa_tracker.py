@@ -42,7 +42,11 @@ def engine_for(url: str | None) -> sa.Engine | None:
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).exists():
             return None
-    elif parsed.drivername in ("postgresql", "postgres"):
+        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
+        # The deleted events are overwritten, not left in the file's free space.
+        sa.event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
+        return engine
+    if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return sa.create_engine(parsed, poolclass=sa.pool.NullPool)
 
