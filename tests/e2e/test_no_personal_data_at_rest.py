@@ -40,7 +40,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         for name in ("backend", "actions", "rasa"):
             s.start(name)
         for name in ("backend", "actions", "rasa"):
-            s.wait_ready(name)
+            s.wait_ready(name, timeout=400)  # a loaded machine loads the model slowly
         yield s
     finally:
         s.stop_all()
@@ -101,7 +101,7 @@ def test_no_pin_and_no_phone_number_at_rest_after_a_conversation_and_its_erasure
     erased = httpx.post(f"{stack.backend_url}/api/privacy/erase", json={"phone": "051 777 20 30"}, headers=admin)
     assert erased.status_code == 200, erased.text
     assert erased.json()["tracking_numbers"] == [number]
-    assert not any(e.get("event") == "user" for e in stack.tracker(sender)["events"])
+    still_said = [e.get("text") for e in stack.tracker(sender)["events"] if e.get("event") == "user"]
 
     stack.stop_all()  # the logs complete
     # What SQLite does when a database is next opened: its write-ahead log folded back in.
@@ -109,4 +109,4 @@ def test_no_pin_and_no_phone_number_at_rest_after_a_conversation_and_its_erasure
         with contextlib.closing(sqlite3.connect(database)) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     found = _found(stack.workdir, [pin, *PHONE_FORMS])
-    assert found == {}, f"personal data at rest: {found}"
+    assert (found, still_said) == ({}, []), f"personal data at rest: {found}; Rasa still has {still_said}"
