@@ -11,6 +11,9 @@ from actions.status import (
     ActionStoreRating,
     ValidateStatusForm,
 )
+from contract import log_privacy
+
+log_privacy.install()  # no phone number, e-mail or PIN in any log record of the action server
 
 __all__ = [
     "ActionAskConfirmed",

@@ -29,6 +29,8 @@ from backend.app.conversations.service import purge_unlinked_messages
 from backend.app.core.db import create_db_engine, run_migrations
 from backend.app.core.models import utcnow
 from backend.app.core.settings import Settings
+from backend.app.privacy.rasa_tracker import TrackerStoreUnavailable
+from backend.app.privacy.service import purge_quiet_trackers
 
 log = logging.getLogger("backend.manage")
 
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             if args.command == "create-admin":
                 message = _create_admin(session, args.username, args.display_name, args.password)
             elif args.command == "purge-transcripts":
-                message = _purge_transcripts(session, args.older_than_days)
+                message = _purge_transcripts(session, settings, args.older_than_days)
             else:
                 message = _purge_attachments(session, settings, args.older_than_days)
     except CommandError as exc:
@@ -110,11 +112,21 @@ def _purge_attachments(session: Session, settings: Settings, days: int) -> str:
     return f"{len(stale)} unlinked attachment(s) older than {days} days deleted ({removed} file(s) removed)"
 
 
-def _purge_transcripts(session: Session, days: int) -> str:
+def _purge_transcripts(session: Session, settings: Settings, days: int) -> str:
     if days < 0:
         raise CommandError("--older-than-days must not be negative")
-    deleted = purge_unlinked_messages(session=session, before=utcnow() - dt.timedelta(days=days))
-    return f"{deleted} message(s) of conversations without a complaint, quiet for {days} days, deleted"
+    before = utcnow() - dt.timedelta(days=days)
+    deleted = purge_unlinked_messages(session=session, before=before)
+    # The same conversations in Rasa's tracker store (it also holds those the transcripts never saw).
+    url = settings.rasa_tracker_url.get_secret_value() if settings.rasa_tracker_url else None
+    try:
+        events = purge_quiet_trackers(session=session, tracker_url=url, before=before)
+    except TrackerStoreUnavailable:
+        raise CommandError(f"{deleted} message(s) deleted, but Rasa's tracker store is unreachable") from None
+    return (
+        f"{deleted} message(s) of conversations without a complaint, quiet for {days} days, deleted"
+        f" ({events} tracker store event(s))"
+    )
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ ROUTERS = (
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    log_filters.install()  # before anything logs: no personal data in any record of the process
     settings = settings or Settings()
     profiles = load_policies()
     missing = set(get_args(PolicyId)) - set(profiles)

@@ -8,7 +8,8 @@ endpoints.yml:
 
 The service token comes from SERVICE_TOKEN (a `token:` key overrides it; keep secrets out of
 the file). Options: batch_size (100), flush_interval seconds (0.025), max_buffer events
-(20000), timeout seconds (10). The work happens in bot.runtime.event_relay on a background thread:
+(20000), timeout seconds (10), max_body bytes a request (1000000: under the backend's
+MAX_BODY_BYTES; a batch is split to fit). The work happens in bot.runtime.event_relay on a background thread:
 `publish` returns at once and never raises, so a slow or absent backend never holds up or
 breaks a conversation.
 """
@@ -27,7 +28,7 @@ from bot.runtime.event_relay import EventRelay
 
 logger = logging.getLogger(__name__)
 
-_OPTIONS = {"batch_size": int, "flush_interval": float, "max_buffer": int, "timeout": float}
+_OPTIONS = {"batch_size": int, "flush_interval": float, "max_buffer": int, "timeout": float, "max_body": int}
 
 
 class BackendEventBroker(EventBroker):

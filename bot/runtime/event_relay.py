@@ -39,6 +39,10 @@ _TRACKING = re.compile(tracking.TYPED.pattern, re.IGNORECASE)
 _MAX_TEXT = 10_000
 _MAX_BACKOFF = 30.0
 _ASKING_SIZE = 50_000
+# The backend refuses a body over MAX_BODY_BYTES (1 MiB by default) with 413: a batch is sent
+# in requests under this many bytes, and an event too large alone goes with its text shortened.
+MAX_BODY = 1_000_000
+_ENVELOPE = len(b'{"events":[]}')
 
 
 def mask_pins(text: str) -> str:
@@ -119,6 +123,51 @@ class AskedSlots:
         return self._asked.get(sender)
 
 
+def _encode(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _fit(event: dict[str, Any], limit: int) -> bytes:
+    """The event encoded in at most `limit` bytes: its text shortened (never logged)."""
+    encoded = _encode(event)
+    text = event.get("text")
+    while len(encoded) > limit and isinstance(text, str) and text:
+        # Keep the share of the text that fits (a little less: the other fields count too).
+        text = text[: min(len(text) - 1, int(len(text) * limit / len(encoded) * 0.95))]
+        event = {**event, "text": text + "…"}
+        encoded = _encode(event)
+    return encoded
+
+
+def pack(batch: list[dict[str, Any]], max_body: int = MAX_BODY) -> list[tuple[int, bytes]]:
+    """The batch as request bodies of at most `max_body` bytes, in order, every event in one of
+    them: (number of events, body) each."""
+    bodies: list[tuple[int, bytes]] = []
+    parts: list[bytes] = []
+    size = _ENVELOPE
+
+    def close() -> None:
+        nonlocal parts, size
+        if parts:
+            bodies.append((len(parts), b'{"events":[' + b",".join(parts) + b"]}"))
+        parts, size = [], _ENVELOPE
+
+    for event in batch:
+        encoded = _encode(event)
+        if len(encoded) + _ENVELOPE > max_body:
+            before = len(encoded)
+            encoded = _fit(event, max_body - _ENVELOPE)
+            logger.warning(
+                "event relay: a %s event of %d bytes shortened to %d", event.get("event"), before, len(encoded)
+            )
+        if parts and size + 1 + len(encoded) > max_body:
+            close()
+        size += len(encoded) + (1 if parts else 0)
+        parts.append(encoded)
+    close()
+    return bodies
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -139,6 +188,7 @@ class EventRelay:
         flush_interval: float = 0.025,
         max_buffer: int = 20_000,
         timeout: float = 10.0,
+        max_body: int = MAX_BODY,
     ) -> None:
         parts = urlsplit(url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -151,6 +201,7 @@ class EventRelay:
         self.batch_size = max(1, batch_size)
         self.flush_interval = max(0.0, flush_interval)
         self.timeout = timeout
+        self.max_body = max(1024, max_body)
         self._buffer: deque[dict[str, Any]] = deque(maxlen=max_buffer)
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -243,23 +294,23 @@ class EventRelay:
             batch = self._take_batch()
             if batch is None:
                 return
-            outcome = self._post(batch)
-            while outcome == "retry" and not self._stopping.is_set():
-                self.failed_batches += 1
-                self._stopping.wait(backoff)  # new events do not cut the back-off short
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                outcome = self._post(batch)
-            if outcome == "sent":
-                self.sent += len(batch)
-                backoff = 0.5
-            else:
-                self.dropped += len(batch)
+            for count, body in pack(batch, self.max_body):
+                outcome = self._post(body, count)
+                while outcome == "retry" and not self._stopping.is_set():
+                    self.failed_batches += 1
+                    self._stopping.wait(backoff)  # new events do not cut the back-off short
+                    backoff = min(backoff * 2, _MAX_BACKOFF)
+                    outcome = self._post(body, count)
+                if outcome == "sent":
+                    self.sent += count
+                    backoff = 0.5
+                else:
+                    self.dropped += count
             with self._cond:
                 self._sending = 0
 
-    def _post(self, batch: list[dict[str, Any]]) -> str:
+    def _post(self, body: bytes, count: int) -> str:
         """'sent', 'retry' (backend away or 5xx/429) or 'drop' (the backend refused it)."""
-        body = json.dumps({"events": batch}, ensure_ascii=False, default=str).encode("utf-8")
         for attempt in (1, 2):  # a kept-alive connection the server closed gets one fresh try
             try:
                 connection = self._connect()
@@ -280,7 +331,7 @@ class EventRelay:
             if status == 429 or status >= 500:
                 logger.warning("event relay: backend answered %d, will retry", status)
                 return "retry"
-            logger.error("event relay: backend refused %d events with %d; dropped", len(batch), status)
+            logger.error("event relay: backend refused %d events with %d; dropped", count, status)
             return "drop"
         return "retry"  # pragma: no cover
 

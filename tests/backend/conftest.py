@@ -111,6 +111,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         login_lockout_minutes=15,
         auth_token_ttl_hours=12,
         attachments_dir=tmp_path_factory.mktemp("attachments"),
+        # Never the developer's var/rasa-tracker.db: a file the tests create when they need it.
+        rasa_tracker_url=SecretStr(f"sqlite:///{tmp_path_factory.mktemp('rasa') / 'rasa-tracker.db'}"),
         attachment_max_bytes=ATTACHMENT_MAX_BYTES,
         # Tests that want notifications sent drive the dispatcher themselves (tests/backend/notifications).
         scheduler_enabled=False,

@@ -32,6 +32,8 @@ class Backend:
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
         self.delay = 0.0
+        # As the real backend (MAX_BODY_BYTES): a larger body is answered 413.
+        self.max_body = 1024 * 1024
         self.lock = threading.Condition()
         owner = self
 
@@ -46,6 +48,8 @@ class Backend:
                 time.sleep(owner.delay)
                 with owner.lock:
                     status = owner.statuses.pop(0) if owner.statuses else 200
+                    if len(body) > owner.max_body:
+                        status = 413
                     owner.requests.append(
                         {
                             "path": self.path,
@@ -226,6 +230,36 @@ def test_a_refused_batch_is_dropped_not_retried_forever(backend: Backend, caplog
     assert relay.flush(5)
     relay.close()
     assert relay.dropped == 1 and [e["message_id"] for e in backend.accepted_events()] == ["m2"]
+
+
+def test_a_batch_over_the_backends_body_limit_is_split_not_dropped(backend: Backend, caplog) -> None:
+    """100 long customer messages (about 2 MB of JSON) reach the backend's 1 MiB limit: they go
+    in several requests under it, every one of them, in order."""
+    caplog.set_level(logging.DEBUG)
+    relay = EventRelay(backend.url, TOKEN, batch_size=100, flush_interval=0.5)
+    for n in range(100):
+        relay.submit(user_event("c-long", n, text="длинное описание проблемы " * 400))
+    assert relay.flush(20)
+    relay.close()
+    assert relay.dropped == 0 and relay.sent == 100
+    assert all(r["status"] == 200 for r in backend.requests) and len(backend.requests) >= 2
+    assert [e["message_id"] for e in backend.accepted_events()] == [f"m{n}" for n in range(100)]
+    assert "длинное" not in caplog.text
+
+
+def test_one_event_over_the_limit_goes_alone_with_its_text_shortened(backend: Backend, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    backend.max_body = 4096
+    relay = EventRelay(backend.url, TOKEN, flush_interval=0.2, max_body=4096)
+    relay.submit(user_event("c-huge", 1))
+    relay.submit(user_event("c-huge", 2, text="секрет клиента " * 1000))
+    relay.submit(user_event("c-huge", 3))
+    assert relay.flush(10)
+    relay.close()
+    events = backend.accepted_events()
+    assert [e["message_id"] for e in events] == ["m1", "m2", "m3"] and relay.dropped == 0
+    assert events[1]["text"].startswith("секрет клиента") and len(events[1]["text"].encode()) < 4096
+    assert "секрет" not in caplog.text and "shortened" in caplog.text
 
 
 def test_no_backend_at_all_never_raises_and_close_returns(caplog) -> None:

@@ -298,3 +298,20 @@ def purge_unlinked_messages(*, session: Session, before: dt.datetime) -> int:
     )
     session.commit()
     return int(deleted.rowcount or 0)
+
+
+def kept_conversations(*, session: Session, conversation_ids: Iterable[str]) -> set[str]:
+    """Of these conversations, those the purge keeps: linked to a complaint, or with an open handoff."""
+    ids = sorted(set(conversation_ids))
+    kept: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        kept.update(session.exec(select(Complaint.conversation_id).where(col(Complaint.conversation_id).in_(chunk))))
+        kept.update(
+            session.exec(
+                select(Handoff.conversation_id).where(
+                    col(Handoff.conversation_id).in_(chunk), col(Handoff.status).in_(OPEN_STATUSES)
+                )
+            )
+        )
+    return kept

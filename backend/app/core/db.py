@@ -43,6 +43,8 @@ def create_db_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Erased personal data is overwritten, not left in the file's free space (privacy.service.erase).
+    cursor.execute("PRAGMA secure_delete=ON")
     # Write-ahead log: readers no longer block the writer (several uvicorn workers share the
     # file); synchronous stays FULL, so a committed complaint survives a power cut.
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -1,6 +1,8 @@
-"""Keeps personal data out of the logs that the backend does not write itself."""
+"""Keeps personal data out of the logs, the ones the backend does not write itself included."""
 
 import logging
+
+from contract import log_privacy
 
 
 class DropQueryString(logging.Filter):
@@ -19,6 +21,9 @@ DROP_QUERY_STRING = DropQueryString()
 
 
 def install() -> None:
+    """Phone numbers, e-mail addresses and PINs masked in every record of the process
+    (contract/log_privacy.py); uvicorn's access log without query strings."""
+    log_privacy.install()
     access = logging.getLogger("uvicorn.access")
     if DROP_QUERY_STRING not in access.filters:
         access.addFilter(DROP_QUERY_STRING)

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr | None = None
     rasa_timeout_seconds: float = Field(default=10, gt=0)
+    # Rasa's tracker store (the same RASA_TRACKER_URL the rasa servers use): erasure and the
+    # transcripts' purge delete conversations there too (backend/app/privacy/rasa_tracker.py).
+    rasa_tracker_url: SecretStr | None = None
     # Production profile: the rasa servers publish their tracker events to RabbitMQ (Rasa's
     # PikaEventBroker, bot/runtime/pika_broker.py) and every replica consumes the one durable queue
     # (backend/app/conversations/consumer.py). Empty: off, events come over HTTP (development profile).

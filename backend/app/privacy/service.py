@@ -19,8 +19,9 @@ from backend.app.attachments.models import Attachment
 from backend.app.attachments.service import remove_files
 from backend.app.complaints.models import Complaint, HistoryKind
 from backend.app.complaints.service import history_entry
-from backend.app.conversations.service import erase_conversations
+from backend.app.conversations.service import erase_conversations, kept_conversations
 from backend.app.policies.profile import PolicyProfile, normalise_phone
+from backend.app.privacy import rasa_tracker
 
 ERASED = "[erased]"
 # Free texts are replaced by the marker; identifiers and contacts become empty.
@@ -85,10 +86,14 @@ def erase(
     extra_phones: Iterable[str],
     extra_email: str | None,
     attachments_dir: Path,
+    tracker_url: str | None,
     actor: str,
     now: dt.datetime,
 ) -> Erasure:
-    """Erases the person from these complaints in one transaction; then their files."""
+    """Erases the person from these complaints in one transaction; then their files. The
+    conversations leave Rasa's tracker store before that transaction commits: when the tracker
+    store is away (rasa_tracker.TrackerStoreUnavailable) nothing is erased and the erasure can
+    be asked for again."""
     scrub = scrubber(
         names=[complaint.full_name for complaint in complaints if complaint.full_name],
         phones={*extra_phones, *(complaint.phone for complaint in complaints if complaint.phone)},
@@ -128,9 +133,18 @@ def erase(
         session.delete(attachment)
     # The conversations' transcripts: messages deleted, handoffs kept without the person.
     erase_conversations(session=session, conversation_ids=conversations)
+    rasa_tracker.delete_conversations(tracker_url, conversations)
     session.commit()
     removed = remove_files(attachments_dir, [attachment.storage_key for attachment in files])
     return Erasure(tracking_numbers=[complaint.tracking_number for complaint in complaints], files_removed=removed)
+
+
+def purge_quiet_trackers(*, session: Session, tracker_url: str | None, before: dt.datetime) -> int:
+    """Deletes from Rasa's tracker store the conversations quiet since `before` that the
+    transcripts' purge would delete too (no complaint, no open handoff); the rows deleted."""
+    quiet = rasa_tracker.quiet_conversations(tracker_url, before)
+    gone = set(quiet) - kept_conversations(session=session, conversation_ids=quiet)
+    return rasa_tracker.delete_conversations(tracker_url, gone)
 
 
 # --- scrubbing free text -----------------------------------------------------------------------

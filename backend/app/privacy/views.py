@@ -15,6 +15,7 @@ from backend.app.core.models import utcnow
 from backend.app.policies.deps import PoliciesDep
 from backend.app.privacy import service
 from backend.app.privacy.models import DataSubject, ErasureResult, PersonalDataExport
+from backend.app.privacy.rasa_tracker import TrackerStoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +47,42 @@ def export_personal_data(
     )
 
 
-@router.post("/erase", responses={HTTPStatus.NOT_FOUND: {"description": "no complaint has this phone or e-mail"}})
+@router.post(
+    "/erase",
+    responses={
+        HTTPStatus.NOT_FOUND: {"description": "no complaint has this phone or e-mail"},
+        HTTPStatus.SERVICE_UNAVAILABLE: {"description": "Rasa's tracker store is unreachable; nothing was erased"},
+    },
+)
 def erase_personal_data(
     subject: DataSubject, session: SessionDep, admin: CurrentAdmin, policies: PoliciesDep, settings: SettingsDep
 ) -> ErasureResult:
     """Erases the person from every complaint with this phone number or e-mail address:
     name, contacts, free texts and files go, the person's data in history notes is replaced;
-    the complaints stay, with their statuses and dates, for the statistics."""
+    the complaints stay, with their statuses and dates, for the statistics. The complaints'
+    conversations go, from the transcripts and from Rasa's tracker store."""
     phones = _phones(subject, policies)
     complaints = service.find_complaints(session=session, phones=phones, email=subject.email)
     if not complaints:
         raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="no complaint has this phone number or e-mail")
     now = utcnow()
-    erasure = service.erase(
-        session=session,
-        complaints=complaints,
-        extra_phones=phones,
-        extra_email=subject.email,
-        attachments_dir=settings.attachments_dir,
-        actor=admin.actor,
-        now=now,
-    )
+    tracker_url = settings.rasa_tracker_url.get_secret_value() if settings.rasa_tracker_url else None
+    try:
+        erasure = service.erase(
+            session=session,
+            complaints=complaints,
+            extra_phones=phones,
+            extra_email=subject.email,
+            attachments_dir=settings.attachments_dir,
+            tracker_url=tracker_url,
+            actor=admin.actor,
+            now=now,
+        )
+    except TrackerStoreUnavailable:
+        raise HTTPException(
+            status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+            detail="the conversations' store (Rasa's tracker store) is unreachable; nothing was erased, try again",
+        ) from None
     log.info(
         "personal data erased complaints=%d attachments=%d by=%s",
         len(erasure.tracking_numbers),

@@ -10,6 +10,7 @@ store and lock store.
 from __future__ import annotations
 
 from bot.runtime.patches import action_validation, event_types, external_once, gc_pauses, sqlite_tracker
+from contract import log_privacy
 
 
 def install_all() -> None:
@@ -18,3 +19,4 @@ def install_all() -> None:
     sqlite_tracker.install()  # the SQLite tracker store in write-ahead-log mode
     external_once.install()  # a backend notification enters a conversation once
     gc_pauses.install()  # collector pauses timed on /metrics (the freeze: bot.runtime.ops)
+    log_privacy.install()  # no phone number, e-mail or PIN in any log record (Sanic's access log too)

@@ -28,12 +28,15 @@ from bot.runtime.patches.external_once import trigger_once
 engine = sqlalchemy.create_engine("sqlite://")
 with engine.connect() as connection:
     synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+import logging
+record = logging.getLogger("x").makeRecord("sanic.access", 20, "f", 1, "GET %s", ("/c/wa:+994501234567",), None)
 print(RemoteAction._validate_action_result is validate_action_result,
       Event.resolve_by_type is resolve_by_type, synchronous == 1,
-      MessageProcessor.trigger_external_user_uttered is trigger_once)
+      MessageProcessor.trigger_external_user_uttered is trigger_once,
+      record.getMessage() == "GET /c/wa:[phone]")
 """
 
 
 def test_loading_the_channels_installs_the_speed_ups():
     done = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.stdout.strip().splitlines()[-1:] == ["True True True True"], done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] == ["True True True True True"], done.stderr[-2000:]
