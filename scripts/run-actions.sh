@@ -5,4 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
+# Refused before the heavy imports; actions/server.py checks again for other ways in.
+python3 -S -m contract.exposure actions
 exec "$root/.venv-rasa/bin/python" -m actions.server

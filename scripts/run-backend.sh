@@ -4,4 +4,6 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
+# A clear refusal before uvicorn starts (the settings refuse again for other ways in).
+python3 -S -m contract.exposure backend
 exec "$root/.venv/bin/uvicorn" backend.app.main:app --host "$BACKEND_HOST" --port "$BACKEND_PORT"
