@@ -215,6 +215,7 @@ def scaled_env(prefix: str) -> dict[str, str]:
             "ACTIONS_PORT",
             "BACKEND_PORT",
             "BALANCER_STATS_PORT",
+            "RASA_API_PORT",
             "RASA1",
             "RASA2",
             "ACTIONS1",
@@ -295,7 +296,8 @@ async def start_scaled(workdir: Path, prefix: str | None = None, separate: bool 
             await wait_http(
                 target.procs[0], f"http://{env[name + '_ADDR']}{path}", timeout=timeout, others=target.procs
             )
-        await wait_http(target.procs[0], f"{rasa_url}/webhooks/ops/ready", timeout=30)
+        # Readiness is not published: the balancer's internal frontend of rasa's API.
+        await wait_http(target.procs[0], f"http://127.0.0.1:{env['RASA_API_PORT']}/webhooks/ops/ready", timeout=30)
         await wait_http(target.procs[0], f"{backend_url}/readyz", timeout=30)
     except Exception:
         target.stop()

@@ -36,12 +36,34 @@ _DEFAULTS: dict[str, Callable[[MutableMapping[str, str]], str]] = {
     "RASA_PORT": lambda env: "5005",
     "ACTIONS_PORT": lambda env: "5055",
     "BACKEND_PORT": lambda env: "8000",
-    "ACTION_SERVER_URL": lambda env: f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook",
-    "BACKEND_URL": lambda env: f"http://127.0.0.1:{env['BACKEND_PORT']}",
-    "RASA_URL": lambda env: f"http://127.0.0.1:{env['RASA_PORT']}",
+    # Where each process listens: loopback unless set (docs/security.md); elsewhere it refuses
+    # to start while a secret that guards it is a placeholder (contract.exposure).
+    "RASA_HOST": lambda env: "127.0.0.1",
+    "ACTIONS_HOST": lambda env: "127.0.0.1",
+    "BACKEND_HOST": lambda env: "127.0.0.1",
+    "ACTION_SERVER_URL": lambda env: f"http://{_reach(env['ACTIONS_HOST'])}:{env['ACTIONS_PORT']}/webhook",
+    "BACKEND_URL": lambda env: f"http://{_reach(env['BACKEND_HOST'])}:{env['BACKEND_PORT']}",
+    "RASA_URL": lambda env: f"http://{_reach(env['RASA_HOST'])}:{env['RASA_PORT']}",
+    # The origins whose pages may call the rasa server from a browser: the backend's /chat page.
+    "RASA_CORS_ORIGINS": lambda env: " ".join(
+        dict.fromkeys(
+            f"http://{host}:{env['BACKEND_PORT']}" for host in ("127.0.0.1", "localhost", _reach(env["BACKEND_HOST"]))
+        )
+    ),
+    # The action server's shared secret (Authorization: Bearer); empty: not checked, which only
+    # a loopback action server may be. Always set, so endpoints.yml's ${ACTIONS_TOKEN} expands.
+    "ACTIONS_TOKEN": lambda env: "",
     "RASA_TRACKER_URL": lambda env: f"sqlite:///{ROOT / 'var' / 'rasa-tracker.db'}",
     "RASA_MODEL": lambda env: str(ROOT / "models" / "complaints.tar.gz"),
 }
+
+
+def _reach(host: str) -> str:
+    """The address other processes of this machine call a listener on `host` at."""
+    host = host.strip()
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def read_dotenv(path: Path = DOTENV) -> dict[str, str]:

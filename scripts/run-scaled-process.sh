@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One process of the scale-out profile: `run-scaled-process.sh rasa|actions|backend N` listens
-# on the port of RASA<N>_ADDR / ACTIONS<N>_ADDR / BACKEND<N>_ADDR and runs the usual script.
+# on RASA<N>_ADDR / ACTIONS<N>_ADDR / BACKEND<N>_ADDR (host and port) and runs the usual script.
 set -euo pipefail
 here="$(dirname "$0")"
 . "$here/scaled-env.sh"
@@ -13,9 +13,11 @@ case "$kind" in
 esac
 addr="${!addr_var}"
 port="${addr##*:}"
+host="${addr%:*}"
+# Each process listens on its own address only (loopback here); the balancer publishes them.
 case "$kind" in
-  rasa) export RASA_PORT="$port" ;;
-  actions) export ACTIONS_PORT="$port" ;;
-  backend) export BACKEND_PORT="$port" BACKEND_HOST="${addr%:*}" ;;
+  rasa) export RASA_PORT="$port" RASA_HOST="$host" ;;
+  actions) export ACTIONS_PORT="$port" ACTIONS_HOST="$host" ;;
+  backend) export BACKEND_PORT="$port" BACKEND_HOST="$host" ;;
 esac
 exec "$here/run-$kind.sh"

@@ -7,10 +7,19 @@ export BALANCER_STATS_PORT="${BALANCER_STATS_PORT:-8404}"
 export RASA1_ADDR="${RASA1_ADDR:-127.0.0.1:5101}" RASA2_ADDR="${RASA2_ADDR:-127.0.0.1:5102}"
 export ACTIONS1_ADDR="${ACTIONS1_ADDR:-127.0.0.1:5151}" ACTIONS2_ADDR="${ACTIONS2_ADDR:-127.0.0.1:5152}"
 export BACKEND1_ADDR="${BACKEND1_ADDR:-127.0.0.1:8101}" BACKEND2_ADDR="${BACKEND2_ADDR:-127.0.0.1:8102}"
+# The balancer's internal frontends, on loopback only: rasa's HTTP API for the backends
+# (notifications, handoff) and the action servers for the rasa servers. BALANCER_HOST publishes
+# only the web chat, the channel webhooks and the backend (deploy/haproxy.cfg, docs/security.md).
+export RASA_API_PORT="${RASA_API_PORT:-5006}"
 # Everyone talks to everyone else through the balancer.
-export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://$BALANCER_HOST:$ACTIONS_PORT/webhook}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 export BACKEND_URL="${BACKEND_URL:-http://$BALANCER_HOST:$BACKEND_PORT}"
-export RASA_URL="${RASA_URL:-http://$BALANCER_HOST:$RASA_PORT}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_API_PORT}"
+# The web chat page is the backend's, at the public address: rasa's CORS lets it in.
+export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://$BALANCER_HOST:$BACKEND_PORT http://127.0.0.1:$BACKEND_PORT http://localhost:$BACKEND_PORT}"
+# Real secrets, shared by every process of the profile: the environment's, else .env's when
+# real, else generated once into var/scaled-secrets.env (scripts/scaled_secrets.py).
+eval "$(python3 -S "$(dirname "${BASH_SOURCE[0]}")/scaled_secrets.py")"
 export RASA_ENDPOINTS="${RASA_ENDPOINTS:-deploy/endpoints.production.yml}"
 export SCALED_PG="${SCALED_PG:-postgresql://postgres@127.0.0.1:5432}"
 export SCALED_DB_PREFIX="${SCALED_DB_PREFIX:-complaints_scaled}"

@@ -18,8 +18,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bench.load import AGENT_TOKEN, Target, start_scaled
-from contract import tracking
+from bench.load import AGENT_TOKEN, Target, _with_scaled_defaults, start_scaled
+from contract import rasa_auth, tracking
 
 TRACKING = tracking.IN_REPLY
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
@@ -45,6 +45,15 @@ class Scaled:
         self.rasa_url = target.rasa_url
         self.backend_url = target.backend_url
         self.procs = {p.name: p for p in target.procs}
+        # The generated secrets every process of the profile got (scripts/scaled_secrets.py).
+        secrets = _with_scaled_defaults(self.env)
+        self.rasa_token = secrets["RASA_TOKEN"]
+        self.rest_headers = {"Authorization": f"Bearer {secrets['REST_CHANNEL_TOKEN']}"}
+        # Rasa's HTTP API through the balancer's internal frontend (127.0.0.1 only).
+        self.rasa_api_url = f"http://127.0.0.1:{self.env['RASA_API_PORT']}"
+
+    def api_headers(self) -> dict[str, str]:
+        return rasa_auth.headers(self.rasa_token, "tests")
 
     def addr(self, name: str) -> str:
         return "http://" + self.env[f"{name.upper()}_ADDR"]
@@ -57,7 +66,7 @@ class Scaled:
 
     def say(self, sender: str, message: str, *, via: str | None = None, timeout: float = 30) -> list[dict]:
         url = (via or self.rasa_url) + "/webhooks/rest/webhook"
-        r = httpx.post(url, json={"sender": sender, "message": message}, timeout=timeout)
+        r = httpx.post(url, json={"sender": sender, "message": message}, headers=self.rest_headers, timeout=timeout)
         r.raise_for_status()
         return r.json()
 
@@ -76,7 +85,9 @@ class Scaled:
         return [c for c in items if c.get("full_name") == full_name]
 
     def tracker(self, sender: str, via: str | None = None) -> dict:
-        r = httpx.get(f"{via or self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        r = httpx.get(
+            f"{via or self.rasa_api_url}/conversations/{sender}/tracker", headers=self.api_headers(), timeout=30
+        )
         r.raise_for_status()
         return r.json()
 

@@ -85,4 +85,28 @@ def test_every_rasa_server_reports_its_parts_and_the_balancer_hides_metrics(scal
     for path in ("/metrics", "/webhooks/ops/metrics"):
         assert httpx.get(f"{scaled.rasa_url}{path}", timeout=10).status_code == 404
     assert httpx.get(f"{scaled.backend_url}/metrics", timeout=10).status_code == 404
-    assert httpx.get(f"{scaled.rasa_url}/readyz", timeout=10).status_code == 200
+    assert httpx.get(f"{scaled.rasa_api_url}/readyz", timeout=10).status_code == 200
+
+
+def test_the_balancer_publishes_only_the_customers_ways_in(scaled):
+    """An attacker at the public address: rasa's HTTP API, readiness and the REST channel without
+    its token are not there, whatever token a request carries; the web chat and the channel
+    webhooks are."""
+    public = scaled.rasa_url
+    api = scaled.api_headers()
+    for path in ("/", "/status", "/version", "/readyz", "/webhooks/ops/ready", "/conversations/victim/tracker"):
+        assert httpx.get(f"{public}{path}", headers=api, timeout=10).status_code == 404, path
+        assert httpx.get(f"{public}{path}", params={"token": scaled.rasa_token}, timeout=10).status_code == 404
+    forged = {"name": "EXTERNAL_decision", "entities": {"tracking_number": "K7QM-4PXR"}}
+    r = httpx.post(f"{public}/conversations/victim/trigger_intent", json=forged, headers=api, timeout=10)
+    assert r.status_code == 404
+    rest = {"sender": "victim", "message": "hi"}
+    assert httpx.post(f"{public}/webhooks/rest/webhook", json=rest, timeout=10).status_code == 403
+    wrong = {"Authorization": "Bearer not-the-rest-token-0123456789"}
+    assert httpx.post(f"{public}/webhooks/rest/webhook", json=rest, headers=wrong, timeout=10).status_code == 403
+    # What customers use is there (socket.io's handshake; a webhook of a channel that is off).
+    assert httpx.get(f"{public}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10).status_code == 200
+    assert httpx.get(f"{public}/webhooks/telegram/", timeout=10).status_code != 403
+    # The backends reach the API through the internal frontend, with the header JWT.
+    assert httpx.get(f"{scaled.rasa_api_url}/status", headers=api, timeout=10).status_code == 200
+    assert httpx.get(f"{scaled.rasa_api_url}/status", timeout=10).status_code == 401

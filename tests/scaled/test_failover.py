@@ -65,6 +65,7 @@ def send(scaled, customer: Customer, message: str) -> list[dict]:
             r = httpx.post(
                 f"{scaled.rasa_url}/webhooks/rest/webhook",
                 json={"sender": customer.sender, "message": message},
+                headers=scaled.rest_headers,
                 timeout=40,
             )
             if r.status_code < 500:

@@ -3,7 +3,8 @@ objects: the real senders talk HTTP and SMTP to these).
 
 `LoopbackServer` answers, on 127.0.0.1:
 - Rasa's HTTP API: GET /conversations/{id}/tracker, POST /conversations/{id}/trigger_intent
-  (output_channel, token; 404 for an intent not in `intents`; the intent lands in the
+  (output_channel; RASA_TOKEN as ?token= or a header JWT as Rasa takes them, tests/support/rasa_api.py;
+  404 for an intent not in `intents`; the intent lands in the
   conversation's tracker as Rasa's UserUttered.create_external does);
 - the Telegram Bot API: /bot{token}/getMe, /bot{token}/sendMessage (form-encoded, as
   python-telegram-bot sends them);
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.net import free_port
+from tests.support.rasa_api import authorized
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Received:
     query: dict[str, str]
     body: Any
     at: float  # time.time() on arrival
+    authorization: str | None = None  # the Authorization header
 
 
 @dataclass
@@ -148,11 +151,13 @@ class LoopbackServer:
 
     # --- protocol --------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], body: Any, authorization: str | None = None
+    ) -> tuple[int, Any]:
         if path == "/_records":
             with self._lock:
                 return 200, [record.__dict__ for record in self.records]
-        record = Received(method, path, query, body, time.time())
+        record = Received(method, path, query, body, time.time(), authorization)
         hang = False
         with self._lock:
             self.records.append(record)
@@ -172,7 +177,7 @@ class LoopbackServer:
                     break
         if self.delay:
             time.sleep(self.delay)
-        status, answer = self._answer(method, path, query, body)
+        status, answer = self._answer(method, path, query, body, authorization)
         if failure is not None:
             return failure[2], {"error": "injected failure after handling the request"}
         if hang:
@@ -180,10 +185,12 @@ class LoopbackServer:
             self._released.wait(120)
         return status, answer
 
-    def _answer(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, path: str, query: dict[str, str], body: Any, authorization: str | None
+    ) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
         if parts[0] == "conversations" and len(parts) == 3:
-            if self.rasa_token is not None and query.get("token") != self.rasa_token:
+            if not authorized(self.rasa_token, query, authorization):
                 return 401, {"status": "failure", "reason": "NotAuthenticated"}
             # as Rasa does: its routes take the id from the raw path, undecoded
             return self._rasa(parts[1], parts[2], method, body)
@@ -290,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             else:
                 body = {key: values[-1] for key, values in parse_qs(raw.decode()).items()}
-        status, answer = self.loopback.handle(method, url.path, query, body)
+        status, answer = self.loopback.handle(method, url.path, query, body, self.headers.get("Authorization"))
         data = json.dumps(answer, default=str).encode()
         try:
             self.send_response(status)
@@ -332,7 +339,7 @@ async def serve_asyncio(server: LoopbackServer, port: int) -> None:
                         body = json.loads(raw)
                     else:
                         body = {key: values[-1] for key, values in parse_qs(raw.decode()).items()}
-                status, answer = server.handle(method, url.path, query, body)
+                status, answer = server.handle(method, url.path, query, body, headers.get("authorization"))
                 data = json.dumps(answer, default=str).encode()
                 reply = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
                 writer.write(reply.encode() + data)

@@ -4,7 +4,7 @@ giving the conversation back to the bot) and for the notifications (reading a co
 tracker, triggering an EXTERNAL_ intent in it).
 
 What is asked of Rasa is written once, in `RasaApi`: the URL of each call (the conversation id
-as Rasa reads it, backend/app/clients/rasa_paths.py), the token, the query and the body, and how
+as Rasa reads it, backend/app/clients/rasa_paths.py), the auth header, the query and the body, and how
 an answer is read. Two thin transports send those calls: `RasaClient` with a blocking
 keep-alive pool (the routes run in worker threads), `AsyncRasaClient` over the dispatcher's
 asyncio connection pool.
@@ -21,11 +21,14 @@ import httpx
 
 from backend.app.clients.rasa_paths import conversation_path
 from backend.app.core.settings import Settings
+from contract import rasa_auth
 
 log = logging.getLogger(__name__)
 
 # Triggered after the resume: the lead's rule lets the form ask its question again.
 RESUME_INTENT = "EXTERNAL_resume"
+# Who the backend is in the JWTs it sends to Rasa.
+USERNAME = "backend"
 
 
 class RasaUnavailable(Exception):
@@ -88,12 +91,11 @@ class RasaApi:
     # --- on the wire ----------------------------------------------------------------------------
 
     def request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        """The call as an httpx request of `http` (its timeouts); the token goes in the query."""
-        params = dict(call.params)
-        if self.token:
-            params["token"] = self.token
+        """The call as an httpx request of `http` (its timeouts). RASA_TOKEN signs a short-lived
+        JWT in the Authorization header: never in the URL, which access logs and proxies keep."""
         url = f"{self.base_url}{conversation_path(call.conversation_id)}/{call.tail}"
-        return http.build_request(call.method, url, params=params, json=call.body)
+        headers = rasa_auth.headers(self.token, USERNAME)
+        return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
 
     @staticmethod
     def unreachable(exc: httpx.HTTPError) -> RasaUnavailable:

@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from contract import secrets
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 PolicyId = Literal["eurolux", "kontakt", "music_gallery", "inverter_eu", "poliser"]
@@ -30,6 +32,9 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "production"] = "development"
+    # Where uvicorn listens (scripts/run-backend.sh passes it as --host): beyond loopback only
+    # with real secrets (_refuse_placeholders_off_loopback).
+    backend_host: str = "127.0.0.1"
     database_url: str = "sqlite:///var/backend.db"
     # Bearer tokens: AGENT_TOKEN has agent rights, SERVICE_TOKEN (the action server) service rights.
     agent_token: SecretStr = SecretStr("dev-agent-token")
@@ -134,6 +139,16 @@ class Settings(BaseSettings):
                 "NOTIFICATION_LEASE_SECONDS must be longer than NOTIFICATION_SEND_TIMEOUT_SECONDS "
                 f"({self.notification_lease_seconds:g} <= {self.notification_send_timeout_seconds:g})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_off_loopback(self) -> Settings:
+        """dev-* tokens are safe only where nobody else connects (docs/security.md)."""
+        reason = secrets.refusal(
+            self.backend_host, {name.upper(): getattr(self, name).get_secret_value() for name in _SECRET_FIELDS}
+        )
+        if reason:
+            raise ValueError(f"{reason} (BACKEND_HOST)")
         return self
 
     @model_validator(mode="after")

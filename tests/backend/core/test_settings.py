@@ -82,3 +82,12 @@ def test_attachment_store_and_limits(tmp_path: object) -> None:
     assert settings.attachment_max_bytes == 10 * 1024 * 1024
     assert settings.max_body_bytes == 1024 * 1024
     assert make(attachments_dir="/srv/files").attachments_dir.as_posix() == "/srv/files"
+
+
+def test_beyond_loopback_the_development_tokens_are_refused() -> None:
+    assert make(backend_host="127.0.0.1").backend_host == "127.0.0.1"
+    with pytest.raises(
+        ValidationError, match=r"refusing to listen on 0\.0\.0\.0: AGENT_TOKEN, SERVICE_TOKEN, SECRET_KEY"
+    ):
+        make(backend_host="0.0.0.0")
+    assert make(backend_host="0.0.0.0", **STRONG).backend_host == "0.0.0.0"

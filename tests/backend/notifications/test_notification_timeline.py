@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
 from tests.backend.notifications.conftest import SUPERVISOR, Timeline, sent_log
 from tests.support.loopback import LoopbackServer, SmtpSink
+from tests.support.rasa_api import jwt_user
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -115,8 +116,10 @@ def test_eurolux_web_chat_on_time(
     ]
     assert triggered[1]["entities"]["tracking_number"] == tn
     assert triggered[1]["entities"]["decision_text"] == "Televizor 14.02-də çatdırılacaq, çatdırılma pulsuzdur."
+    # RASA_TOKEN travels only as the header JWT signed with it, never in the URL.
     assert all(
-        record.query == {"output_channel": "latest", "include_events": "NONE", "token": "test-rasa-token"}
+        record.query == {"output_channel": "latest", "include_events": "NONE"}
+        and jwt_user(record.authorization, "test-rasa-token") == {"username": "backend", "role": "admin"}
         for record in loopback.received("/conversations/")
         if record.path.endswith("trigger_intent")
     )
