@@ -18,7 +18,7 @@ from backend.app.complaints.deps import complaint_or_404
 from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.errors import field_error, refusals
 from backend.app.core.models import utcnow
-from backend.app.core.security import parse_tracking_number
+from backend.app.core.security import Role, parse_tracking_number
 from backend.app.core.settings import Settings
 from contract.statuses import Channel
 
@@ -79,6 +79,10 @@ def upload_attachment(
     if errors:
         raise RequestValidationError(errors)
     complaint = None if number is None else complaint_or_404(session, number)
+    if complaint is not None and caller.role is not Role.agent and complaint.conversation_id != conversation_id:
+        # The action server attaches only within the complaint's own conversation; the answer is
+        # the one an unknown number gets, so it tells nothing about which numbers exist.
+        raise HTTPException(status_code=HTTPStatus.NOT_FOUND, detail="unknown tracking number")
     with refusals({service.AttachmentTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE}):
         attachment = service.add_attachment(
             session=session,

@@ -105,3 +105,25 @@ def test_an_agent_records_a_phoned_answer_without_pin_but_moves_no_conversation(
     assert answer.status_code == 200, answer.text
     status, conversation, _, _ = _state(client, tn)
     assert (status, conversation) == ("closed", "victim-chat")
+
+
+def test_a_file_cannot_be_attached_to_another_conversations_complaint(
+    client: TestClient, victim: dict[str, Any]
+) -> None:
+    """The service token attaches a file to a complaint only from the complaint's own
+    conversation, and a refused attempt answers exactly as an unknown number does."""
+    tn = victim["tracking_number"]
+
+    def upload(number: str, conversation: str) -> Any:
+        files = {"file": ("x.jpg", b"\xff\xd8\xff\xe0forged", "image/jpeg")}
+        form = {"tracking_number": number, "conversation_id": conversation}
+        return client.post("/api/attachments", files=files, data=form, headers=SERVICE)
+
+    unknown = upload("ZZZZ-ZZZZ", "attacker-chat")
+    foreign = upload(tn, "attacker-chat")
+    assert unknown.status_code == 404
+    assert (foreign.status_code, foreign.content) == (unknown.status_code, unknown.content)
+    record = client.get(f"/api/complaints/{tn}", headers=AGENT).json()
+    assert not record.get("attachments")
+    own = upload(tn, "victim-chat")
+    assert own.status_code == 201, own.text
