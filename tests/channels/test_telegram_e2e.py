@@ -51,7 +51,7 @@ def texts(replies: list[dict]) -> str:
 def test_customer_files_a_complaint_on_telegram_with_a_photo(channel_stack, fakes):
     s, tg = channel_stack, fakes["telegram"]
     chat = random.randint(10**8, 10**9)
-    sender = str(chat)
+    sender = f"tg:{chat}"
 
     replies = say(s, tg, tg.message_update(chat, "/start"))
     assert replies, "no greeting"
