@@ -88,9 +88,9 @@ def test_a_document_is_stored_with_the_conversation(channel_stack, fakes):
     r = post_update(s, tg.document_update(chat, PDF, "чек.pdf", "application/pdf"))
     assert r.status_code == 200 and r.json()["outcome"] == "media"
     log = rasa_log(s)
-    assert f"attachment from {log_id(chat)} stored" in log
+    assert f"attachment from {log_id(f'tg:{chat}')} stored" in log
     # No caption and (so far) no attachment intent in the domain: stored, nothing said.
-    assert f"file without caption from {log_id(chat)} stored" in log or tg.sent(chat)
+    assert f"file without caption from {log_id(f'tg:{chat}')} stored" in log or tg.sent(chat)
 
 
 def test_stickers_edits_groups_and_channel_posts_do_not_break_it(channel_stack, fakes):
