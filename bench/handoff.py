@@ -230,7 +230,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, Summary]]:
             deadline = time.monotonic() + 60
             while len(handoffs) < len(chats) and time.monotonic() < deadline:
                 for h in http.get(f"{urls['backend']}/api/handoffs", headers=agent).json():
-                    handoffs[int(h["conversation_id"])] = h["id"]
+                    handoffs[int(h["conversation_id"].removeprefix("tg:"))] = h["id"]  # tg:<chat id>
                 time.sleep(0.2)
             missing = [c for c in chats if c not in handoffs]
             if missing:

@@ -15,7 +15,9 @@ rasa/core/channels: an InputChannel and an OutputChannel per channel, on reusabl
                                    then the pooled HTTP session (bot.http)
 
 Handling a message is the same everywhere: attachments fetched and stored with the backend, then
-one UserMessage to Rasa (bot.channels.delivery), every turn counted for /metrics. A channel
+one UserMessage to Rasa (bot.channels.delivery) through the guard (bot.channels.guard: forged
+intents, message limit), every turn counted for /metrics. Conversation ids carry the channel's
+prefix (contract.conversation_ids): `parse` issues them, the output's `to` takes them apart. A channel
 fills in only what is its platform's: `authentic` (the check), `parse` (the call's body into
 messages), `fetch` (a file the customer sent), `output` (how replies are sent, on
 `WebhookOutput`), the answer it gives the platform, and optional extra routes and start/stop
@@ -36,10 +38,12 @@ from sanic.response import HTTPResponse
 from bot import http
 from bot.backend import BackendClient
 from bot.channels.delivery import deliver, domain_intents
+from bot.channels.guard import MessageGuard
 from bot.channels.messages import Ignored, Inbound, Media
 from bot.channels.ordering import Deduper, KeyedSerializer
 from bot.channels.redaction import log_id
 from bot.runtime.metrics import timed
+from contract import conversation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +63,21 @@ class WebhookOutput(OutputChannel):
     after a failure the rest of that reply is dropped (and logged without personal data)."""
 
     channel: ClassVar[str]  # the channel's name, as its input channel's
+    prefix: ClassVar[str]  # its conversation ids' prefix (contract.conversation_ids)
 
     @classmethod
     def name(cls) -> str:
         return cls.channel
+
+    def to(self, recipient_id: str) -> str | None:
+        """The platform's id behind a conversation id of this channel; None (logged) for another
+        channel's id, so a reply never goes to a platform id read out of a foreign one."""
+        target = conversation_ids.platform_id(recipient_id, self.prefix)
+        if target is None:
+            logger.warning(
+                "%s: reply to %s not sent: not this channel's conversation", self.name(), log_id(recipient_id)
+            )
+        return target
 
     async def send(self, message: Any) -> None:
         """Sends one platform message; raises SendError."""
@@ -218,8 +233,10 @@ class WebhookInput(InputChannel):
         return failed
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        on_new_message = timed(self.name(), on_new_message)
+        guard = MessageGuard(self.name())
+        on_new_message = guard.wrap(timed(self.name(), on_new_message))
         bp = Blueprint(f"{self.name()}_webhook", __name__)
+        guard.attach(bp)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.settings import read
+from contract.secrets import is_placeholder
 
 
 @dataclass(frozen=True)
@@ -97,4 +98,46 @@ class TwilioSettings:
             whatsapp_number=read("TWILIO_WHATSAPP_NUMBER", credentials=credentials),
             api_base_url=read("TWILIO_API_BASE_URL", "https://api.twilio.com", credentials).rstrip("/"),
             webhook_url=read("TWILIO_WEBHOOK_URL", credentials=credentials),
+        )
+
+
+@dataclass(frozen=True)
+class RestSettings:
+    """The REST channel (DESIGN.md §3): open in development, as Rasa's own; elsewhere only with
+    REST_CHANNEL_TOKEN, which callers send as `Authorization: Bearer <token>`."""
+
+    environment: str
+    token: str
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def enabled(self) -> bool:
+        if self.token:
+            return self.development or not is_placeholder(self.token)
+        return self.development
+
+    @classmethod
+    def from_env(cls, credentials: Mapping[str, Any] | None = None) -> RestSettings:
+        return cls(
+            environment=read("ENVIRONMENT", "development", credentials),
+            token=read("REST_CHANNEL_TOKEN", credentials=credentials),
+        )
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    """Every customer channel's per-conversation message limit (bot.channels.guard); a limit
+    of 0 switches it off."""
+
+    rate_limit: int
+    rate_window_seconds: float
+
+    @classmethod
+    def from_env(cls) -> GuardSettings:
+        return cls(
+            rate_limit=int(read("MESSAGE_RATE_LIMIT", "20")),
+            rate_window_seconds=float(read("MESSAGE_RATE_WINDOW_SECONDS", "60")),
         )

@@ -3,7 +3,7 @@
 Every channel of this project wraps Rasa's message handler with `timed(...)` (the webhook
 channels through bot.channels.base, the web chat and REST channels themselves), so each customer
 message is counted by channel and outcome and its reply time observed, whichever rasa server
-takes it.
+takes it. The same places put bot.channels.guard in front of it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ TURN_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0, 30.0),
 )
 IN_PROGRESS = Gauge("rasa_turns_in_progress", "Customer messages being handled now")
+# bot.channels.guard: forged intents (passed on as "nothing readable") and messages over the limit.
+REFUSED = Counter("rasa_messages_refused_total", "Customer messages the channels' guard refused", ["channel", "reason"])
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 

@@ -52,6 +52,9 @@ def channel_stack(tmp_path_factory, fakes):
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_WHATSAPP_NUMBER": f"whatsapp:{TWILIO_NUMBER}",
             "TWILIO_API_BASE_URL": fakes["twilio"].url,
+            # The default 20 messages per conversation, counted over 5 minutes instead of one, so
+            # that a slow machine cannot let the window slide during test_guard_e2e's 21 messages.
+            "MESSAGE_RATE_WINDOW_SECONDS": "300",
         },
     )
     try:

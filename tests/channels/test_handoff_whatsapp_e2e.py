@@ -53,18 +53,18 @@ class WhatsAppCloud(Customer):
 
     def __init__(self, stack, fakes, number: str) -> None:
         super().__init__(stack, fakes["graph"])
-        self.conversation = number
+        self.number, self.conversation = number, f"wa:{number}"
 
     def say(self, text: str, expect: str | None = None) -> str:
-        replies = whatsapp_e2e.say(self.stack, self.server, self.conversation, whatsapp_e2e.text(text), expect)
+        replies = whatsapp_e2e.say(self.stack, self.server, self.number, whatsapp_e2e.text(text), expect)
         return whatsapp_e2e.body_texts(replies)
 
     def write_silently(self, text: str) -> None:
-        r = whatsapp_e2e.post(self.stack, self.server.webhook(self.conversation, whatsapp_e2e.text(text)))
+        r = whatsapp_e2e.post(self.stack, self.server.webhook(self.number, whatsapp_e2e.text(text)))
         assert r.status_code == 200
 
     def text_to_customer(self, request: dict) -> str | None:
-        if request.get("kind") != "message" or request["json"]["to"] != self.conversation:
+        if request.get("kind") != "message" or request["json"]["to"] != self.number:
             return None
         return whatsapp_e2e.body_texts([request["json"]])
 
@@ -74,7 +74,7 @@ class Twilio(Customer):
 
     def __init__(self, stack, fakes, number: str) -> None:
         super().__init__(stack, fakes["twilio"])
-        self.number, self.conversation = "+" + number, f"whatsapp:+{number}"
+        self.number, self.conversation = "+" + number, f"tw:+{number}"
 
     def say(self, text: str, expect: str | None = None) -> str:
         return twilio_e2e.bodies(twilio_e2e.say(self.stack, self.server, self.number, text, expect))
@@ -83,7 +83,7 @@ class Twilio(Customer):
         twilio_e2e.post_message(self.stack, self.server, self.number, text)
 
     def text_to_customer(self, request: dict) -> str | None:
-        if request.get("kind") != "message" or request["form"]["To"] != self.conversation:
+        if request.get("kind") != "message" or request["form"]["To"] != f"whatsapp:{self.number}":
             return None
         return request["form"].get("Body", "")
 

@@ -7,6 +7,7 @@ import random
 
 import httpx
 
+from backend.app.clients.rasa_paths import conversation_path
 from tests.channels.helpers import TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_TOKEN
 from tests.support.conversation import domain_texts
 from tests.support.whatsapp import post_form, twilio_sign
@@ -14,7 +15,7 @@ from tests.support.whatsapp import post_form, twilio_sign
 
 def trigger_greet(stack, sender: str, channel: str) -> None:
     r = httpx.post(
-        f"{stack.rasa_url}/conversations/{sender}/trigger_intent",
+        f"{stack.rasa_url}{conversation_path(sender)}/trigger_intent",
         params={"output_channel": channel},
         json={"name": "greet"},
         timeout=60,
@@ -32,14 +33,14 @@ def test_rasa_reaches_a_telegram_customer_without_a_new_message(channel_stack, f
         timeout=60,
     )
     mark = tg.mark()
-    trigger_greet(s, str(chat), "telegram")
+    trigger_greet(s, f"tg:{chat}", "telegram")
     assert [m["text"] for m in tg.sent(chat, after=mark)] == [domain_texts("utter_greet")["ru"]]
 
 
 def test_rasa_reaches_a_whatsapp_customer_without_a_new_message(channel_stack, fakes, customer_number):
     s, graph = channel_stack, fakes["graph"]
     mark = graph.mark()
-    trigger_greet(s, customer_number, "whatsapp")
+    trigger_greet(s, f"wa:{customer_number}", "whatsapp")
     (sent,) = graph.sent(customer_number, after=mark)
     # a conversation that never started: the policy's default language
     assert sent["interactive"]["body"]["text"] in domain_texts("utter_greet").values()
@@ -47,12 +48,12 @@ def test_rasa_reaches_a_whatsapp_customer_without_a_new_message(channel_stack, f
 
 def test_rasa_reaches_a_twilio_customer_without_a_new_message(channel_stack, fakes, customer_number):
     s, twilio = channel_stack, fakes["twilio"]
-    sender = f"whatsapp:+{customer_number}"
+    sender = f"whatsapp:+{customer_number}"  # Twilio's address; the conversation is tw:+<number>
     url = f"{s.rasa_url}/webhooks/twilio/webhook"
     form = twilio.inbound_form(f"+{customer_number}", TWILIO_NUMBER, "Здравствуйте")
     post_form(url, form, {"X-Twilio-Signature": twilio_sign(TWILIO_TOKEN, url, form)})
     twilio.wait_for(lambda q: q.get("kind") == "message" and q["form"]["To"] == sender)
     mark = twilio.mark()
-    trigger_greet(s, sender, "twilio")
+    trigger_greet(s, f"tw:+{customer_number}", "twilio")
     (sent,) = twilio.sent(sender, after=mark)
     assert sent["Body"].startswith(domain_texts("utter_greet")["ru"])

@@ -28,7 +28,7 @@ LANGUAGES = [
 def test_text_message_carries_language_code_and_chat_id():
     got = parse_update(TG.message_update(42, "Здравствуйте", language_code="az"))
     assert isinstance(got, Inbound) and got.kind == TEXT
-    assert got.sender_id == "42" and got.text == "Здравствуйте"
+    assert got.sender_id == "tg:42" and got.text == "Здравствуйте"
     assert got.metadata["language_code"] == "az" and got.metadata["telegram"]["chat_id"] == 42
 
 
@@ -41,7 +41,7 @@ def test_start_command_greets_and_other_commands_lose_their_slash():
 
 def test_callback_query_is_the_buttons_payload():
     got = parse_update(TG.callback_update(7, "/dont_know", language_code="tr"))
-    assert (got.kind, got.text, got.sender_id) == (PAYLOAD, "/dont_know", "7")
+    assert (got.kind, got.text, got.sender_id) == (PAYLOAD, "/dont_know", "tg:7")
     assert got.metadata["language_code"] == "tr" and got.metadata["telegram"]["callback_query_id"]
 
 
@@ -188,7 +188,7 @@ def test_whatsapp_rendering_respects_the_cloud_api_limits():
 def test_twilio_form_text_media_and_buttons():
     form = TWILIO.inbound_form("+994501234567", "+14155238886", "Здравствуйте")
     got = parse_form(form)
-    assert (got.sender_id, got.kind, got.text) == ("whatsapp:+994501234567", TEXT, "Здравствуйте")
+    assert (got.sender_id, got.kind, got.text) == ("tw:+994501234567", TEXT, "Здравствуйте")
     assert got.message_id == form["MessageSid"]
     media = parse_form(
         {

@@ -51,7 +51,7 @@ def texts(replies: list[dict]) -> str:
 def test_customer_files_a_complaint_on_telegram_with_a_photo(channel_stack, fakes):
     s, tg = channel_stack, fakes["telegram"]
     chat = random.randint(10**8, 10**9)
-    sender = str(chat)
+    sender = f"tg:{chat}"
 
     replies = say(s, tg, tg.message_update(chat, "/start"))
     assert replies, "no greeting"
@@ -88,9 +88,9 @@ def test_a_document_is_stored_with_the_conversation(channel_stack, fakes):
     r = post_update(s, tg.document_update(chat, PDF, "чек.pdf", "application/pdf"))
     assert r.status_code == 200 and r.json()["outcome"] == "media"
     log = rasa_log(s)
-    assert f"attachment from {log_id(chat)} stored" in log
+    assert f"attachment from {log_id(f'tg:{chat}')} stored" in log
     # No caption and (so far) no attachment intent in the domain: stored, nothing said.
-    assert f"file without caption from {log_id(chat)} stored" in log or tg.sent(chat)
+    assert f"file without caption from {log_id(f'tg:{chat}')} stored" in log or tg.sent(chat)
 
 
 def test_stickers_edits_groups_and_channel_posts_do_not_break_it(channel_stack, fakes):

@@ -25,12 +25,12 @@ def post_message(stack, twilio, number: str, body: str = "", **extra: str) -> No
 
 
 def say(stack, twilio, number: str, body: str = "", expect: str | None = None, **extra: str) -> list[dict]:
-    sender = f"whatsapp:{number}"
+    sender = f"whatsapp:{number}"  # Twilio's address of the customer
     mark = twilio.mark()
     post_message(stack, twilio, number, body, **extra)
     twilio.wait_for(lambda q: q.get("kind") == "message" and q["form"]["To"] == sender, after=mark, timeout=60)
     deadline = time.monotonic() + 30
-    while expect and slot(stack, sender, "requested_slot") != expect and time.monotonic() < deadline:
+    while expect and slot(stack, f"tw:{number}", "requested_slot") != expect and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(0.3)
     return twilio.sent(sender, after=mark)
@@ -43,7 +43,7 @@ def bodies(replies: list[dict]) -> str:
 def test_customer_files_a_complaint_through_twilio_whatsapp_with_a_photo(channel_stack, fakes, customer_number):
     s, twilio = channel_stack, fakes["twilio"]
     number = "+" + customer_number
-    sender = f"whatsapp:{number}"
+    conversation = f"tw:{number}"
 
     replies = say(s, twilio, number, "Здравствуйте, хочу оставить жалобу", "full_name")
     assert all(r["From"] == f"whatsapp:{TWILIO_NUMBER}" for r in replies)
@@ -73,7 +73,7 @@ def test_customer_files_a_complaint_through_twilio_whatsapp_with_a_photo(channel
     assert record["channel"] == "twilio" and record["language"] == "ru"
     assert record["phone"] == "+994501112233"
     assert [a["content_type"] for a in record["attachments"]] == ["image/jpeg"]
-    assert slot(s, sender, "tracking_number") == match.group(0)
+    assert slot(s, conversation, "tracking_number") == match.group(0)
 
 
 @pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl", "other-token", "other-url"])

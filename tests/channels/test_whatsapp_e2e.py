@@ -39,7 +39,7 @@ def say(stack, graph, wa_id: str, message: dict, expect: str | None = None) -> l
     assert time.monotonic() - started < 2, "the webhook must answer before the dialogue runs"
     graph.wait_for(lambda q: q.get("kind") == "message" and q["json"]["to"] == wa_id, after=mark, timeout=60)
     deadline = time.monotonic() + 30
-    while expect and slot(stack, wa_id, "requested_slot") != expect and time.monotonic() < deadline:
+    while expect and slot(stack, f"wa:{wa_id}", "requested_slot") != expect and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(0.3)  # the rest of this turn's replies
     return graph.sent(wa_id, after=mark)
@@ -113,7 +113,7 @@ def test_four_language_buttons_become_a_list_and_a_list_reply_switches_language(
     rows = lists[0]["interactive"]["action"]["sections"][0]["rows"]
     az = next(row for row in rows if row["title"] == "Azərbaycanca")
     say(s, graph, wa, {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": az}})
-    assert slot(s, wa, "language") == "az"
+    assert slot(s, f"wa:{wa}", "language") == "az"
 
 
 def test_receipts_duplicates_and_other_numbers_are_not_answered(channel_stack, fakes, customer_number):
@@ -133,7 +133,7 @@ def test_receipts_duplicates_and_other_numbers_are_not_answered(channel_stack, f
     assert post(s, once).status_code == 200  # Meta's retry of the same message id
     graph.wait_for(lambda q: q.get("kind") == "message" and q["json"]["to"] == wa, after=mark)
     time.sleep(1.5)
-    user_turns = [e for e in s.tracker(wa)["events"] if e["event"] == "user"]
+    user_turns = [e for e in s.tracker(f"wa:{wa}")["events"] if e["event"] == "user"]
     assert len(user_turns) == 1
 
 

@@ -79,7 +79,7 @@ class Console:
 def test_handoff_over_telegram(handoff_stack, telegram, e2e_agents):
     s, tg, agents = handoff_stack, telegram, e2e_agents
     chat = random.randint(10**8, 10**9)
-    conversation = str(chat)
+    conversation = f"tg:{chat}"
 
     assert say(s, tg, chat, "/start")
     assert say(s, tg, chat, "Хочу оставить жалобу на магазин")
@@ -122,7 +122,7 @@ def test_handoff_over_telegram(handoff_stack, telegram, e2e_agents):
         )
         assert sent.status_code == 201, sent.text
         delivered = tg.wait_for(
-            lambda r: r.get("method") == "sendMessage" and str(r["params"].get("chat_id")) == conversation, after=mark
+            lambda r: r.get("method") == "sendMessage" and str(r["params"].get("chat_id")) == str(chat), after=mark
         )
         assert delivered[0]["params"]["text"] == "Здравствуйте, Лейла! Меня зовут Алиса."
         assert time.perf_counter() - started < 1.0
@@ -145,7 +145,7 @@ def test_handoff_over_telegram(handoff_stack, telegram, e2e_agents):
         back = httpx.post(f"{url}/return", headers=agents["bob"], timeout=30)
         assert back.status_code == 200 and back.json()["status"] == "closed"
         replies = tg.wait_for(
-            lambda r: r.get("method") == "sendMessage" and str(r["params"].get("chat_id")) == conversation,
+            lambda r: r.get("method") == "sendMessage" and str(r["params"].get("chat_id")) == str(chat),
             after=mark,
             count=2,
         )
@@ -201,12 +201,12 @@ def test_the_handoff_is_in_the_queue_and_rasa_shows_paused(handoff_stack, telegr
     chat = random.randint(10**8, 10**9)
     say(s, tg, chat, "Здравствуйте")
     say(s, tg, chat, phrase)
-    handoff = open_handoff(s, e2e_agents["carol"], str(chat))
-    assert rasa_paused(s, str(chat))
+    handoff = open_handoff(s, e2e_agents["carol"], f"tg:{chat}")
+    assert rasa_paused(s, f"tg:{chat}")
     url = f"{s.backend_url}/api/handoffs/{handoff['id']}"
     assert httpx.post(f"{url}/take", headers=e2e_agents["carol"]).status_code == 200
     assert httpx.post(f"{url}/close", headers=e2e_agents["carol"], timeout=30).status_code == 200
-    assert not rasa_paused(s, str(chat))
+    assert not rasa_paused(s, f"tg:{chat}")
 
 
 def test_a_paused_bot_says_nothing(handoff_stack, telegram, e2e_agents):
@@ -215,7 +215,7 @@ def test_a_paused_bot_says_nothing(handoff_stack, telegram, e2e_agents):
     say(s, tg, chat, "Хочу оставить жалобу на магазин")
     say(s, tg, chat, "Мамедова Лейла Рашидовна")
     say(s, tg, chat, "оператор")
-    open_handoff(s, e2e_agents["carol"], str(chat))
+    open_handoff(s, e2e_agents["carol"], f"tg:{chat}")
     mark = tg.mark()
     post_update(s, tg.message_update(chat, "Телевизор не включается, чек есть"))
     time.sleep(1.0)

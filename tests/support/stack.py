@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from backend.app.clients.rasa_paths import conversation_path
 from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ class Stack:
         return r.json()
 
     def tracker(self, sender: str) -> dict:
-        r = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        r = httpx.get(f"{self.rasa_url}{conversation_path(sender)}/tracker", timeout=30)
         r.raise_for_status()
         return r.json()
 

@@ -6,8 +6,9 @@ is a conversation of its own, not the Twilio customer `whatsapp:+994501112233`. 
 therefore written with every character RFC 3986 allows in a path segment as it is
 (unreserved, sub-delimiters, ":" and "@"); only the rest is percent-encoded, and an id with
 such characters ("/", "?", "#", "%", spaces, non-ASCII) cannot be reached through Rasa's API
-at all. No channel of this product gives one: Telegram and WhatsApp ids are digits, Twilio's
-are `whatsapp:+<digits>`, the web chat's are socket.io session ids.
+at all. No channel of this product gives one: the channels' ids are `tg:<digits>`, `wa:<digits>`,
+`tw:+<digits>` (contract.conversation_ids), the web chat's session ids and the REST channel's
+client-chosen senders are quoted as needed.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from backend.app.notifications.outgoing import (
     response_error,
     status_error,
 )
+from contract import conversation_ids
 
 log = logging.getLogger(__name__)
 # Request URLs carry secrets (Rasa's token in the query, the bot token in the path): the HTTP
@@ -164,7 +165,8 @@ class WhatsAppSender:
             raise Permanent("WhatsApp Cloud API not configured (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID)")
         if not template:
             raise Permanent(f"outside the 24-hour window and no approved template for {message.language}")
-        recipient = message.conversation_id if (message.conversation_id or "").isdigit() else None
+        number = conversation_ids.platform_id(message.conversation_id, conversation_ids.WHATSAPP) or ""
+        recipient = number if number.isdigit() else None
         recipient = recipient or (message.phone or "").lstrip("+") or None
         if not recipient:
             raise Permanent("no WhatsApp number")
@@ -212,7 +214,7 @@ class WhatsAppSender:
 
 class TelegramSender:
     """Straight to the chat through the Bot API, for a Telegram complaint whose conversation
-    Rasa no longer has (the chat id is the conversation id)."""
+    Rasa no longer has (the chat id is inside the conversation id, `tg:<chat id>`)."""
 
     name = "telegram"
 
@@ -245,7 +247,7 @@ class TelegramSender:
     async def send(self, message: Outgoing) -> str:
         from telegram import error
 
-        chat_id = message.conversation_id
+        chat_id = conversation_ids.platform_id(message.conversation_id, conversation_ids.TELEGRAM)
         if not chat_id or not chat_id.lstrip("-").isdigit():
             raise Permanent("no Telegram chat id")
         try:

@@ -38,6 +38,7 @@ from bot.channels.settings import TelegramSettings
 from bot.channels.signatures import TELEGRAM_SECRET_HEADER, telegram_secret_ok
 from bot.channels.telegram.api import call_retrying, make_bot
 from bot.channels.telegram.updates import ALLOWED_UPDATES, MAX_TEXT, inline_keyboard, parse_update
+from contract import conversation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,11 @@ CHANNEL = "telegram"
 
 
 class TelegramOutput(WebhookOutput):
-    """Replies through the Bot API; recipient_id is the private chat's id. A message is a
-    (description, call) pair: what to log, and the Bot call that sends it."""
+    """Replies through the Bot API; recipient_id is the conversation (`tg:<private chat id>`). A
+    message is a (description, call) pair: what to log, and the Bot call that sends it."""
 
     channel = CHANNEL
+    prefix = conversation_ids.TELEGRAM
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -70,34 +72,44 @@ class TelegramOutput(WebhookOutput):
         return "sendMessage", lambda: self.bot.send_message(recipient_id, text, **kwargs)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        chat = self.to(recipient_id)
+        if chat is None:
+            return
         # Each piece on its own: a piece Telegram refuses does not hold back the next.
         for piece in split_text(text, MAX_TEXT):
-            await self._send_all(recipient_id, [self._text(recipient_id, piece)])
+            await self._send_all(recipient_id, [self._text(chat, piece)])
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        chat = self.to(recipient_id)
+        if chat is None:
+            return
         pieces = split_text(text, MAX_TEXT) or [""]
         for piece in pieces[:-1]:
-            await self._send_all(recipient_id, [self._text(recipient_id, piece)])
+            await self._send_all(recipient_id, [self._text(chat, piece)])
         keyboard = inline_keyboard(buttons)
-        await self._send_all(recipient_id, [self._text(recipient_id, pieces[-1] or "\u2b07", reply_markup=keyboard)])
+        await self._send_all(recipient_id, [self._text(chat, pieces[-1] or "\u2b07", reply_markup=keyboard)])
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, [("sendPhoto", lambda: self.bot.send_photo(recipient_id, image))])
+        chat = self.to(recipient_id)
+        if chat is not None:
+            await self._send_all(recipient_id, [("sendPhoto", lambda: self.bot.send_photo(chat, image))])
 
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
         url = attachment if isinstance(attachment, str) else (attachment or {}).get("payload", {}).get("src")
-        if url:
-            await self._send_all(recipient_id, [("sendDocument", lambda: self.bot.send_document(recipient_id, url))])
+        chat = self.to(recipient_id) if url else None
+        if chat is not None:
+            await self._send_all(recipient_id, [("sendDocument", lambda: self.bot.send_document(chat, url))])
 
     async def send_custom(self, recipient_id: str, spec: dict[str, Any]) -> None:
         """`custom: {telegram: {method: sendLocation, ...params}}` calls that Bot API method."""
         method = spec.get("method")
-        if not isinstance(method, str):
+        chat = self.to(recipient_id) if isinstance(method, str) else None
+        if chat is None:
             return
-        params = {k: v for k, v in spec.items() if k != "method"}
-        params.setdefault("chat_id", recipient_id)
+        params = {k: v for k, v in spec.items() if k not in ("method", "chat_id")}
+        params["chat_id"] = chat  # the conversation's own chat, never one the domain names
 
         async def call() -> Any:
             with warnings.catch_warnings():

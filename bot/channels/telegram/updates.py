@@ -27,6 +27,7 @@ from bot.channels.messages import (
     button_payload,
     button_title,
 )
+from contract import conversation_ids
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, sendMessage's limit
 MAX_CALLBACK_DATA = 64  # bytes
@@ -84,7 +85,9 @@ def parse_update(data: Any, bot: Bot | None = None) -> Inbound | Ignored:
             data_, kind = data_[len(TITLE_PREFIX) :], TEXT
         meta = _metadata(update.update_id, chat, query.from_user, message.message_id)
         meta["telegram"]["callback_query_id"] = query.id
-        return Inbound(str(chat.id), kind, data_, f"tg-cb-{query.id}", meta)
+        return Inbound(
+            conversation_ids.issued(conversation_ids.TELEGRAM, chat.id), kind, data_, f"tg-cb-{query.id}", meta
+        )
 
     for key in _IGNORED:
         if getattr(update, key) is not None:
@@ -98,7 +101,7 @@ def parse_update(data: Any, bot: Bot | None = None) -> Inbound | Ignored:
     user = message.from_user
     if user is not None and user.is_bot:
         return Ignored("message from a bot")
-    sender = str(chat.id)
+    sender = conversation_ids.issued(conversation_ids.TELEGRAM, chat.id)
     meta = _metadata(update.update_id, chat, user, message.message_id)
     message_id = f"tg-{chat.id}-{message.message_id}"
     caption = message.caption or ""

@@ -30,7 +30,8 @@ from bot.channels.base import SendError, WebhookInput, WebhookOutput
 from bot.channels.messages import Ignored, Inbound, Media
 from bot.channels.settings import TwilioSettings
 from bot.channels.signatures import TWILIO_SIGNATURE_HEADER
-from bot.channels.twilio.payload import message_forms, parse_form
+from bot.channels.twilio.payload import address, message_forms, parse_form
+from contract import conversation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,10 @@ def _error_code(body: bytes) -> Any:
 
 
 class TwilioWhatsAppOutput(WebhookOutput):
+    """Replies through the Messages API; recipient_id is the conversation (`tw:<+number>`)."""
+
     channel = CHANNEL
+    prefix = conversation_ids.TWILIO
 
     def __init__(self, api: TwilioApi) -> None:
         self.api = api
@@ -90,22 +94,29 @@ class TwilioWhatsAppOutput(WebhookOutput):
     async def send(self, message: dict[str, str]) -> None:
         await self.api.send(message)
 
+    def to(self, recipient_id: str) -> str | None:
+        number = super().to(recipient_id)
+        return address(number) if number is not None else None
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, message_forms(self.api.settings.from_address, recipient_id, text))
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, message_forms(self.api.settings.from_address, to, text))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send_all(recipient_id, message_forms(self.api.settings.from_address, recipient_id, text, buttons))
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, message_forms(self.api.settings.from_address, to, text, buttons))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        form = {"From": self.api.settings.from_address, "To": recipient_id, "MediaUrl": image}
-        await self._send_all(recipient_id, [form])
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, [{"From": self.api.settings.from_address, "To": to, "MediaUrl": image}])
 
     async def send_custom(self, recipient_id: str, spec: dict[str, Any]) -> None:
         """`custom: {twilio: {ContentSid: ..., ContentVariables: ...}}`: an approved template."""
-        form = {"From": self.api.settings.from_address, "To": recipient_id, **{k: str(v) for k, v in spec.items()}}
-        await self._send_all(recipient_id, [form])
+        if (to := self.to(recipient_id)) is not None:
+            form = {"From": self.api.settings.from_address, **{k: str(v) for k, v in spec.items()}, "To": to}
+            await self._send_all(recipient_id, [form])
 
 
 def called_url(request: Request) -> str:

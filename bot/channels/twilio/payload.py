@@ -1,6 +1,6 @@
 """Twilio's WhatsApp webhook form in, Messages API form out (pure functions).
 
-Inbound fields: From ("whatsapp:+994..."), Body, MessageSid, NumMedia with
+Inbound fields: From ("whatsapp:+994...", the conversation `tw:+994...`), Body, MessageSid, NumMedia with
 MediaUrl<i>/MediaContentType<i>, ButtonPayload/ButtonText for a template's
 quick-reply button. Free-form WhatsApp messages through Twilio cannot carry
 buttons, so choices are sent as lines under the text (the customer types or
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.messages import MEDIA, PAYLOAD, TEXT, UNSUPPORTED, Inbound, Media, button_title, split_text
+from contract import conversation_ids
 
 MAX_BODY = 1600
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf", "image/webp": ".webp"}
@@ -25,10 +26,16 @@ def _first(form: Mapping[str, Any], key: str) -> str:
     return str(value or "")
 
 
+def address(number: str) -> str:
+    """Twilio's WhatsApp address of a number (`whatsapp:+994...`)."""
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+
 def parse_form(form: Mapping[str, Any]) -> Inbound | None:
-    sender = _first(form, "From")
-    if not sender:
+    number = _first(form, "From").removeprefix("whatsapp:")
+    if not number:
         return None
+    sender = conversation_ids.issued(conversation_ids.TWILIO, number)
     message_id = _first(form, "MessageSid") or _first(form, "SmsMessageSid") or None
     meta: dict[str, Any] = {"twilio": {"message_sid": message_id}}
     button = _first(form, "ButtonPayload")

@@ -27,6 +27,7 @@ from bot.channels.messages import Ignored, Inbound, Media
 from bot.channels.settings import WhatsAppSettings
 from bot.channels.signatures import META_SIGNATURE_HEADER, meta_signature_ok, verify_token_ok
 from bot.channels.whatsapp.payload import button_messages, image_message, parse_webhook, text_messages
+from contract import conversation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,10 @@ def _error_summary(body: bytes) -> str:
 
 
 class WhatsAppOutput(WebhookOutput):
+    """Replies through the Graph API; recipient_id is the conversation (`wa:<number>`)."""
+
     channel = CHANNEL
+    prefix = conversation_ids.WHATSAPP
 
     def __init__(self, api: GraphApi) -> None:
         self.api = api
@@ -88,19 +92,23 @@ class WhatsAppOutput(WebhookOutput):
         await self.api.send(message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, text_messages(recipient_id, text))
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, text_messages(to, text))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send_all(recipient_id, button_messages(recipient_id, text, buttons))
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, button_messages(to, text, buttons))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, [image_message(recipient_id, image)])
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, [image_message(to, image)])
 
     async def send_custom(self, recipient_id: str, spec: dict[str, Any]) -> None:
-        """`custom: {whatsapp: {...Graph message...}}` is sent as is."""
-        await self._send_all(recipient_id, [{"messaging_product": "whatsapp", "to": recipient_id, **spec}])
+        """`custom: {whatsapp: {...Graph message...}}` is sent as is, to the conversation's number."""
+        if (to := self.to(recipient_id)) is not None:
+            await self._send_all(recipient_id, [{"messaging_product": "whatsapp", **spec, "to": to}])
 
 
 class WhatsAppInput(WebhookInput):

@@ -23,6 +23,7 @@ from bot.channels.messages import (
     split_text,
     truncate,
 )
+from contract import conversation_ids
 
 MAX_TEXT = 4096
 MAX_INTERACTIVE_BODY = 1024
@@ -61,7 +62,7 @@ def parse_webhook(body: dict[str, Any], phone_number_id: str = "") -> list[Inbou
 def parse_message(message: dict[str, Any]) -> Inbound | None:
     if not isinstance(message, dict) or not message.get("from"):
         return None
-    sender = str(message["from"])
+    sender = conversation_ids.issued(conversation_ids.WHATSAPP, message["from"])
     message_id = message.get("id")
     kind = message.get("type")
     meta: dict[str, Any] = {"whatsapp": {"message_id": message_id, "timestamp": message.get("timestamp")}}

@@ -113,7 +113,7 @@ def test_conversation_gone_falls_back_to_the_telegram_bot_api(
     nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], loopback: LoopbackServer
 ) -> None:
     line = timeline(BAKU, "02.02 10:00")
-    tn = _register(nclient, "kontakt", conversation_id="424242", channel="telegram")  # Rasa has no such tracker
+    tn = _register(nclient, "kontakt", conversation_id="tg:424242", channel="telegram")  # Rasa has no such tracker
     line.at("03.02 10:00")
     _acknowledge(nclient, tn)
     line.at("03.02 10:00")
@@ -126,6 +126,22 @@ def test_conversation_gone_falls_back_to_the_telegram_bot_api(
     assert sent[0].body["text"].startswith(f"Ваша жалоба {tn} принята в работу.")
 
 
+def test_the_telegram_fallback_sends_nothing_to_a_chat_read_from_another_channels_id(
+    nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], loopback: LoopbackServer
+) -> None:
+    """Telegram conversations are `tg:<chat id>`; a bare "424242" (a REST client may choose any
+    sender) is no Telegram chat, so the Bot API gets nothing and the next route takes the notice."""
+    line = timeline(BAKU, "02.02 10:00")
+    tn = _register(nclient, "kontakt", conversation_id="424242", channel="telegram")
+    line.at("03.02 10:00")
+    _acknowledge(nclient, tn)
+    line.at("03.02 10:00")
+    ack = _notification(nclient, tn, "acknowledgement")
+    assert [(e["channel"], e["outcome"]) for e in ack["attempt_log"]][:2] == [("rasa", "error"), ("telegram", "error")]
+    assert ack["attempt_log"][1]["detail"] == "no Telegram chat id"
+    assert loopback.received("/bot123456:TEST/sendMessage") == []
+
+
 def test_an_intent_rasa_lacks_falls_back_to_email(
     nclient: TestClient,
     service: NotificationService,
@@ -136,8 +152,8 @@ def test_an_intent_rasa_lacks_falls_back_to_email(
     """Rasa answers 404 for an EXTERNAL_ intent its domain lacks: the next route takes it."""
     line = timeline(BAKU, "02.02 10:00")
     loopback.intents = {"EXTERNAL_decision"}
-    loopback.conversation("whatsapp:+994501112233", channel="twilio")
-    tn = _register(nclient, "kontakt", conversation_id="whatsapp:+994501112233", channel="twilio")
+    loopback.conversation("tw:+994501112233", channel="twilio")
+    tn = _register(nclient, "kontakt", conversation_id="tw:+994501112233", channel="twilio")
     _acknowledge(nclient, tn)
     line.at("02.02 10:01")
     ack = _notification(nclient, tn, "acknowledgement")
@@ -282,12 +298,12 @@ def test_a_twilio_customer_is_reached_in_their_own_conversation(
     """Twilio's sender ids hold ":" and "+"; Rasa takes the id from the raw path, so
     percent-encoding them addressed a new, empty conversation and the customer got nothing."""
     line = timeline(BAKU, "02.02 10:00")
-    loopback.conversation("whatsapp:+994501112233", channel="twilio")
-    tn = _register(nclient, "kontakt", conversation_id="whatsapp:+994501112233", channel="twilio")
+    loopback.conversation("tw:+994501112233", channel="twilio")
+    tn = _register(nclient, "kontakt", conversation_id="tw:+994501112233", channel="twilio")
     _acknowledge(nclient, tn)
     line.at("02.02 10:01")
     ack = _notification(nclient, tn, "acknowledgement")
     assert ack["state"] == "sent" and ack["channel"] == "rasa", ack["attempt_log"]
     (trigger,) = [c for c in loopback.triggered() if c["name"] == "EXTERNAL_acknowledgement"]
-    assert trigger["conversation_id"] == "whatsapp:+994501112233"
+    assert trigger["conversation_id"] == "tw:+994501112233"
     assert all("%" not in record.path for record in loopback.received("/conversations/"))

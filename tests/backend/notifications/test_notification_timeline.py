@@ -139,8 +139,8 @@ def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
 ) -> None:
     line = timeline(BAKU, "02.02 10:00")
     agent = Agent(nclient)
-    loopback.conversation("1001", channel="telegram")
-    tn = agent.register("kontakt", conversation_id="1001")
+    loopback.conversation("tg:1001", channel="telegram")
+    tn = agent.register("kontakt", conversation_id="tg:1001")
     line.at("06.02 10:00")  # nobody acknowledged by Thursday: escalated at midnight
     agent.status(tn, "in_progress", "Проверяем партию на складе")
     line.at("12.02 16:00")
@@ -309,14 +309,15 @@ def test_poliser_whatsapp_window_template_then_conversation(
     line = timeline(ISTANBUL, "02.02 10:00")
     agent = Agent(nclient)
     wa_id = "905321234567"
-    loopback.conversation(wa_id, channel="whatsapp", last_message_at=line.moment("02.02 09:58").timestamp())
-    tn = agent.register("poliser", conversation_id=wa_id)
+    conversation = f"wa:{wa_id}"  # the WhatsApp channel's conversation of that number
+    loopback.conversation(conversation, channel="whatsapp", last_message_at=line.moment("02.02 09:58").timestamp())
+    tn = agent.register("poliser", conversation_id=conversation)
     line.at("04.02 10:00")
     agent.status(tn, "acknowledged")
     line.at("11.02 14:00")
     agent.status(tn, "resolved", "Eksik ürün yarın gönderilecek.")
     line.at("11.02 15:00")
-    loopback.conversation(wa_id, channel="whatsapp", last_message_at=line.moment("11.02 15:00").timestamp())
+    loopback.conversation(conversation, channel="whatsapp", last_message_at=line.moment("11.02 15:00").timestamp())
     assert agent.customer(tn, approved=False, reason="Fatura da yanlış")["status"] == "reopened"
     line.at("12.02 10:00")
     agent.status(tn, "resolved", "Eksik ürün ve düzeltilmiş fatura yarın gönderilecek.")

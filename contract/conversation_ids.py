@@ -1,0 +1,34 @@
+"""Conversation ids are issued by the server, one namespace per channel.
+
+A customer channel names its conversations `<prefix><the platform's own id>`: Telegram
+`tg:<chat id>`, WhatsApp (Meta) `wa:<number>`, Twilio `tw:<+number>`, the web chat `wc:<signed
+session>`. A client-chosen id (the REST channel's `sender`) can therefore never name another
+channel's conversation, and whatever sends to a platform (the channels' outputs, the backend's
+notification senders) takes the platform's id back out with `platform_id`, which answers None for
+an id of another channel (nothing is sent to a number guessed from a foreign id).
+"""
+
+from __future__ import annotations
+
+TELEGRAM = "tg:"
+WHATSAPP = "wa:"
+TWILIO = "tw:"
+WEBCHAT = "wc:"
+PREFIXES = (TELEGRAM, WHATSAPP, TWILIO, WEBCHAT)
+
+
+def issued(prefix: str, platform_id: str | int) -> str:
+    """The conversation id of a platform's id on the channel of `prefix`."""
+    return f"{prefix}{platform_id}"
+
+
+def platform_id(conversation_id: str | None, prefix: str) -> str | None:
+    """The platform's id inside a conversation id of the channel of `prefix`, else None."""
+    if not conversation_id or not conversation_id.startswith(prefix) or len(conversation_id) == len(prefix):
+        return None
+    return conversation_id[len(prefix) :]
+
+
+def reserved(sender: str) -> bool:
+    """True when a client-chosen id would fall in a channel's namespace (any letter case)."""
+    return sender[:3].lower() in PREFIXES
