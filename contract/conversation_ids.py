@@ -15,6 +15,8 @@ WHATSAPP = "wa:"
 TWILIO = "tw:"
 WEBCHAT = "wc:"
 PREFIXES = (TELEGRAM, WHATSAPP, TWILIO, WEBCHAT)
+# The Rasa input channel (its name) that owns each namespace.
+CHANNELS = {TELEGRAM: "telegram", WHATSAPP: "whatsapp", TWILIO: "twilio", WEBCHAT: "socketio"}
 
 
 def issued(prefix: str, platform_id: str | int) -> str:
@@ -32,3 +34,13 @@ def platform_id(conversation_id: str | None, prefix: str) -> str | None:
 def reserved(sender: str) -> bool:
     """True when a client-chosen id would fall in a channel's namespace (any letter case)."""
     return sender[:3].lower() in PREFIXES
+
+
+def output_channel(conversation_id: str) -> str:
+    """The channel Rasa must send a bot message of this conversation on: the one that owns its
+    namespace, never "whoever wrote last". An id of no namespace (the REST channel's, which has
+    no channel to push on) keeps Rasa's "latest"."""
+    for prefix, channel in CHANNELS.items():
+        if platform_id(conversation_id, prefix) is not None:
+            return channel
+    return "latest"

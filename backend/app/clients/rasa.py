@@ -22,6 +22,7 @@ import httpx
 from backend.app.clients.rasa_paths import conversation_path
 from backend.app.core.settings import Settings
 from contract import rasa_auth
+from contract.conversation_ids import output_channel
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +73,24 @@ class RasaApi:
         return Call("GET", conversation_id, "tracker", {"include_events": include_events})
 
     def append_events(self, conversation_id: str, events: list[dict[str, Any]], *, side_effects: bool) -> Call:
-        """POST events to the tracker; the bot's messages among them go out on the channel the
-        customer last wrote on, with side_effects."""
-        params = {"output_channel": "latest", "include_events": "NONE"}
+        """POST events to the tracker; the bot's messages among them go out on the conversation's
+        own channel, with side_effects."""
+        params = {"output_channel": output_channel(conversation_id), "include_events": "NONE"}
         if side_effects:
             params["execute_side_effects"] = "true"
         return Call("POST", conversation_id, "tracker/events", params, events)
 
     def trigger_intent(self, conversation_id: str, intent: str, entities: dict[str, Any] | None = None) -> Call:
-        """POST trigger_intent with output_channel=latest: the bot's answer reaches the customer."""
+        """POST trigger_intent on the conversation's own channel: the bot's answer reaches the customer."""
         body: dict[str, Any] = {"name": intent}
         if entities is not None:
             body["entities"] = entities
         return Call(
-            "POST", conversation_id, "trigger_intent", {"output_channel": "latest", "include_events": "NONE"}, body
+            "POST",
+            conversation_id,
+            "trigger_intent",
+            {"output_channel": output_channel(conversation_id), "include_events": "NONE"},
+            body,
         )
 
     # --- on the wire ----------------------------------------------------------------------------
