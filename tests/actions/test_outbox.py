@@ -7,8 +7,10 @@ import asyncio
 import base64
 import json
 import logging
+import os
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from actions.outbox import DELIVERED, PENDING, Entry, OutboxStore
 from actions.outbox.conversation import RETRY_INTENT, ConversationNotifier
@@ -44,10 +46,26 @@ def entry(key: str, conversation: str = "conv-1", created_at: float = NOW) -> En
     return Entry(key, conversation, "rest", "ru", payload, created_at)
 
 
+# The scale-out profile's action servers share PostgreSQL (through psycopg2, Rasa's driver).
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
+
+
+@pytest.fixture(params=DATABASES)
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'outbox.db'}"
+    return str(make_url(os.environ["TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg2"))
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = OutboxStore(f"sqlite:///{tmp_path / 'outbox.db'}", lease_seconds=30)
+def store(store_url):
+    s = OutboxStore(store_url, lease_seconds=30)
+    s._ready()
+    with s.engine.begin() as conn:
+        conn.exec_driver_sql("delete from actions_outbox")
     yield s
+    with s.engine.begin() as conn:
+        conn.exec_driver_sql("delete from actions_outbox")
     s.dispose()
 
 
@@ -187,11 +205,11 @@ async def test_a_refused_registration_is_told_too_and_a_rate_limit_is_retried(st
 
 
 @pytest.mark.asyncio
-async def test_two_servers_on_one_table_deliver_each_registration_once(store, backend, tmp_path):
+async def test_two_servers_on_one_table_deliver_each_registration_once(store, backend, store_url):
     keys = [f"key-{i:02d}" for i in range(30)]
     for i, key in enumerate(keys):
         store.put(entry(key, conversation=f"conv-{i}"))
-    other = OutboxStore(f"sqlite:///{tmp_path / 'outbox.db'}", lease_seconds=30)
+    other = OutboxStore(store_url, lease_seconds=30)
     rasa = TellingRasa(store).start()
     try:
         workers = [worker(s, backend.url, rasa.url, clock=lambda: NOW) for s in (store, other)]
