@@ -8,6 +8,7 @@ import base64
 import json
 import logging
 import os
+import time
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -205,6 +206,14 @@ async def test_a_refused_registration_is_told_too_and_a_rate_limit_is_retried(st
 
 
 @pytest.mark.asyncio
+async def test_a_customer_never_reached_for_a_week_is_given_up_and_the_data_deleted(store, backend, rasa):
+    store.put(entry("k1", created_at=NOW - 8 * 24 * 3600))
+    await worker(store, backend.url, rasa.url).run_once()
+    assert len(backend.posts()) == 1  # registered all the same
+    assert store.get("k1") is None and rasa.calls() == []
+
+
+@pytest.mark.asyncio
 async def test_two_servers_on_one_table_deliver_each_registration_once(store, backend, store_url):
     keys = [f"key-{i:02d}" for i in range(30)]
     for i, key in enumerate(keys):
@@ -229,3 +238,40 @@ async def test_two_servers_on_one_table_deliver_each_registration_once(store, ba
     assert all(store.get(k) is None for k in keys)
     assert sorted(p["key"] for p in backend.posts()) == keys  # each posted exactly once
     assert len(rasa.calls("trigger_intent")) == len(keys)
+
+
+@pytest.mark.asyncio
+async def test_the_action_servers_listeners_run_the_loop_and_stop_it(backend, tmp_path, monkeypatch):
+    import dataclasses
+    import uuid
+
+    from sanic import Sanic
+
+    import actions.outbox
+    import bot.backend
+
+    own = OutboxStore(f"sqlite:///{tmp_path / 'server.db'}")
+    monkeypatch.setattr(actions.outbox, "_store", own)
+    monkeypatch.setattr(
+        bot.backend, "settings", dataclasses.replace(bot.backend.settings, backend_url=backend.url, service_token="svc")
+    )
+    rasa = TellingRasa(own).start()
+    monkeypatch.setenv("RASA_URL", rasa.url)
+    app = Sanic(f"outbox-{uuid.uuid4().hex[:8]}")
+    actions.outbox.install(app)
+    actions.outbox.install(app)  # H3's entry point and the package's own hook may both call it
+    listeners = [route.handler.keywords["listener"] for route in app.signal_router.routes]
+    assert listeners == [actions.outbox.start_outbox, actions.outbox.stop_outbox]
+    own.put(entry("k1", created_at=time.time()))
+    try:
+        await actions.outbox.start_outbox(app)
+        for _ in range(100):
+            if own.get("k1") is None:
+                break
+            await asyncio.sleep(0.05)
+        task = app.ctx.outbox_task
+        await actions.outbox.stop_outbox(app)
+    finally:
+        rasa.stop()
+        own.dispose()
+    assert task.done() and [p["key"] for p in backend.posts()] == ["k1"] and len(rasa.calls("trigger_intent")) == 1
