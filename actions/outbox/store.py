@@ -38,6 +38,7 @@ outbox_table = Table(
     Column("next_attempt_at", Float, nullable=False, index=True),
     Column("lease_owner", String(64)),
     Column("lease_until", Float),
+    Column("delivered_at", Float),
 )
 
 
@@ -51,6 +52,7 @@ class Entry:
     created_at: float
     state: str = PENDING
     attempts: int = 0
+    delivered_at: float | None = None
 
     def __repr__(self) -> str:  # never the payload or the conversation id in a log line
         return f"Entry(key={self.idempotency_key[:8]}..., state={self.state}, attempts={self.attempts})"
@@ -66,6 +68,7 @@ def _entry(row: Any) -> Entry:
         created_at=row.created_at,
         state=row.state,
         attempts=row.attempts,
+        delivered_at=row.delivered_at,
     )
 
 
@@ -187,10 +190,10 @@ class OutboxStore:
         with self._ready().begin() as conn:
             return conn.execute(query).rowcount == 1
 
-    def mark_delivered(self, key: str, owner: str) -> bool:
+    def mark_delivered(self, key: str, owner: str, now: float) -> bool:
         """The backend answered: the row now waits for the customer to be told (lease kept).
         False when the row is gone (the customer's own retry told them) or the lease was lost."""
-        return self._update_held(key, owner, state=DELIVERED, attempts=0)
+        return self._update_held(key, owner, state=DELIVERED, attempts=0, delivered_at=now)
 
     def retry_later(self, key: str, owner: str, next_attempt_at: float) -> bool:
         """Releases the lease and counts the attempt; the row is due again at `next_attempt_at`."""

@@ -19,8 +19,8 @@ from bot.backend import BackendClient, BackendRejected, BackendUnavailable
 
 logger = logging.getLogger(__name__)
 
-# A customer who was never told for a week (conversation gone, channel closed) will not be:
-# the complaint is registered and its notifications reach them; the personal data goes.
+# A customer not reached for a week after the registration (conversation gone, channel closed)
+# will not be: the complaint is registered and its notifications reach them; the data goes.
 TELL_FOR_SECONDS = 7 * 24 * 3600
 # Answers that mean "not now" rather than "never": the row is delivered again later.
 RETRYABLE = {408, 425, 429}
@@ -95,11 +95,12 @@ class OutboxWorker:
                     return await self._later(entry, _seconds(rejected.retry_after))
                 # Refused for good: the conversation is told so (the action gets the same answer).
                 logger.info("outbox: backend refused %s with %s", key[:8], rejected.status)
-            if not await asyncio.to_thread(self.store.mark_delivered, key, self.owner):
+            now = self.clock()
+            if not await asyncio.to_thread(self.store.mark_delivered, key, self.owner, now):
                 return  # the customer's own retry told them meanwhile, or the lease ran out
-            entry = Entry(**{**entry.__dict__, "state": DELIVERED, "attempts": 0})
+            entry = Entry(**{**entry.__dict__, "state": DELIVERED, "attempts": 0, "delivered_at": now})
             logger.info("outbox: %s delivered to the backend", key[:8])
-        if self.clock() - entry.created_at > TELL_FOR_SECONDS:
+        if self.clock() - (entry.delivered_at or entry.created_at) > TELL_FOR_SECONDS:
             logger.warning("outbox: %s never reached its conversation; dropped", key[:8])
             await asyncio.to_thread(self.store.remove, key)
             return

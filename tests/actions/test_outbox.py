@@ -206,11 +206,17 @@ async def test_a_refused_registration_is_told_too_and_a_rate_limit_is_retried(st
 
 
 @pytest.mark.asyncio
-async def test_a_customer_never_reached_for_a_week_is_given_up_and_the_data_deleted(store, backend, rasa):
-    store.put(entry("k1", created_at=NOW - 8 * 24 * 3600))
-    await worker(store, backend.url, rasa.url).run_once()
-    assert len(backend.posts()) == 1  # registered all the same
-    assert store.get("k1") is None and rasa.calls() == []
+async def test_a_customer_not_reached_for_a_week_after_registration_is_given_up(store, backend, rasa):
+    week = 7 * 24 * 3600
+    store.put(entry("k1", created_at=NOW - 2 * week))  # the backend was away for two weeks
+    clock = [NOW]
+    rasa.store = None  # the conversation cannot be told
+    w = worker(store, backend.url, rasa.url, clock=lambda: clock[0])
+    await w.run_once()
+    assert len(backend.posts()) == 1 and len(rasa.calls("trigger_intent")) == 1  # still told
+    clock[0] = NOW + week + 1
+    await w.run_once()
+    assert store.get("k1") is None and len(rasa.calls("trigger_intent")) == 1  # dropped with its data
 
 
 @pytest.mark.asyncio

@@ -115,7 +115,7 @@ def delivered(store, key="k1"):
     """A row the delivery loop has posted: what action_submit_complaint finds when triggered."""
     store.put(Entry(key, "conv-1", "rest", "ru", {"phone": "+994517772030", "language": "ru"}, 1.0))
     (claimed,) = store.claim("w", 2.0)
-    assert store.mark_delivered(claimed.idempotency_key, "w")
+    assert store.mark_delivered(claimed.idempotency_key, "w", 2.0)
 
 
 @pytest.mark.asyncio
