@@ -38,11 +38,13 @@ _langid.warm_up()
 
 def _close_backend_sessions_with_the_server() -> None:
     """rasa-sdk's action server (rasa_sdk.endpoint.create_app) has made its Sanic app, "rasa_sdk",
-    when it imports this package: the backend client's pooled session (bot.http) closes once the
-    server has stopped and its last action has run."""
+    when it imports this package: the outbox's delivery loop runs with the server (started once it
+    listens, stopped before it stops), and the backend client's pooled session (bot.http) closes
+    once the server has stopped and its last action has run."""
     from sanic import Sanic
     from sanic.exceptions import SanicException
 
+    from actions import outbox
     from bot import http
 
     try:
@@ -53,6 +55,7 @@ def _close_backend_sessions_with_the_server() -> None:
     async def close(_app: Sanic, _loop: object) -> None:
         await http.close()
 
+    outbox.install(app)
     app.register_listener(close, "after_server_stop")
 
 

@@ -1,20 +1,29 @@
-"""Registering the confirmed complaint in the backend, and cancelling it."""
+"""Registering the confirmed complaint in the backend, and cancelling it.
+
+When the backend cannot be reached, the registration waits in the durable outbox
+(actions/outbox): the action server's delivery loop posts it with the same idempotency key and
+then triggers EXTERNAL_retry_registration in the conversation, where this action asks the backend
+again (the idempotent replay, PIN included), tells the customer and removes the row.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+import time
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, ReminderScheduled, SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import BackendAction
+from actions.outbox import Entry, OutboxStore, outbox
+from actions.outbox.conversation import RETRY_INTENT
 from actions.policy import load_policy
 from actions.responses import response_text
-from bot.backend import BackendRejected, BackendUnavailable
-from bot.settings import settings
+from bot.backend import BackendClient, BackendRejected, BackendUnavailable
 from contract.fields import INTAKE_SLOTS
 
 logger = logging.getLogger(__name__)
@@ -54,56 +63,110 @@ def complaint_payload(tracker: Tracker) -> dict[str, Any]:
     return payload
 
 
+def triggered_by_outbox(tracker: Tracker) -> bool:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") == RETRY_INTENT
+
+
 class ActionSubmitComplaint(BackendAction):
+    def __init__(self, client: BackendClient | None = None, store: OutboxStore | None = None):
+        super().__init__(client)
+        self._store = store
+
+    @property
+    def store(self) -> OutboxStore:
+        return self._store or outbox()
+
     def name(self) -> str:
         return "action_submit_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if triggered_by_outbox(tracker):
+            return await self.tell_delivered(dispatcher, tracker, domain)
         key = tracker.get_slot("registration_key")
         if tracker.get_slot("confirmed") != "yes" or not key:
             dispatcher.utter_message(response="utter_nothing_to_register")
             return []
-        language = tracker.get_slot("language")
+        payload = complaint_payload(tracker)
         try:
-            answer = await self.client.register_complaint(complaint_payload(tracker), idempotency_key=key)
+            answer = await self.client.register_complaint(payload, idempotency_key=key)
         except BackendUnavailable:
+            entry = Entry(key, tracker.sender_id, payload["channel"], payload["language"], payload, time.time())
+            if await asyncio.to_thread(self.store.put, entry):
+                logger.info("registration %s waits in the outbox", key[:8])
             dispatcher.utter_message(response="utter_registration_retrying")
-            retry_at = datetime.now(timezone.utc) + timedelta(seconds=settings.registration_retry_seconds)
-            return [
-                ReminderScheduled(
-                    "EXTERNAL_retry_registration",
-                    trigger_date_time=retry_at,
-                    name=f"retry-registration-{key}",
-                    kill_on_user_message=False,
-                )
-            ]
+            return []
         except BackendRejected as rejected:
-            field = rejected.field if rejected.field in INTAKE_SLOTS else None
-            logger.info("backend refused a complaint: status %s, field %s", rejected.status, field)
-            label = response_text(domain, f"utter_label_{field}", language) if field else "—"
-            dispatcher.utter_message(response="utter_registration_rejected", field=label)
-            events: list = [SlotSet("confirmed", None), SlotSet("registration_key", None)]
-            if field:
-                events.append(SlotSet(field, None))
-            return [*events, FollowupAction("complaint_form")]
+            await asyncio.to_thread(self.store.remove, key)
+            return refused(dispatcher, domain, rejected, tracker.get_slot("language"), current=True)
+        await asyncio.to_thread(self.store.remove, key)  # the customer is told right now
+        return registered(dispatcher, answer, tracker.get_slot("language"), current=True)
 
-        deadlines = answer.get("deadlines") or {}
-        dispatcher.utter_message(
-            response="utter_complaint_registered",
-            tracking_number=answer["tracking_number"],
-            pin=answer.get("pin") or "—",
-            acknowledge_by=format_date(deadlines.get("acknowledge_by"), language),
-            resolve_by=format_date(deadlines.get("resolve_by"), language),
-        )
-        logger.info("complaint %s registered", answer["tracking_number"])
-        return [*reset_events(), SlotSet("tracking_number", answer["tracking_number"])]
+    async def tell_delivered(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        """The outbox's trigger: tells each registration of this conversation the backend has
+        answered, from the row (the slots may since hold another complaint, or nothing). A second
+        trigger finds no row and says nothing."""
+        events: list = []
+        for entry in await asyncio.to_thread(self.store.delivered_for, tracker.sender_id):
+            current = entry.idempotency_key == tracker.get_slot("registration_key")
+            try:
+                answer = await self.client.register_complaint(entry.payload, idempotency_key=entry.idempotency_key)
+            except BackendUnavailable:
+                continue  # the row stays; the outbox triggers again later
+            except BackendRejected as rejected:
+                events += refused(dispatcher, domain, rejected, entry.language, current=current)
+            else:
+                events += registered(dispatcher, answer, entry.language, current=current)
+            await asyncio.to_thread(self.store.remove, entry.idempotency_key)
+        return events
+
+
+def registered(dispatcher: CollectingDispatcher, answer: dict[str, Any], language: str | None, *, current: bool):
+    """The registration reply; `current`: it is the complaint the slots hold, which ends."""
+    deadlines = answer.get("deadlines") or {}
+    dispatcher.utter_message(
+        response="utter_complaint_registered",
+        tracking_number=answer["tracking_number"],
+        pin=answer.get("pin") or "—",
+        acknowledge_by=format_date(deadlines.get("acknowledge_by"), language),
+        resolve_by=format_date(deadlines.get("resolve_by"), language),
+    )
+    logger.info("complaint %s registered", answer["tracking_number"])
+    tracking = SlotSet("tracking_number", answer["tracking_number"])
+    return [*reset_events(), tracking] if current else [tracking]
+
+
+def refused(
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    rejected: BackendRejected,
+    language: str | None,
+    *,
+    current: bool,
+) -> list:
+    """The backend's refusal; for the complaint the slots hold, the form asks the field again."""
+    field = rejected.field if rejected.field in INTAKE_SLOTS else None
+    logger.info("backend refused a complaint: status %s, field %s", rejected.status, field)
+    label = response_text(domain, f"utter_label_{field}", language) if field else "—"
+    dispatcher.utter_message(response="utter_registration_rejected", field=label)
+    if not current:
+        return []
+    events: list = [SlotSet("confirmed", None), SlotSet("registration_key", None)]
+    if field:
+        events.append(SlotSet(field, None))
+    return [*events, FollowupAction("complaint_form")]
 
 
 class ActionCancelComplaint(Action):
+    def __init__(self, store: OutboxStore | None = None):
+        self._store = store
+
     def name(self) -> str:
         return "action_cancel_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         started = any(tracker.get_slot(slot) is not None for slot in INTAKE_SLOTS)
+        key = tracker.get_slot("registration_key")
+        if key and await asyncio.to_thread((self._store or outbox()).discard_pending, key):
+            logger.info("registration %s taken out of the outbox on the customer's cancel", key[:8])
         dispatcher.utter_message(response="utter_complaint_cancelled" if started else "utter_nothing_to_register")
         return reset_events()

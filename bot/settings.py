@@ -51,7 +51,6 @@ class Settings:
     service_token: str
     backend_timeout: float
     policy: str  # COMPLAINT_POLICY: the policy of this server's conversations
-    registration_retry_seconds: int
     attachment_max_bytes: int
 
     @classmethod
@@ -66,7 +65,6 @@ class Settings:
             service_token=token,
             backend_timeout=float(read("BACKEND_TIMEOUT", str(BACKEND_TIMEOUT))),
             policy=read("COMPLAINT_POLICY"),
-            registration_retry_seconds=int(read("REGISTRATION_RETRY_SECONDS", "60")),
             attachment_max_bytes=int(read("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
         )
 

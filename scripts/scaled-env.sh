@@ -24,6 +24,9 @@ export RASA_ENDPOINTS="${RASA_ENDPOINTS:-deploy/endpoints.production.yml}"
 export SCALED_PG="${SCALED_PG:-postgresql://postgres@127.0.0.1:5432}"
 export SCALED_DB_PREFIX="${SCALED_DB_PREFIX:-complaints_scaled}"
 export RASA_TRACKER_URL="${RASA_TRACKER_URL:-$SCALED_PG/${SCALED_DB_PREFIX}_rasa}"
+# The action servers' outbox of registrations waiting for the backend: one table beside Rasa's
+# tracker, shared by both action servers (rows are claimed with a lease).
+export ACTIONS_OUTBOX_URL="${ACTIONS_OUTBOX_URL:-$SCALED_PG/${SCALED_DB_PREFIX}_rasa}"
 export DATABASE_URL="${DATABASE_URL:-${SCALED_PG/postgresql:/postgresql+psycopg:}/${SCALED_DB_PREFIX}_backend}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}"
 export SOCKETIO_REDIS_URL="${SOCKETIO_REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/2}"

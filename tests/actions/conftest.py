@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
+import actions.outbox
+from actions.outbox import OutboxStore
 from actions.policy import load_policy
 from bot import http
 
@@ -18,3 +20,12 @@ async def close_backend_session():
     closed with it, as the action server closes its own when it stops."""
     yield
     await http.close()
+
+
+@pytest.fixture(autouse=True)
+def outbox_store(tmp_path, monkeypatch):
+    """The process's outbox on a file of the test's own (never var/ of the checkout)."""
+    store = OutboxStore(f"sqlite:///{tmp_path / 'outbox.db'}")
+    monkeypatch.setattr(actions.outbox, "_store", store)
+    yield store
+    store.dispose()

@@ -208,7 +208,7 @@ def test_backend_down_keeps_everything_and_registers_once_when_back(policy_stack
     finally:
         s.start("backend")
         s.wait_ready("backend")
-    # The reminder retries on its own (REGISTRATION_RETRY_SECONDS=5 in the tests).
+    # The action server's outbox retries on its own (OUTBOX_RETRY_SECONDS=1 in the tests).
     deadline = time.monotonic() + 60
     while slot(s, sender, "tracking_number") is None and time.monotonic() < deadline:
         time.sleep(1)

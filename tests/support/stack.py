@@ -65,7 +65,9 @@ class Stack:
             "SERVICE_TOKEN": SERVICE_TOKEN,
             "COMPLAINT_POLICY": self.policy,
             "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
-            "REGISTRATION_RETRY_SECONDS": "5",
+            "ACTIONS_OUTBOX_URL": f"sqlite:///{self.workdir}/actions-outbox.db",
+            "OUTBOX_RETRY_SECONDS": "1",
+            "OUTBOX_RETRY_MAX_SECONDS": "2",
             **self.env,
         }
         self.env.pop("RASA_TOKEN", None)
@@ -96,6 +98,13 @@ class Stack:
         proc = self.processes.pop(name, None)
         if proc:
             proc.stop()
+
+    def kill(self, name: str) -> None:
+        """Ends the process and its children at once, without a chance to clean up (a crash)."""
+        proc = self.processes.pop(name, None)
+        if proc and proc.popen.poll() is None:
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+            proc.popen.wait(timeout=10)
 
     def stop_all(self) -> None:
         for name in list(self.processes):

@@ -1,0 +1,49 @@
+"""Telling a conversation that its registration went through: Rasa's HTTP API
+`POST /conversations/{id}/trigger_intent` with EXTERNAL_retry_registration, whose rule runs
+action_submit_complaint again in that conversation (output channel: the customer's latest).
+
+Over the process's one pooled session (bot.http), authenticated with a short-lived JWT in the
+header (contract.rasa_auth), never the token in the query string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import aiohttp
+
+from bot import http
+from contract import rasa_auth
+
+RETRY_INTENT = "EXTERNAL_retry_registration"
+# The turn runs action_submit_complaint, which asks the backend again (its own 10 s timeout).
+TIMEOUT = aiohttp.ClientTimeout(total=45)
+# As backend/app/clients/rasa_paths.py: Rasa matches the raw path, so an id keeps every
+# character a path segment allows (Twilio's "whatsapp:+994...") as it is.
+PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered an error: try again later."""
+
+
+class ConversationNotifier:
+    def __init__(self, rasa_url: str, token: str | None) -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+
+    async def retry_registration(self, conversation_id: str) -> None:
+        url = f"{self.rasa_url}/conversations/{quote(conversation_id, safe=PATH_SEGMENT_SAFE)}/trigger_intent"
+        params = {"output_channel": "latest", "include_events": "NONE"}
+        headers = rasa_auth.headers(self.token, "actions")
+        try:
+            async with http.session().post(
+                url, params=params, json={"name": RETRY_INTENT}, headers=headers, timeout=TIMEOUT
+            ) as resp:
+                await resp.read()
+                status = resp.status
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if status != 200:
+            raise RasaUnavailable(f"rasa answered {status}")
