@@ -1,6 +1,7 @@
 """Telling a conversation that its registration went through: Rasa's HTTP API
 `POST /conversations/{id}/trigger_intent` with EXTERNAL_retry_registration, whose rule runs
-action_submit_complaint again in that conversation (output channel: the customer's latest).
+action_submit_complaint again in that conversation, on the channel that owns its id
+(contract.conversation_ids.output_channel).
 
 Over the process's one pooled session (bot.http), authenticated with a short-lived JWT in the
 header (contract.rasa_auth), never the token in the query string.
@@ -15,6 +16,7 @@ import aiohttp
 
 from bot import http
 from contract import rasa_auth
+from contract.conversation_ids import output_channel
 
 RETRY_INTENT = "EXTERNAL_retry_registration"
 # The turn runs action_submit_complaint, which asks the backend again (its own 10 s timeout).
@@ -35,7 +37,7 @@ class ConversationNotifier:
 
     async def retry_registration(self, conversation_id: str) -> None:
         url = f"{self.rasa_url}/conversations/{quote(conversation_id, safe=PATH_SEGMENT_SAFE)}/trigger_intent"
-        params = {"output_channel": "latest", "include_events": "NONE"}
+        params = {"output_channel": output_channel(conversation_id), "include_events": "NONE"}
         headers = rasa_auth.headers(self.token, "actions")
         try:
             async with http.session().post(

@@ -142,14 +142,14 @@ async def test_backend_down_backs_off_doubling_up_to_the_cap(store, rasa):
 @pytest.mark.asyncio
 async def test_delivered_once_then_told_then_the_row_and_its_data_are_gone(store, backend, rasa, caplog):
     caplog.set_level(logging.DEBUG)
-    store.put(entry("k1", conversation="whatsapp:+994501112233"))
+    store.put(entry("k1", conversation="wa:994501112233"))
     w = worker(store, backend.url, rasa.url)
     assert await w.run_once() == 1
     assert [p["key"] for p in backend.posts()] == ["k1"]
     assert backend.posts()[0]["json"]["phone"] == PHONE
     (call,) = rasa.calls("trigger_intent")
-    assert call["conversation_id"] == "whatsapp:+994501112233" and call["json"] == {"name": RETRY_INTENT}
-    assert call["query"] == {"output_channel": "latest", "include_events": "NONE"}  # no token in the URL
+    assert call["conversation_id"] == "wa:994501112233" and call["json"] == {"name": RETRY_INTENT}
+    assert call["query"] == {"output_channel": "whatsapp", "include_events": "NONE"}  # no token in the URL
     claims = json.loads(base64.urlsafe_b64decode(rasa.headers[-1].split(".")[1] + "=="))
     assert claims["user"] == {"username": "actions", "role": "admin"}
     assert store.get("k1") is None
