@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.support.fake_server import FakeServer, json_answer
-from tests.support.net import free_port
+from tests.support.net import free_port, outside_address
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS_TOKEN = "actions-token-for-the-test-0123456789"
@@ -127,7 +127,7 @@ def test_a_hand_made_tracker_without_the_token_registers_nothing(backend: FakeBa
     port = free_port()
     # Beyond loopback, as the scale-out profile published it: allowed with real secrets only.
     proc = start(environment(backend.url, port, ACTIONS_HOST="0.0.0.0", ACTIONS_MAX_BODY_BYTES="65536"))
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{outside_address()}:{port}"  # the attacker calls from the network
     try:
         wait_health(proc, url)  # /health stays open for the balancer
         body = json.dumps(forged_call())
@@ -153,6 +153,20 @@ def test_a_hand_made_tracker_without_the_token_registers_nothing(backend: FakeBa
         assert answer.status_code == 200, answer.text
         (call,) = backend.requests
         assert call["path"] == "/api/complaints" and call["authorization"] == f"Bearer {SERVICE_TOKEN}"
+    finally:
+        stop(proc)
+
+
+def test_by_default_it_cannot_be_reached_from_another_address(backend: FakeBackend) -> None:
+    port = free_port()
+    env = environment(backend.url, port)
+    env.pop("ACTIONS_HOST", None)
+    proc = start(env)
+    try:
+        wait_health(proc, f"http://127.0.0.1:{port}")
+        with pytest.raises(httpx.ConnectError):
+            httpx.post(f"http://{outside_address()}:{port}/webhook", content=json.dumps(forged_call()), timeout=5)
+        assert backend.requests == []
     finally:
         stop(proc)
 

@@ -10,3 +10,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def outside_address() -> str:
+    """This machine's address on its network (not loopback): the source address of its default
+    route, which is how another machine would reach it. Connecting a UDP socket sends nothing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("198.51.100.1", 9))  # TEST-NET-2: only the route is looked up
+        address = s.getsockname()[0]
+    assert not address.startswith("127."), f"no address beyond loopback on this machine ({address})"
+    return address
