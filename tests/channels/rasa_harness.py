@@ -52,8 +52,12 @@ def serve(port: int) -> None:
 def make_enter_room_a_coroutine() -> None:
     """python-socketio 5.10 made AsyncServer.enter_room and leave_room coroutines; Rasa 3.6 calls
     enter_room without await."""
+    import inspect
+
     import socketio
 
+    if inspect.iscoroutinefunction(socketio.AsyncServer.enter_room):
+        return  # the installed python-socketio is >= 5.10 already
     sync_enter_room = socketio.AsyncServer.enter_room
     sync_leave_room = socketio.AsyncServer.leave_room
 

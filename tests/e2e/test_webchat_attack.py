@@ -17,7 +17,7 @@ async def connect(url: str) -> tuple[socketio.AsyncClient, asyncio.Queue, asynci
     confirms: asyncio.Queue = asyncio.Queue()
     sio.on("bot_uttered", replies.put_nowait)
     sio.on("session_confirm", confirms.put_nowait)
-    await sio.connect(url, socketio_path="/socket.io", transports=["polling"])
+    await sio.connect(url, socketio_path="/socket.io", transports=["websocket"])
     return sio, replies, confirms
 
 
