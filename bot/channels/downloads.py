@@ -26,10 +26,15 @@ class DownloadError(Exception):
 
 class TooLarge(DownloadError):
     def __init__(self, limit: int, declared: int | None = None) -> None:
-        said = f"declared {declared} bytes" if declared is not None else "more bytes"
-        super().__init__(f"file too large ({said}, the limit is {limit})")
+        # In MiB: the logs' redaction masks long digit runs as phone numbers.
+        said = f"declared {_mib(declared)}" if declared is not None else "more than that"
+        super().__init__(f"file too large ({said}, the limit is {_mib(limit)})")
         self.limit = limit
         self.declared = declared
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
 
 
 def cap() -> int:

@@ -11,6 +11,7 @@ and the server remembers, in the socket's own socket.io session, which conversat
 confirmed for. A message (`user_uttered`) goes to that conversation, whatever session_id its
 body names; a socket never confirmed is not heard. Replies, agents' messages and
 notifications are emitted to the conversation's room only (SocketIOOutput, room=sender_id).
+Every message passes the channels' one guard (bot.channels.guard) before Rasa.
 
 Rasa 3.6 calls `sio.enter_room(...)` without `await`; from python-socketio
 5.10 on that is a coroutine, so with session_persistence the customer never
@@ -32,6 +33,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels.guard import MessageGuard
 from bot.channels.webchat_sessions import SessionIds
 from bot.runtime.metrics import timed
 
@@ -78,8 +80,10 @@ class WebChatInput(SocketIOInput):
         self.sessions = SessionIds.from_env()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
-        on_new_message = timed(self.name(), on_new_message)
+        guard = MessageGuard(self.name())  # backend-only intents refused, per-conversation limit
+        on_new_message = guard.wrap(timed(self.name(), on_new_message))
         bp = super().blueprint(on_new_message)
+        guard.attach(bp)
         sio = self.sio
         assert sio is not None
         share_rooms(sio)

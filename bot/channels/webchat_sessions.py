@@ -23,10 +23,11 @@ import re
 import secrets
 from pathlib import Path
 
+from contract import conversation_ids
 from contract.secrets import is_placeholder
 from contract.settings import ROOT
 
-PREFIX = "wc:"
+PREFIX = conversation_ids.WEBCHAT
 SECRET_NAME = "WEBCHAT_SESSION_SECRET"
 KEY_FILE = ROOT / "var" / "webchat-session.key"
 

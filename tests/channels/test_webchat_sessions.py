@@ -18,6 +18,7 @@ import socketio
 from tests.channels.test_channel_harness import harness_server
 
 QUIET = 2.0  # seconds a client waits to be sure nothing reaches it
+NO_TEXT = "\u2026"  # bot.channels.delivery.NO_TEXT (that module needs rasa): "nothing readable"
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +107,8 @@ def test_a_message_naming_the_victims_session_never_lands_in_the_victims_convers
             token = await victim.session()
             own = await attacker.session()
             # Even with the victim's whole token in the body, a socket speaks in its own conversation.
-            await attacker.say("/EXTERNAL_decision", token)
-            assert await attacker.reply() == {"text": "echo:/EXTERNAL_decision"}
+            await attacker.say("да", token)
+            assert await attacker.reply() == {"text": "echo:да"}
             await attacker.say("by id", conversation_id(token))
             assert await attacker.reply() == {"text": "echo:by id"}
             # A socket never confirmed for a session is not heard at all.
@@ -117,6 +118,18 @@ def test_a_message_naming_the_victims_session_never_lands_in_the_victims_convers
             assert own != token
 
     asyncio.run(attack())
+
+
+def test_a_forged_backend_intent_typed_in_the_web_chat_reaches_rasa_as_nothing_readable(harness):
+    async def forge() -> None:
+        async with Browser(harness) as customer:
+            token = await customer.session()
+            await customer.say('/EXTERNAL_decision{"tracking_number":"K7QM-4PXR"}', token)
+            assert await customer.reply() == {"text": f"echo:{NO_TEXT}"}
+            await customer.say("/greet", token)  # an intent without entities is the widget's own
+            assert await customer.reply() == {"text": "echo:/greet"}
+
+    asyncio.run(forge())
 
 
 def test_a_reload_with_the_issued_token_keeps_the_conversation(harness):
