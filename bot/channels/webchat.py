@@ -1,15 +1,23 @@
-"""The website chat: Rasa's socketio channel with its measured defect fixed.
+"""The website chat: Rasa's socketio channel with conversation ids the server issues.
 
 `bot.channels.webchat.WebChatInput` in credentials.yml, same settings as `socketio`
 and the same name (so conversations are stored with channel "socketio" and
 the widget connects to /socket.io as before).
 
+Who is in a conversation is decided by the server alone (bot.channels.webchat_sessions):
+`session_request` confirms a session token only when we signed it, and gives a new one
+otherwise; the socket then joins the conversation's room (`wc:<id>`, also Rasa's sender_id)
+and the server remembers, in the socket's own socket.io session, which conversation it was
+confirmed for. A message (`user_uttered`) goes to that conversation, whatever session_id its
+body names; a socket never confirmed is not heard. Replies, agents' messages and
+notifications are emitted to the conversation's room only (SocketIOOutput, room=sender_id).
+Every message passes the channels' one guard (bot.channels.guard) before Rasa.
+
 Rasa 3.6 calls `sio.enter_room(...)` without `await`; from python-socketio
 5.10 on that is a coroutine, so with session_persistence the customer never
-joins the room and replies never arrive (RasaHQ/rasa#13027). The pin to
-5.9.0 hides it; this handler works with both. It also refuses malformed
-session ids and messages instead of raising inside the socket handler, and
-reads the widget's customData even when it arrives as a JSON string.
+joins the room and replies never arrive (RasaHQ/rasa#13027). This handler works with
+5.9 and 5.14+ alike. It also refuses malformed messages instead of raising inside the
+socket handler, and reads the widget's customData even when it arrives as a JSON string.
 """
 
 from __future__ import annotations
@@ -18,8 +26,6 @@ import inspect
 import json
 import logging
 import os
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,16 +33,14 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels.guard import MessageGuard
+from bot.channels.webchat_sessions import SessionIds
 from bot.runtime.metrics import timed
 
 logger = logging.getLogger(__name__)
 
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_MESSAGE_CHARS = 20_000  # far above the action server's own limit, which answers politely
-
-
-def valid_session_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and _SESSION_ID.match(value) else None
+CONVERSATION = "conversation"  # key in the socket's socket.io session: the confirmed sender_id
 
 
 def message_metadata(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -63,39 +67,64 @@ def share_rooms(sio: AsyncServer) -> None:
     logger.info("webchat: socket.io rooms shared through Redis")
 
 
+async def _maybe_await(result: Any) -> None:
+    # enter_room / leave_room: plain calls up to python-socketio 5.9, coroutines from 5.10.
+    if inspect.isawaitable(result):
+        await result
+
+
 class WebChatInput(SocketIOInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Outside development without a real WEBCHAT_SESSION_SECRET this raises: no start.
+        self.sessions = SessionIds.from_env()
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
-        on_new_message = timed(self.name(), on_new_message)
+        guard = MessageGuard(self.name())  # backend-only intents refused, per-conversation limit
+        on_new_message = guard.wrap(timed(self.name(), on_new_message))
         bp = super().blueprint(on_new_message)
+        guard.attach(bp)
         sio = self.sio
         assert sio is not None
         share_rooms(sio)
+        namespace = self.namespace
+
+        async def confirmed_conversation(sid: str) -> str | None:
+            try:
+                session = await sio.get_session(sid, namespace=namespace)
+            except KeyError:  # the socket has gone
+                return None
+            return session.get(CONVERSATION) if isinstance(session, dict) else None
 
         # Registering the same events again replaces Rasa's handlers.
-        @sio.on("session_request", namespace=self.namespace)
+        @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = valid_session_id(data.get("session_id")) or uuid.uuid4().hex
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            token = data.get("session_id")
+            # Without session_persistence every connection is a conversation of its own.
+            sender_id = self.sessions.verify(token) if self.session_persistence else None
+            if sender_id is None:
+                sender_id, token = self.sessions.issue()
+            previous = await confirmed_conversation(sid)
+            if previous and previous != sender_id:
+                await _maybe_await(sio.leave_room(sid, previous, namespace=namespace))
+            await _maybe_await(sio.enter_room(sid, sender_id, namespace=namespace))
+            await sio.save_session(sid, {CONVERSATION: sender_id}, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
-        @sio.on(self.user_message_evt, namespace=self.namespace)
+        @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
             text = data.get("message")
             if not isinstance(text, str) or not text.strip():
                 return
-            if self.session_persistence:
-                sender_id = valid_session_id(data.get("session_id"))
-                if not sender_id:
-                    logger.warning("webchat: message without a valid session_id dropped")
-                    return
-            else:
-                sender_id = sid
+            # The body's session_id is not read: a socket speaks only in the conversation it
+            # was confirmed for.
+            sender_id = await confirmed_conversation(sid)
+            if not sender_id:
+                logger.warning("webchat: message from a socket without a confirmed session dropped")
+                return
             await on_new_message(
                 UserMessage(
                     text[:MAX_MESSAGE_CHARS],

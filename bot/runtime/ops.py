@@ -16,7 +16,8 @@ credentials.yml gives:
 Every rasa server of this project has this channel, and Rasa builds the channels of
 credentials.yml before it loads the agent, the tracker store and the lock store: so building
 it is where the runtime patches are installed (bot.runtime.patches.install_all), and its
-server-start listener freezes the loaded heap out of garbage collection (gc_pauses).
+server-start listener freezes the loaded heap out of garbage collection (gc_pauses). Its
+before-start listener also bounds request bodies on the whole server (bot.runtime.body_limit).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import text
 
 from bot.runtime import patches
+from bot.runtime.body_limit import limit_body, max_body_bytes
 from bot.runtime.metrics import Handler
 from bot.runtime.patches import gc_pauses
 
@@ -85,7 +87,11 @@ async def _check(awaitable: Awaitable[Any]) -> str:
     return "ok"
 
 
-def _add_routes(bp: Blueprint, health: str, ready: str, metrics: str) -> Blueprint:
+def _add_routes(bp: Blueprint, health: str, ready: str, metrics: str, max_body: int) -> Blueprint:
+    @bp.listener("before_server_start")
+    async def bound_the_bodies(app: Any, _loop: Any) -> None:
+        limit_body(app, max_body)  # RASA_MAX_BODY_BYTES on every route of the server
+
     @bp.listener("after_server_start")
     async def freeze_the_loaded_heap(_app: Any, _loop: Any) -> None:
         gc_pauses.freeze_at_start()  # the agent was loaded before the server started
@@ -117,13 +123,14 @@ class OpsInput(InputChannel):
     def __init__(self) -> None:
         # Before the agent, the tracker store and the lock store exist (see the module's docstring).
         patches.install_all()
+        self.max_body = max_body_bytes()  # a bad RASA_MAX_BODY_BYTES stops the start here
 
     @classmethod
     def name(cls) -> str:
         return "ops"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return _add_routes(Blueprint(f"{self.name()}_webhook", __name__), *self.ROUTES)
+        return _add_routes(Blueprint(f"{self.name()}_webhook", __name__), *self.ROUTES, self.max_body)
 
 
 class OpsRootInput(OpsInput):

@@ -4,7 +4,8 @@ Builds a Sanic app with the input channels of credentials.yml, loaded the way
 `rasa run` loads them (rasa.core.run.create_http_input_channels), and an echo
 in place of the agent - no model, so it starts in seconds.
 
-    python rasa_harness.py serve PORT       serve until killed
+    python rasa_harness.py serve PORT       serve until killed (HARNESS_ASYNC_ROOMS=1: with
+                                            python-socketio >= 5.10's coroutine rooms)
     python rasa_harness.py socketio-check   the web chat's room fix, with
                                             python-socketio >= 5.10 behaviour
 """
@@ -42,20 +43,32 @@ def build_app():
 
 
 def serve(port: int) -> None:
+    if os.environ.get("HARNESS_ASYNC_ROOMS") == "1":
+        make_enter_room_a_coroutine()
     app, _ = build_app()
     app.run(host="127.0.0.1", port=port, access_log=False)
 
 
 def make_enter_room_a_coroutine() -> None:
-    """python-socketio 5.10 made AsyncServer.enter_room a coroutine; Rasa 3.6 calls it without await."""
+    """python-socketio 5.10 made AsyncServer.enter_room and leave_room coroutines; Rasa 3.6 calls
+    enter_room without await."""
+    import inspect
+
     import socketio
 
+    if inspect.iscoroutinefunction(socketio.AsyncServer.enter_room):
+        return  # the installed python-socketio is >= 5.10 already
     sync_enter_room = socketio.AsyncServer.enter_room
+    sync_leave_room = socketio.AsyncServer.leave_room
 
     async def enter_room(self, sid, room, namespace=None):
         return sync_enter_room(self, sid, room, namespace=namespace)
 
+    async def leave_room(self, sid, room, namespace=None):
+        return sync_leave_room(self, sid, room, namespace=namespace)
+
     socketio.AsyncServer.enter_room = enter_room
+    socketio.AsyncServer.leave_room = leave_room
 
 
 def socketio_check() -> dict:
@@ -74,7 +87,7 @@ def socketio_check() -> dict:
         confirmed: asyncio.Queue = asyncio.Queue()
         sio.on("session_confirm", lambda data: confirmed.put_nowait(data))
         await sio.connect(f"http://127.0.0.1:{port}", socketio_path="/socket.io", transports=["polling"])
-        await sio.emit("session_request", {"session_id": "persisted-session-1234"})
+        await sio.emit("session_request", {"session_id": None})
         result["session"] = await asyncio.wait_for(confirmed.get(), 10)
         await sio.emit(
             "user_uttered",
@@ -84,8 +97,16 @@ def socketio_check() -> dict:
             result["reply"] = await asyncio.wait_for(replies.get(), 4)
         except asyncio.TimeoutError:
             result["reply"] = None
+        # The same token again (a reload) keeps the conversation; a made-up id gets a new one.
+        await sio.emit("session_request", {"session_id": result["session"]})
+        result["same_session"] = await asyncio.wait_for(confirmed.get(), 10)
         await sio.emit("session_request", {"session_id": "../../not a session id"})
         result["fresh_session"] = await asyncio.wait_for(confirmed.get(), 10)
+        await sio.emit("user_uttered", {"message": "снова", "session_id": result["session"]})
+        try:
+            result["reply_in_fresh_session"] = await asyncio.wait_for(replies.get(), 4)
+        except asyncio.TimeoutError:
+            result["reply_in_fresh_session"] = None
         await sio.disconnect()
         app_.stop()
 

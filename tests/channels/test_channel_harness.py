@@ -4,11 +4,15 @@ missing, and the web chat's socket.io room fix."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,20 +32,20 @@ def clean_env() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def channels_off(tmp_path_factory):
+@contextlib.contextmanager
+def harness_server(log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """rasa_harness.py serving the channels of credentials.yml on a free port; yields its URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("harness") / "harness.log"
     proc = subprocess.Popen(
         [RASA_PY, HARNESS, "serve", str(port)],
-        env=clean_env(),
+        env=clean_env() | (extra_env or {}),
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while True:
             assert proc.poll() is None, log.read_text()
             try:
@@ -51,10 +55,17 @@ def channels_off(tmp_path_factory):
                 pass
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.3)
-        yield url, log
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def channels_off(tmp_path_factory):
+    log = tmp_path_factory.mktemp("harness") / "harness.log"
+    with harness_server(log) as url:
+        yield url, log
 
 
 def test_channels_without_tokens_start_and_say_they_are_off(channels_off):
@@ -84,9 +95,12 @@ def socketio_check(credentials: str | None = None) -> dict:
 def test_web_chat_replies_arrive_when_enter_room_is_a_coroutine():
     """python-socketio >= 5.10 behaviour, simulated on the pinned 5.9."""
     ours = socketio_check()
-    assert ours["session"] == "persisted-session-1234"
+    assert re.fullmatch(r"wc:[0-9a-f]{32}\.[A-Za-z0-9_-]{43}", ours["session"]), ours
     assert ours["reply"] == {"text": "echo:Здравствуйте"}
-    assert ours["fresh_session"] != "../../not a session id"
+    assert ours["same_session"] == ours["session"]
+    assert ours["fresh_session"] not in (ours["session"], "../../not a session id")
+    # After the new session the socket has left the old room; its messages go to the new one.
+    assert ours["reply_in_fresh_session"] == {"text": "echo:снова"}
 
 
 def test_rasas_own_socketio_channel_loses_the_replies_there(tmp_path):

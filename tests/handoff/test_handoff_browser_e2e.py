@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.channels.webchat_sessions import sender_of  # the browser keeps the signed token
 from tests.handoff.handoff_stack import PASSWORD, ROOT, node_env
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -99,7 +100,7 @@ def test_agent_and_customer_in_the_browser(handoff_stack, e2e_agents, browser_re
     record = s.complaint(result["tracking_number"])
     assert record["channel"] == "socketio" and record["full_name"] == NAME and record["phone"] == "+994501112233"
     assert "треснула дека" in record["complaint_text"]
-    assert s.tracker(result["session_id"])["slots"]["tracking_number"] == result["tracking_number"]
+    assert s.tracker(sender_of(result["session_id"]))["slots"]["tracking_number"] == result["tracking_number"]
     assert result["errors"] == [] and result["agentErrors"] == []
 
     transcript = httpx.get(
@@ -122,7 +123,7 @@ def test_agent_and_customer_in_the_browser(handoff_stack, e2e_agents, browser_re
     assert [c["tracking_number"] for c in listed] == [number]
     second = s.complaint(number)
     assert second["channel"] == "socketio" and second["full_name"] == SECOND and second["phone"] == "+994552223344"
-    assert second["status"] == "acknowledged" and second["conversation_id"] == result["second_session_id"]
+    assert second["status"] == "acknowledged" and second["conversation_id"] == sender_of(result["second_session_id"])
     assert [(h["status"], h["actor"]) for h in second["history"]] == [
         ("registered", "alice"),
         ("acknowledged", "alice"),
@@ -130,6 +131,6 @@ def test_agent_and_customer_in_the_browser(handoff_stack, e2e_agents, browser_re
     transcript = httpx.get(f"{s.backend_url}/api/complaints/{number}/transcript", headers=e2e_agents["bob"]).json()
     sent = [m["text"] for m in transcript if m["role"] == "agent"]
     assert sent == [f"Ваша жалоба зарегистрирована. Номер: {number}, PIN: ••••••."]
-    tracker = s.tracker(result["second_session_id"])
+    tracker = s.tracker(sender_of(result["second_session_id"]))
     assert not tracker["paused"] and tracker["slots"]["tracking_number"] == number
     assert not (tracker.get("active_loop") or {}).get("name"), "the form would ask for the complaint again"

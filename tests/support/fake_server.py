@@ -11,6 +11,42 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class Streamed:
+    """A large file a fake serves in chunks, never held whole: `size` bytes of zeros, with or
+    without Content-Length (without: the body ends when the connection closes). `sent` counts
+    what was written before the client hung up; `done` is set when the answer ended."""
+
+    def __init__(self, size: int, *, declare_length: bool = True, chunk: int = 64 * 1024) -> None:
+        self.size = size
+        self.declare_length = declare_length
+        self.chunk = chunk
+        self.sent = 0
+        self.done = threading.Event()
+
+    @property
+    def declared_size(self) -> int | None:
+        """The size the platform states in its metadata (None: it states none)."""
+        return self.size if self.declare_length else None
+
+    def write_to(self, handler: BaseHTTPRequestHandler) -> None:
+        block = bytes(self.chunk)
+        try:
+            while self.sent < self.size:
+                piece = block[: min(self.chunk, self.size - self.sent)]
+                handler.wfile.write(piece)
+                self.sent += len(piece)
+            handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            handler.close_connection = True
+            self.done.set()
+
+
+def size_of(content: bytes | Streamed) -> int | None:
+    return content.declared_size if isinstance(content, Streamed) else len(content)
+
+
 class FakeServer:
     """A ThreadingHTTPServer on 127.0.0.1:<free port> whose requests go to `route`."""
 
@@ -30,6 +66,14 @@ class FakeServer:
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
+                if isinstance(payload, Streamed):
+                    if payload.declare_length:
+                        self.send_header("Content-Length", str(payload.size))
+                    else:
+                        self.send_header("Connection", "close")
+                    self.end_headers()
+                    payload.write_to(self)
+                    return
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

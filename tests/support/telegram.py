@@ -22,7 +22,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.support.fake_server import FakeServer, json_answer
+from tests.support.fake_server import FakeServer, Streamed, json_answer, size_of
 from tests.support.samples import JPEG, PDF
 
 
@@ -114,12 +114,15 @@ class FakeTelegram(FakeServer):
             },
         }
 
-    def add_file(self, content: bytes, path: str) -> dict[str, Any]:
+    def add_file(self, content: bytes | Streamed, path: str) -> dict[str, Any]:
         """Stores a file as Telegram would after an upload; returns its PhotoSize/Document ids."""
         n = next(self._file_ids)
         file_id, unique = f"AgACAgIAAxkBAAI{n:06d}", f"AQAD{n:06d}"
         self.files[file_id] = (path, content)
-        return {"file_id": file_id, "file_unique_id": unique, "file_size": len(content)}
+        info: dict[str, Any] = {"file_id": file_id, "file_unique_id": unique}
+        if size_of(content) is not None:
+            info["file_size"] = size_of(content)
+        return info
 
     def photo_update(self, user_id: int, caption: str = "", language_code: str = "ru") -> dict[str, Any]:
         small = self.add_file(JPEG, f"photos/file_{len(self.files)}.jpg")
@@ -130,7 +133,7 @@ class FakeTelegram(FakeServer):
             extra["caption"] = caption
         return self.message_update(user_id, None, language_code, **extra)
 
-    def document_update(self, user_id: int, content: bytes, name: str, mime: str, caption: str = "") -> dict:
+    def document_update(self, user_id: int, content: bytes | Streamed, name: str, mime: str, caption: str = "") -> dict:
         doc = {**self.add_file(content, f"documents/{name}"), "file_name": name, "mime_type": mime}
         extra: dict[str, Any] = {"document": doc}
         if caption:
@@ -288,6 +291,7 @@ class FakeTelegram(FakeServer):
         if file_id not in self.files:
             return json_answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"})
         path, content = self.files[file_id]
-        return self._ok(
-            {"file_id": file_id, "file_unique_id": "AQAD" + file_id[-6:], "file_size": len(content), "file_path": path}
-        )
+        answer = {"file_id": file_id, "file_unique_id": "AQAD" + file_id[-6:], "file_path": path}
+        if size_of(content) is not None:
+            answer["file_size"] = size_of(content)
+        return self._ok(answer)

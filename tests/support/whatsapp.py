@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from tests.support.fake_server import FakeServer, json_answer
+from tests.support.fake_server import FakeServer, Streamed, json_answer, size_of
 
 # --- WhatsApp Cloud API (Graph) ------------------------------------------------------------------
 
@@ -39,7 +39,7 @@ class FakeGraph(FakeServer):
         self.media: dict[str, tuple[str, bytes]] = {}
         self._ids = itertools.count(1)
 
-    def add_media(self, content: bytes, mime: str) -> str:
+    def add_media(self, content: bytes | Streamed, mime: str) -> str:
         media_id = str(1_000_000_000_000_000 + next(self._ids))
         self.media[media_id] = (mime, content)
         return media_id
@@ -102,17 +102,17 @@ class FakeGraph(FakeServer):
         m = re.fullmatch(rf"/{re.escape(self.version)}/(\d+)", parts.path)
         if method == "GET" and m and m.group(1) in self.media:
             mime, content = self.media[m.group(1)]
-            return json_answer(
-                200,
-                {
-                    "messaging_product": "whatsapp",
-                    "url": f"{self.url}/whatsapp_business/attachments/?mid={m.group(1)}&ext=1&hash=ATs",
-                    "mime_type": mime,
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                    "file_size": len(content),
-                    "id": m.group(1),
-                },
-            )
+            info = {
+                "messaging_product": "whatsapp",
+                "url": f"{self.url}/whatsapp_business/attachments/?mid={m.group(1)}&ext=1&hash=ATs",
+                "mime_type": mime,
+                "id": m.group(1),
+            }
+            if not isinstance(content, Streamed):
+                info["sha256"] = hashlib.sha256(content).hexdigest()
+            if size_of(content) is not None:
+                info["file_size"] = size_of(content)
+            return json_answer(200, info)
         if method == "GET" and parts.path == "/whatsapp_business/attachments/":
             mid = parse_qs(parts.query).get("mid", [""])[0]
             if mid in self.media:

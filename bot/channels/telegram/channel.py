@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -31,6 +32,7 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from bot.channels import downloads
 from bot.channels.base import BadRequest, SendError, WebhookInput, WebhookOutput
 from bot.channels.messages import Ignored, Inbound, Media, split_text
 from bot.channels.redaction import log_id
@@ -43,6 +45,7 @@ from contract import conversation_ids
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+_DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)  # files up to 20 MB (getFile's limit)
 
 
 class TelegramOutput(WebhookOutput):
@@ -156,9 +159,17 @@ class TelegramInput(WebhookInput):
         return f"u{update_id}" if update_id is not None else None  # Telegram redelivers the update
 
     async def fetch(self, media: Media) -> tuple[bytes, str]:
+        """getFile, then the file streamed with the attachment cap (bot.channels.downloads);
+        the sizes Telegram states are checked first. The file's URL holds the bot token: no
+        error names it."""
         assert self.bot is not None
+        downloads.check_declared(media.size)
         file = await self.bot.get_file(media.ref)
-        return bytes(await file.download_as_bytearray()), media.content_type
+        downloads.check_declared(file.file_size)
+        if not file.file_path:
+            raise downloads.DownloadError("getFile gave no file path")
+        content, _ = await downloads.download(file.file_path, timeout=_DOWNLOAD_TIMEOUT)
+        return content, media.content_type
 
     async def before_delivery(self, inbound: Inbound) -> None:
         callback_id = inbound.metadata["telegram"].get("callback_query_id")

@@ -13,7 +13,6 @@ Body).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -26,6 +25,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import http
+from bot.channels import downloads
 from bot.channels.base import SendError, WebhookInput, WebhookOutput
 from bot.channels.messages import Ignored, Inbound, Media
 from bot.channels.settings import TwilioSettings
@@ -62,15 +62,10 @@ class TwilioApi:
         return (target.scheme, target.netloc) == (base.scheme, base.netloc)
 
     async def download(self, url: str) -> tuple[bytes, str]:
+        """The file, streamed with the attachment cap (bot.channels.downloads)."""
         if not self.media_allowed(url):
             raise TwilioError("media URL outside the Twilio API host")
-        try:
-            async with http.session().get(url, auth=self.auth, timeout=_TIMEOUT) as resp:
-                if resp.status != 200:
-                    raise TwilioError(f"media answered {resp.status}")
-                return await resp.read(), resp.headers.get("Content-Type", "")
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise TwilioError(f"media download failed ({type(exc).__name__})") from None
+        return await downloads.download(url, auth=self.auth, timeout=_TIMEOUT)
 
 
 def _error_code(body: bytes) -> Any:

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import http
+from bot.channels import downloads
 from bot.channels.base import BadRequest, SendError, WebhookInput, WebhookOutput
 from bot.channels.messages import Ignored, Inbound, Media
 from bot.channels.settings import WhatsAppSettings
@@ -55,19 +56,21 @@ class GraphApi:
             raise GraphError(f"messages answered {status or 'nothing'}: {_error_summary(body)}")
 
     async def download(self, media_id: str) -> tuple[bytes, str]:
-        """GET /{version}/{media-id} gives a short-lived URL; that URL needs the token too."""
-        session = http.session()
+        """GET /{version}/{media-id} gives a short-lived URL and the file's size; that URL needs
+        the token too. The file is streamed with the attachment cap (bot.channels.downloads)."""
         try:
-            async with session.get(self.settings.media_url(media_id), headers=self._auth, timeout=_TIMEOUT) as resp:
+            async with http.session().get(
+                self.settings.media_url(media_id), headers=self._auth, timeout=_TIMEOUT
+            ) as resp:
                 if resp.status != 200:
                     raise GraphError(f"media lookup answered {resp.status}")
                 info = await resp.json(content_type=None)
-            async with session.get(info["url"], headers=self._auth, timeout=_TIMEOUT) as resp:
-                if resp.status != 200:
-                    raise GraphError(f"media download answered {resp.status}")
-                return await resp.read(), info.get("mime_type") or resp.headers.get("Content-Type", "")
-        except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as exc:
-            raise GraphError(f"media download failed ({type(exc).__name__})") from None
+            url = info["url"]
+        except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as exc:
+            raise GraphError(f"media lookup failed ({type(exc).__name__})") from None
+        downloads.check_declared(info.get("file_size"))
+        content, content_type = await downloads.download(url, headers=self._auth, timeout=_TIMEOUT)
+        return content, info.get("mime_type") or content_type
 
 
 def _error_summary(body: bytes) -> str:
