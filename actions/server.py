@@ -28,6 +28,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions import outbox
+from bot.runtime.body_limit import limit_body, max_body_bytes
 from contract import exposure
 
 logger = logging.getLogger(__name__)
@@ -66,14 +68,14 @@ def quiet_errors(app: Sanic) -> None:
     app.error_handler.add(Exception, _answer)
 
 
-def build(token: str, max_body_bytes: int = MAX_BODY_BYTES) -> Sanic:
+def build(token: str, max_body: int = MAX_BODY_BYTES) -> Sanic:
     """The action server's app: rasa-sdk's endpoints with our token, limits and errors."""
     app = create_app("actions", cors_origins=None)
-    # The body limit of the rasa side (bot/runtime, H2b) is not in main yet: Sanic's own setting.
-    app.config.REQUEST_MAX_SIZE = max_body_bytes
     if token:
         require_token(app, token)
     quiet_errors(app)
+    limit_body(app, max_body)  # after quiet_errors: its 413 names the limit
+    outbox.install(app)  # importing `actions` installs it too; said here so the link is visible
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     return app
 
@@ -88,7 +90,7 @@ def main() -> int:
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     token = os.environ.get("ACTIONS_TOKEN", "").strip()
-    max_body = int(os.environ.get("ACTIONS_MAX_BODY_BYTES", "") or MAX_BODY_BYTES)
+    max_body = max_body_bytes("ACTIONS_MAX_BODY_BYTES", MAX_BODY_BYTES)
     app: Any = build(token, max_body)
     logger.info("action server on http://%s:%s (token %s)", host, port, "required" if token else "not set")
     app.run(host, port, workers=utils.number_of_sanic_workers())
