@@ -17,7 +17,11 @@ from tests.support.net import free_port
 from tests.support.stack import ROOT
 
 TOKEN = "rest-channel-token-0123456789abcdef"
-PRODUCTION = {"ENVIRONMENT": "production", "SERVICE_TOKEN": "service-token-0123456789abcdef"}
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SERVICE_TOKEN": "service-token-0123456789abcdef",
+    "WEBCHAT_SESSION_SECRET": "webchat-session-secret-0123456789abcdef",
+}
 RATE_LIMITED = yaml.safe_load((ROOT / "bot" / "channels" / "texts.yml").read_text(encoding="utf-8"))["rate_limited"]
 
 
