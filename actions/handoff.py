@@ -4,7 +4,6 @@ did not understand, or when the customer is furious."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,20 +15,16 @@ from actions.base import BackendAction
 from actions.policy import load_policy
 from actions.registration import channel_of
 from bot.backend import BackendRejected, BackendUnavailable
+from contract.dates import moment_text
 from contract.fields import CARD_SLOTS
 
 logger = logging.getLogger(__name__)
 
-TIME_FORMAT = "%d.%m.%Y %H:%M"
 
-
-def format_moment(value: str | None) -> str:
-    if not value:
-        return "—"
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime(TIME_FORMAT)
-    except ValueError:
-        return value
+def format_moment(value: str | None, language: str | None) -> str:
+    """When a person answers (the backend writes it in the policy's time zone), with the date
+    and the time the way the customer's language writes them."""
+    return moment_text(value, language)
 
 
 def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int:
@@ -121,10 +116,12 @@ class ActionHandoff(BackendAction):
             dispatcher.utter_message(response="utter_handoff_unavailable")
             return [SlotSet("handoff_reason", None)]
         complete = all(tracker.get_slot(s) for s in load_policy().required_slots(tracker.slots, []))
+        language = tracker.get_slot("language")
         if answer.get("within_working_hours"):
-            dispatcher.utter_message(response="utter_handoff_now", time=format_moment(answer.get("expected_reply_by")))
+            soon = format_moment(answer.get("expected_reply_by"), language)
+            dispatcher.utter_message(response="utter_handoff_now", time=soon)
         else:
-            later = format_moment(answer.get("next_shift_starts"))
+            later = format_moment(answer.get("next_shift_starts"), language)
             dispatcher.utter_message(response="utter_handoff_later", time=later)
             if tracker.active_loop and complete:
                 dispatcher.utter_message(response="utter_handoff_confirm_to_register")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,23 +23,18 @@ from actions.outbox.conversation import RETRY_INTENT
 from actions.policy import load_policy
 from actions.responses import response_text
 from bot.backend import BackendClient, BackendRejected, BackendUnavailable
+from contract.dates import date_text
 from contract.fields import INTAKE_SLOTS
 
 logger = logging.getLogger(__name__)
 
-# Date formats customers of each language expect (day first everywhere here).
-DATE_FORMATS = {"ru": "%d.%m.%Y", "az": "%d.%m.%Y", "ro": "%d.%m.%Y", "tr": "%d.%m.%Y"}
 CONVERSATION_SLOTS = ("confirmed", "registration_key", "skipped_slots", "correcting", "field_to_correct")
 
 
-def format_date(value: str | None, language: str | None) -> str:
-    if not value:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return moment.strftime(DATE_FORMATS.get(language or "", "%d.%m.%Y"))
+def format_date(value: str | None, language: str | None, *, weekday: bool = True) -> str:
+    """A moment of the backend's answer (already in the policy's time zone) as its date, the
+    way the customer's language writes it (contract/dates.py, as the notifications do)."""
+    return date_text(value, language, weekday=weekday)
 
 
 def reset_events() -> list[SlotSet]:

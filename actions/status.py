@@ -60,7 +60,9 @@ class ActionLookUpStatus(BackendAction):
         if answer.get("last_note"):
             template = response_text(domain, "utter_status_last_note", language)
             last = answer["last_note"]
-            note = "\n" + template.format(at=format_date(last.get("at"), language), text=last.get("text", ""))
+            note = "\n" + template.format(
+                at=format_date(last.get("at"), language, weekday=False), text=last.get("text", "")
+            )
         dispatcher.utter_message(
             response="utter_status_report",
             tracking_number=answer["tracking_number"],

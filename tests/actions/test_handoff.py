@@ -89,7 +89,8 @@ async def test_handoff_outside_working_hours_tells_the_next_shift_and_pauses(bac
     slots = {"language": "az", "full_name": "Əliyeva Nərmin", "requested_slot": "phone", "handoff_reason": "angry"}
     events = await action.run(dispatcher, tracker([], slots, {"name": "complaint_form"}), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_later"]
-    assert dispatcher.messages[0]["time"] == "24.11.2026 09:00"
+    # The next shift in Azerbaijani: date, weekday, time (CLDR 47 capitalises the weekday).
+    assert dispatcher.messages[0]["time"].lower() == "24 noyabr 2026 (çərşənbə axşamı) 09:00"
     assert events[-1]["event"] == "pause"
     auth, body = received[0]
     assert auth == "Bearer svc" and body["reason"] == "angry" and body["slots"]["full_name"] == "Əliyeva Nərmin"

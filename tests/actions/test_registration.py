@@ -65,7 +65,8 @@ async def test_registered_with_the_confirmation_key_and_dates_in_the_customers_f
     assert body["policy"] == "eurolux" and body["phone"] == "+994517772030"
     msg = dispatcher.messages[0]
     assert msg["response"] == "utter_complaint_registered" and msg["pin"] == "123456"
-    assert msg["acknowledge_by"] == "26.11.2026" and msg["resolve_by"] == "03.12.2026"
+    assert msg["acknowledge_by"] == "26 ноября 2026\u202fг. (четверг)"
+    assert msg["resolve_by"] == "3 декабря 2026\u202fг. (четверг)"
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["full_name"] is None and slots["tracking_number"] == msg["tracking_number"]
 
@@ -180,6 +181,23 @@ async def test_cancel_after_retrying_takes_the_waiting_registration_out(outbox_s
     assert outbox_store.get("k1") is None
 
 
-def test_dates_keep_the_policy_day():
-    assert format_date("2026-04-01T23:59:59+04:00", "az") == "01.04.2026"
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "1 апреля 2026\u202fг. (среда)"),
+        ("ro", "1 aprilie 2026 (miercuri)"),
+        ("tr", "1 Nisan 2026 (Çarşamba)"),
+        (None, "1 апреля 2026\u202fг. (среда)"),  # the replies' default text is Russian
+    ],
+)
+def test_dates_are_written_the_customers_way_on_the_policy_day(language, expected):
+    # 23:59:59 in Baku is 19:59:59 UTC: the day stays the one the backend wrote.
+    assert format_date("2026-04-01T23:59:59+04:00", language) == expected
+
+
+def test_azerbaijani_dates_and_what_is_not_a_date():
+    # CLDR 47 (Babel 2.19) capitalises Azerbaijani weekdays, CLDR 46 (2.18) does not.
+    assert format_date("2025-06-23T23:59:59+04:00", "az").lower() == "23 iyun 2025 (bazar ertəsi)"
+    assert format_date("2025-06-23T10:00:00+04:00", "ru", weekday=False) == "23 июня 2025\u202fг."
     assert format_date(None, "ru") == "—"
+    assert format_date("soon", "ru") == "soon"

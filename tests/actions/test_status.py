@@ -2,8 +2,11 @@
 backend: it takes a customer's answer only from the complaint's conversation or with its PIN,
 and answers an unknown number, a wrong PIN and a foreign conversation with one 404."""
 
+from pathlib import Path
+
 import pytest
 import pytest_asyncio
+import yaml
 from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.status import ActionLookUpStatus, ActionRecordDecision, ActionStoreRating
 from bot.backend import BackendClient
 
+DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 TN, PIN, OWN = "K7QM-4PXR", "123456", "conv-own"
 NO_MATCH = {"detail": "unknown tracking number or wrong PIN"}
 
@@ -39,7 +43,18 @@ async def backend():
     async def lookup(request):
         body = await request.json()
         calls.append(("lookup", body))
-        return web.json_response(NO_MATCH, status=404)
+        if body.get("tracking_number") != TN or body.get("pin") != PIN:
+            return web.json_response(NO_MATCH, status=404)
+        # The backend writes every moment in the policy's time zone (Baku here).
+        return web.json_response(
+            {
+                "tracking_number": TN,
+                "status": "in_progress",
+                "status_label": "На рассмотрении",
+                "deadlines": {"acknowledge_by": "2025-06-23T23:59:59+04:00", "resolve_by": "2025-07-03T23:59:59+04:00"},
+                "last_note": {"at": "2025-06-20T01:30:00+04:00", "text": "Проверяем чек."},
+            }
+        )
 
     app = web.Application()
     app.router.add_post("/api/complaints/{tn}/customer-decision", decision)
@@ -113,3 +128,20 @@ async def test_the_lookups_one_refusal_asks_for_the_pin_again(backend):
     assert dispatcher.messages[0]["response"] == "utter_status_wrong_pin"
     assert slot_values(events)["pin"] is None
     assert followups(events) == ["status_form"]
+
+
+@pytest.mark.asyncio
+async def test_a_status_report_writes_its_dates_the_customers_way(backend):
+    url, _ = backend
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    dispatcher = CollectingDispatcher()
+    await ActionLookUpStatus(BackendClient(url, "svc", 5)).run(
+        dispatcher, tracker("conv-x", tracking_number=TN, pin=PIN), domain
+    )
+    report = dispatcher.messages[0]
+    assert report["response"] == "utter_status_report" and report["status"] == "На рассмотрении"
+    assert report["acknowledge_by"] == "23 июня 2025\u202fг. (понедельник)"
+    assert report["resolve_by"] == "3 июля 2025\u202fг. (четверг)"
+    # The note's moment is already Friday in Baku (21:30 UTC on Thursday); no weekday inside
+    # the note's own parentheses.
+    assert report["note"] == "\nПоследнее сообщение (20 июня 2025\u202fг.): Проверяем чек."

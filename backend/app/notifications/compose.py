@@ -72,7 +72,7 @@ class Composer:
             if payload.get("reason"):
                 entities["reason"] = payload["reason"]
             if payload.get("new_date"):
-                entities["new_date"] = format_date(dt.datetime.fromisoformat(payload["new_date"]), policy)
+                entities["new_date"] = format_date(dt.datetime.fromisoformat(payload["new_date"]), policy, language)
         entities["notification_id"] = row.key
         staff = row.audience != NotificationAudience.customer
         item.message = Outgoing(

@@ -1,6 +1,7 @@
 """Texts of the notifications, from backend/texts/notifications.yml, in ru/az/ro/tr.
 
-Dates are the customer's format (dd.mm.yyyy) in the policy's time zone.
+Dates are written the local way of the text's language (contract/dates.py: month and weekday
+names), in the policy's time zone.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import yaml
 from backend.app.complaints.models import Complaint
 from backend.app.notifications.models import Notification
 from backend.app.policies.profile import PolicyProfile
+from contract.dates import NO_DATE, local_date
 from contract.statuses import ComplaintStatus, Language
 
 TEXTS_FILE = Path(__file__).resolve().parents[2] / "texts" / "notifications.yml"
 
-DATE_FORMAT = "%d.%m.%Y"
 PLACEHOLDERS = frozenset(
     {
         "tracking_number",
@@ -43,7 +44,6 @@ PLACEHOLDERS = frozenset(
     }
 )
 DEADLINES = ("acknowledge_by", "investigate_by", "progress_update_by", "resolve_by")
-_NO_DATE = "—"
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,9 @@ def load_texts(path: Path = TEXTS_FILE) -> Texts:
         return Texts(yaml.safe_load(handle))
 
 
-def format_date(moment: dt.datetime | None, policy: PolicyProfile) -> str:
-    return _NO_DATE if moment is None else policy.local(moment).strftime(DATE_FORMAT)
+def format_date(moment: dt.datetime | None, policy: PolicyProfile, language: Language) -> str:
+    """The moment's date in the policy's time zone, written the way of `language`."""
+    return NO_DATE if moment is None else local_date(policy.local(moment).date(), language)
 
 
 def sentence(text: str | None) -> str:
@@ -131,16 +132,16 @@ def context_for(
         "company": policy.company,
         "policy": policy.id,
         "status": policy.status_label(status, language),
-        "acknowledge_by": format_date(complaint.acknowledge_by, policy),
-        "resolve_by": format_date(complaint.delayed_to or complaint.resolve_by, policy),
-        "progress_update_by": format_date(complaint.progress_update_by, policy),
+        "acknowledge_by": format_date(complaint.acknowledge_by, policy, language),
+        "resolve_by": format_date(complaint.delayed_to or complaint.resolve_by, policy, language),
+        "progress_update_by": format_date(complaint.progress_update_by, policy, language),
         "note": f" {note}" if note else "",
         "decision_text": str(payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language)),
-        "reason": sentence(payload.get("reason")) or _NO_DATE,
-        "new_date": format_date(_parse(payload.get("new_date")), policy),
+        "reason": sentence(payload.get("reason")) or NO_DATE,
+        "new_date": format_date(_parse(payload.get("new_date")), policy, language),
         "deadline_label": texts.deadline_labels[language].get(deadline or "", deadline or ""),
-        "deadline_date": format_date(deadline_moment, policy),
-        "assignee": complaint.assigned_to.username if complaint.assigned_to is not None else _NO_DATE,
+        "deadline_date": format_date(deadline_moment, policy, language),
+        "assignee": complaint.assigned_to.username if complaint.assigned_to is not None else NO_DATE,
         "contact": f" ({', '.join(contact)})" if contact else "",
     }
 

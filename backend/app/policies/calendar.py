@@ -1,9 +1,11 @@
 """Working-day arithmetic on national calendars, and deadlines in a policy's time zone.
 
 A deadline "within N days" ends with the N-th day counted after the local date of the
-starting moment, at 23:59:59 local time. Working days are Monday to Friday minus the
-country's public holidays from `holidays` (moving holidays and Azerbaijan's observed
-days included; Turkey's half days before a bayram count as working days).
+starting moment, at 23:59:59 local time. Which days are working days is the `holidays`
+package's own answer (`is_working_day`, `get_nth_working_day`): the country's weekend minus
+the weekend days a decree made working days (Azerbaijan's Saturday 2025-06-21), plus its
+public holidays (moving holidays, observed and substituted days; Turkey's half days before a
+bayram are another category and count as working days).
 """
 
 from __future__ import annotations
@@ -18,12 +20,9 @@ import holidays
 DayUnit = Literal["working", "calendar"]
 
 END_OF_DAY = dt.time(23, 59, 59)
-_SATURDAY = 5
 
 
 class WorkingCalendar:
-    """Weekends are Saturday and Sunday in every country the policies use (AZ, RO, TR)."""
-
     def __init__(self, country: str) -> None:
         this_year = dt.date.today().year
         # Pre-populated for the usual range; `holidays` expands to other years on demand.
@@ -32,20 +31,16 @@ class WorkingCalendar:
         )
 
     def is_working_day(self, day: dt.date) -> bool:
-        return day.weekday() < _SATURDAY and day not in self._holidays
+        return self._holidays.is_working_day(day)
 
     def is_public_holiday(self, day: dt.date) -> bool:
         return day in self._holidays
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The `days`-th working day after `start` (`start` itself never counts)."""
-        day = start
-        remaining = days
-        while remaining > 0:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        if days <= 0:
+            return start
+        return self._holidays.get_nth_working_day(start, days)
 
     def add_days(self, start: dt.date, days: int, unit: DayUnit) -> dt.date:
         if unit == "working":

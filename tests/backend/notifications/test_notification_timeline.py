@@ -123,7 +123,8 @@ def test_eurolux_web_chat_on_time(
         for record in loopback.received("/conversations/")
         if record.path.endswith("trigger_intent")
     )
-    assert "12.02.2026" in triggered[0]["entities"]["text"]  # the resolution date, dd.mm.yyyy
+    # The resolution date, the Azerbaijani way (CLDR 47 capitalises the weekday, 46 does not).
+    assert "məsələni 12 fevral 2026 (cümə axşamı) tarixinədək" in triggered[0]["entities"]["text"].lower()
     states = {(n["kind"], n["deadline"]): n["state"] for n in agent.record(tn)["notifications"]}
     assert states[("escalation", "acknowledge_by")] == "cancelled"
     assert states[("escalation", "resolve_by")] == "cancelled"
@@ -178,7 +179,9 @@ def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
         ],
     )
     delay = [call for call in loopback.triggered() if call["name"] == "EXTERNAL_delay_notice"][0]
-    assert "Ждём ответа производителя." in delay["entities"]["text"] and "16.02.2026" in delay["entities"]["text"]
+    assert "Ждём ответа производителя." in delay["entities"]["text"]
+    assert "Новая дата решения: 16 февраля 2026\u202fг. (понедельник)." in delay["entities"]["text"]
+    assert delay["entities"]["new_date"] == "16 февраля 2026\u202fг. (понедельник)"
     escalations = [message for message in smtp.messages if message["To"] == SUPERVISOR]
     assert len(escalations) == 2
     assert "acknowledge_by passed" in [e["note"] for e in agent.record(tn)["history"] if e["kind"] == "escalation"][0]
@@ -227,7 +230,9 @@ def test_music_gallery_web_chat_with_email_copy_overdue_and_approval_reminder(
         f"{tn} nömrəli şikayət üzrə qərar",
         f"{tn} nömrəli şikayət: cavabınızı gözləyirik",
     ]
-    assert "05.02.2026" in customer_mail[0].get_content() and "16.02.2026" in customer_mail[0].get_content()
+    registration = customer_mail[0].get_content().lower()  # CLDR 47 capitalises az weekdays
+    assert "5 fevral 2026 (cümə axşamı) tarixinədək" in registration
+    assert "16 fevral 2026 (bazar ertəsi) tarixinədək" in registration
     assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)
     # The approval request shows the decision again, with its buttons (EXTERNAL_decision).
     assert [call["name"] for call in loopback.triggered()] == [
@@ -291,7 +296,7 @@ def test_inverter_eu_email_progress_update_delay_and_dispute(
     assert len(customer_mail) == 6
     assert all(m["Content-Language"] == "ro" for m in customer_mail)
     assert "Așteptăm piesa de schimb de la producător." in customer_mail[3].get_content()
-    assert "20.03.2026" in customer_mail[3].get_content()
+    assert "Noua dată de soluționare: 20 martie 2026 (vineri)." in customer_mail[3].get_content()
     dispute = [m for m in smtp.messages if m["To"] == SUPERVISOR][-1]
     assert dispute["Subject"] == f"Reclamație contestată: {tn}"  # agents read the policy's language
     assert loopback.triggered() == []

@@ -42,3 +42,42 @@ def test_deadline_is_the_end_of_the_local_day_counted_from_the_local_date() -> N
 
 def test_calendar_days_ignore_holidays() -> None:
     assert calendar_for("AZ").add_days(D(2026, 3, 18), 10, "calendar") == D(2026, 3, 28)
+
+
+# Azerbaijan 2025 (holidays' own data): 15-16 June National Salvation Day (observed),
+# Saturday 21 June a working day by decree, 26 June Armed Forces Day, Friday 27 June off in
+# exchange for the Saturday.
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (D(2025, 6, 19), 1, D(2025, 6, 20)),
+        (D(2025, 6, 19), 2, D(2025, 6, 21)),  # the decree's Saturday counts
+        (D(2025, 6, 19), 3, D(2025, 6, 23)),  # Sunday does not
+        (D(2025, 6, 20), 1, D(2025, 6, 21)),
+        (D(2025, 6, 21), 1, D(2025, 6, 23)),
+        (D(2025, 6, 22), 1, D(2025, 6, 23)),
+        # 26 and 27 June are off, then the usual weekend: Wednesday + 1 is the next Monday.
+        (D(2025, 6, 25), 1, D(2025, 6, 30)),
+        (D(2025, 6, 19), 5, D(2025, 6, 25)),
+        (D(2025, 6, 13), 1, D(2025, 6, 17)),
+    ],
+)
+def test_azerbaijan_counts_the_saturday_a_decree_made_a_working_day(
+    start: dt.date, days: int, expected: dt.date
+) -> None:
+    assert calendar_for("AZ").add_working_days(start, days) == expected
+
+
+def test_which_days_of_the_decree_week_are_working_days() -> None:
+    az = calendar_for("AZ")
+    week = [D(2025, 6, 21) + dt.timedelta(days=offset) for offset in range(7)]
+    assert [az.is_working_day(day) for day in week] == [True, False, True, True, True, False, False]
+    # The Saturday is no holiday, and the Friday given for it is one (agents' shifts use this).
+    assert not az.is_public_holiday(D(2025, 6, 21)) and az.is_public_holiday(D(2025, 6, 27))
+
+
+def test_an_az_complaint_of_thursday_19_june_2025_is_acknowledged_by_monday_23() -> None:
+    baku = ZoneInfo("Asia/Baku")
+    received = dt.datetime(2025, 6, 19, 16, 40, tzinfo=baku)
+    deadline = calendar_for("AZ").deadline(received, 3, "working", baku)
+    assert deadline.isoformat() == "2025-06-23T23:59:59+04:00"

@@ -62,6 +62,17 @@ def test_deadlines_from_acknowledgement_follow_the_real_acknowledgement() -> Non
     assert _iso(planned, policy)["progress_update_by"] == "2026-05-13T23:59:59+03:00"
 
 
+def test_an_az_deadline_across_the_working_saturday_of_21_june_2025() -> None:
+    """Eurolux (Baku): acknowledged within 3 working days of receipt. Received on Thursday
+    19 June 2025, the decree's working Saturday 21 June counts: Monday 23 June, not Tuesday."""
+    policy = POLICIES["eurolux"]
+    received = dt.datetime(2025, 6, 19, 11, 0, tzinfo=policy.tz)
+    deadlines = _iso(compute_deadlines(policy, received_at=received), policy)
+    assert deadlines["acknowledge_by"] == "2025-06-23T23:59:59+04:00"
+    # Investigation: 3 working days after the 23rd, over 26 June and the 27th given for the Saturday.
+    assert deadlines["investigate_by"] == "2025-06-30T23:59:59+04:00"
+
+
 def _complaint(policy: str, **fields: Any) -> ComplaintCreate:
     return ComplaintCreate.model_validate({"language": "ru", "channel": "rest", **fields})
 
