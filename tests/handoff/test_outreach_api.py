@@ -1,6 +1,7 @@
 """Writing to the customer from a complaint (POST /api/complaints/{tn}/messages): through the
 handoff's path, against the loopback fake of Rasa's HTTP API."""
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ def test_writing_pauses_the_bot_opens_a_handoff_held_by_the_writer(
 ) -> None:
     make_agent("nigar")
     headers = login("nigar")
-    conversation = "tg:700100"
+    conversation = f"tg:7{uuid.uuid4().int % 10**9}"  # the fake Rasa lives across both databases' runs
     tn = register("kontakt", conversation_id=conversation)["tracking_number"]
     text = "Пришлите, пожалуйста, фото вмятины и номер накладной."
     sent = client.post(f"/api/complaints/{tn}/messages", json={"text": text}, headers=headers)
