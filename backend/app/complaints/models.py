@@ -4,7 +4,7 @@ schemas, per entity XBase -> XCreate / X(table=True) / XPublic."""
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
@@ -165,6 +165,13 @@ class ComplaintCreate(ComplaintBase):
 
 class Complaint(ComplaintBase, table=True):
     __tablename__ = "complaint"
+    # The workspace's views (complaints/filters.py; alembic 0006, which also adds PostgreSQL's
+    # trigram index of the search).
+    __table_args__ = (
+        sa.Index("ix_complaint_acknowledged_at_acknowledge_by", "acknowledged_at", "acknowledge_by"),
+        sa.Index("ix_complaint_status_resolve_by", "status", "resolve_by"),
+        sa.Index("ix_complaint_notification_failed_created_at", "notification_failed", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_number: str = Field(max_length=9, unique=True)
@@ -219,6 +226,11 @@ class Complaint(ComplaintBase, table=True):
         )
 
 
+class NextDeadline(SQLModel):
+    kind: Literal["acknowledge", "investigate", "progress_update", "resolve"]
+    at: dt.datetime
+
+
 class ComplaintPublic(ComplaintBase):
     tracking_number: str
     policy: str
@@ -234,6 +246,8 @@ class ComplaintPublic(ComplaintBase):
     rejections: int = 0
     delayed_to: dt.datetime | None = None
     notification_failed: bool = False
+    # The earliest deadline still running (a breached one included); null when none runs.
+    next_deadline: NextDeadline | None = None
 
 
 class DeadlineKind(StrEnum):
