@@ -18,9 +18,9 @@ from functools import cache
 from typing import Annotated, Any
 
 import jinja2
-from markupsafe import Markup
 from fastapi import APIRouter, Cookie, Header, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 AGENT_DIR = REPO_ROOT / "web" / "agent"
 # The page's own files: its modules and its style sheet, by name only (no path can escape).
-_ASSET_NAME = re.compile(r"^[a-z_]+\.(js|css)$")
+_ASSET_NAME = re.compile(r"^[a-z0-9_]+\.(js|css)$")
 _MEDIA_TYPES = {"js": "text/javascript", "css": "text/css"}
 # The views of the workspace, in the order of its menu (the lists' `view` and the counts).
 VIEWS = ("waiting", "all", "mine", "unassigned", "overdue", "due_today", "rejected", "failed_notifications")
