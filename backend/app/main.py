@@ -30,6 +30,7 @@ from backend.app.policies import views as policies
 from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
 from backend.app.webchat import views as chat
+from backend.app.workspace import api as workspace
 from backend.app.workspace import views as console
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ ROUTERS = (
     handoffs.router,
     conversations.router,
     console.router,
+    workspace.router,
     customer_views.router,
     notification_routes.router,
 )

@@ -4,7 +4,7 @@ schemas, per entity XBase -> XCreate / X(table=True) / XPublic."""
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
@@ -186,6 +186,11 @@ class Complaint(ComplaintBase, table=True):
         )
 
 
+class NextDeadline(SQLModel):
+    kind: Literal["acknowledge", "investigate", "progress_update", "resolve"]
+    at: dt.datetime
+
+
 class ComplaintPublic(ComplaintBase):
     tracking_number: str
     policy: str
@@ -201,6 +206,8 @@ class ComplaintPublic(ComplaintBase):
     rejections: int = 0
     delayed_to: dt.datetime | None = None
     notification_failed: bool = False
+    # The earliest deadline still running (a breached one included); null when none runs.
+    next_deadline: NextDeadline | None = None
 
 
 class ComplaintDetail(ComplaintPublic):

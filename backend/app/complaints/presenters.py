@@ -4,6 +4,7 @@ import datetime as dt
 
 from backend.app.accounts.models import AgentRef
 from backend.app.attachments.models import Attachment, AttachmentPublic
+from backend.app.complaints.filters import is_overdue, next_deadline
 from backend.app.complaints.models import (
     Complaint,
     ComplaintBase,
@@ -12,10 +13,10 @@ from backend.app.complaints.models import (
     ComplaintRegistered,
     CustomerNote,
     HistoryKind,
+    NextDeadline,
     StatusChangePublic,
     StatusLookupPublic,
 )
-from backend.app.complaints.service import is_overdue
 from backend.app.notifications.models import Notification, NotificationAttemptPublic, NotificationPublic
 from backend.app.policies.profile import PolicyProfile, localise_deadlines
 from contract.statuses import ComplaintStatus, Language
@@ -41,8 +42,14 @@ def complaint_public(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             "rejections": complaint.rejections,
             "delayed_to": complaint.delayed_to and policy.local(complaint.delayed_to),
             "notification_failed": complaint.notification_failed,
+            "next_deadline": _next_deadline(complaint, policy),
         }
     )
+
+
+def _next_deadline(complaint: Complaint, policy: PolicyProfile) -> NextDeadline | None:
+    found = next_deadline(complaint)
+    return None if found is None else NextDeadline(kind=found[0], at=policy.local(found[1]))  # type: ignore[arg-type]
 
 
 def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> ComplaintDetail:

@@ -2,21 +2,21 @@
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from backend.app.accounts.models import Agent
 from backend.app.attachments.service import link_conversation_attachments
+from backend.app.complaints.filters import ComplaintFilter, where_clauses
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
 from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin
 from backend.app.policies.profile import PolicyProfile, compute_deadlines
-from contract.statuses import RESOLUTION_STOPPED, STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
+from contract.statuses import STATUS_TRANSITIONS, ComplaintStatus
 
 log = logging.getLogger(__name__)
 
@@ -67,75 +67,32 @@ def get_complaint_by_idempotency_key(*, session: Session, idempotency_key: str) 
     return session.exec(select(Complaint).where(Complaint.idempotency_key == idempotency_key)).first()
 
 
-def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
-    """SQL twin of `is_overdue`."""
-    return sa.or_(
-        sa.and_(col(Complaint.acknowledged_at).is_(None), col(Complaint.acknowledge_by) < now),
-        sa.and_(col(Complaint.status).not_in(RESOLUTION_STOPPED), col(Complaint.resolve_by) < now),
-    )
-
-
-def is_overdue(complaint: Complaint, now: dt.datetime) -> bool:
-    """Not acknowledged in time, or not resolved in time."""
-    return (complaint.acknowledged_at is None and complaint.acknowledge_by < now) or (
-        complaint.status not in RESOLUTION_STOPPED and complaint.resolve_by < now
-    )
-
-
 def list_complaints(
     *,
     session: Session,
+    wanted: ComplaintFilter,
+    policies: Mapping[str, PolicyProfile],
     now: dt.datetime,
-    status: ComplaintStatus | None = None,
-    overdue: bool | None = None,
-    q: str | None = None,
-    policy: str | None = None,
-    language: Language | None = None,
-    channel: Channel | None = None,
-    assigned_to: Agent | None = None,
-    unassigned: bool = False,
-    notification_failed: bool | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Complaint]:
-    statement = select(Complaint).options(selectinload(Complaint.assigned_to))  # type: ignore[arg-type]
-    if assigned_to is not None:
-        statement = statement.where(Complaint.assigned_to_id == assigned_to.id)
-    if unassigned:
-        statement = statement.where(col(Complaint.assigned_to_id).is_(None))
-    if status is not None:
-        statement = statement.where(Complaint.status == status)
-    if policy is not None:
-        statement = statement.where(Complaint.policy == policy)
-    if language is not None:
-        statement = statement.where(Complaint.language == language)
-    if channel is not None:
-        statement = statement.where(Complaint.channel == channel)
-    if notification_failed is not None:
-        statement = statement.where(Complaint.notification_failed == notification_failed)
-    if overdue is not None:
-        clause = overdue_clause(now)
-        statement = statement.where(clause if overdue else sa.not_(clause))
-    if q:
-        statement = statement.where(
-            sa.or_(
-                *(
-                    col(column).icontains(q, autoescape=True)
-                    for column in (
-                        Complaint.tracking_number,
-                        Complaint.full_name,
-                        Complaint.phone,
-                        Complaint.email,
-                        Complaint.staff_member,
-                        Complaint.complaint_text,
-                        Complaint.ticket_number,
-                        Complaint.serial_number,
-                    )
-                )
-            )
-        )
+    """Newest first."""
+    clauses = where_clauses(wanted, now=now, policies=policies, dialect=_dialect(session))
+    statement = select(Complaint).options(selectinload(Complaint.assigned_to)).where(*clauses)  # type: ignore[arg-type]
     statement = statement.order_by(col(Complaint.created_at).desc(), col(Complaint.id).desc())
     return list(session.exec(statement.offset(offset).limit(limit)).all())
+
+
+def count_complaints(
+    *, session: Session, wanted: ComplaintFilter, policies: Mapping[str, PolicyProfile], now: dt.datetime
+) -> int:
+    """How many `list_complaints` would find without paging (the X-Total-Count)."""
+    clauses = where_clauses(wanted, now=now, policies=policies, dialect=_dialect(session))
+    return session.exec(select(sa.func.count()).select_from(Complaint).where(*clauses)).one()
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 # --- writing -----------------------------------------------------------------------------------

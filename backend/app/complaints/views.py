@@ -13,6 +13,7 @@ from backend.app.accounts.deps import CurrentAgent, CurrentCaller, active_agent_
 from backend.app.accounts.models import Agent, AgentRole
 from backend.app.complaints import flows, service
 from backend.app.complaints.deps import TrackingNumber, complaint_or_404
+from backend.app.complaints.filters import ComplaintFilter, View
 from backend.app.complaints.models import (
     AssignmentCreate,
     ComplaintCreate,
@@ -97,6 +98,8 @@ def list_complaints(
     session: SessionDep,
     agent: CurrentAgent,
     policies: PoliciesDep,
+    response: Response,
+    view: Annotated[View, Query(description="a view of the agents' workspace")] = View.all,
     status: ComplaintStatus | None = None,
     overdue: bool | None = None,
     q: Annotated[str | None, Query(max_length=200, description="text in number, name, contacts, text")] = None,
@@ -112,7 +115,7 @@ def list_complaints(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ComplaintPublic]:
-    """Newest first."""
+    """Newest first. The header `X-Total-Count` tells how many match without paging."""
     now = utcnow()
     assignee: Agent | None = None
     if assigned_to is not None and assigned_to != "none":
@@ -124,21 +127,27 @@ def list_complaints(
             problem = "no agent has this username"
         if assignee is None:
             raise invalid("query", "assigned_to", problem, assigned_to)
-    complaints = service.list_complaints(
-        session=session,
-        now=now,
+    wanted = ComplaintFilter(
+        view=view,
         status=status,
         overdue=overdue,
-        q=q.strip() if q else None,
+        q=q.strip() if q and q.strip() else None,
         policy=policy,
         language=language,
         channel=channel,
-        assigned_to=assignee,
+        assigned_to_id=None if assignee is None else assignee.id,
         unassigned=assigned_to == "none",
         notification_failed=notification_failed,
-        limit=limit,
-        offset=offset,
+        assignee_id=None if agent.account is None else agent.account.id,
     )
+    complaints = service.list_complaints(
+        session=session, wanted=wanted, policies=policies, now=now, limit=limit, offset=offset
+    )
+    if offset == 0 and len(complaints) < limit:
+        total = len(complaints)  # the whole answer fits in the page: no count query
+    else:
+        total = service.count_complaints(session=session, wanted=wanted, policies=policies, now=now)
+    response.headers["X-Total-Count"] = str(total)
     return [complaint_public(complaint, policies[complaint.policy], now=now) for complaint in complaints]
 
 

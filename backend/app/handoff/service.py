@@ -80,6 +80,12 @@ def list_handoffs(
     return list(session.exec(statement.offset(offset).limit(limit)).all())
 
 
+def count_handoffs(*, session: Session, statuses: Iterable[HandoffStatus]) -> int:
+    """How many handoffs are in these statuses (the workspace's count of waiting conversations)."""
+    statement = select(sa.func.count()).select_from(Handoff).where(col(Handoff.status).in_(list(statuses)))
+    return session.exec(statement).one()
+
+
 def create_handoff(
     *, session: Session, handoff_in: HandoffCreate, policy: PolicyProfile, now: dt.datetime
 ) -> tuple[Handoff, bool]:
