@@ -21,6 +21,7 @@ from backend.app.core.body_limits import BodyLimit
 from backend.app.core.db import create_db_engine, run_migrations
 from backend.app.core.metrics import Metrics, RequestMetrics
 from backend.app.core.settings import PolicyId, Settings
+from backend.app.handoff import outreach_views as outreach
 from backend.app.handoff import views as handoffs
 from backend.app.handoff.hub import console_hub
 from backend.app.handoff.metrics import HandoffQueueCollector
@@ -48,6 +49,7 @@ ROUTERS = (
     policies.router,
     chat.router,
     handoffs.router,
+    outreach.router,
     conversations.router,
     console.router,
     workspace.router,

@@ -7,8 +7,8 @@ from http import HTTPStatus
 from fastapi import APIRouter, HTTPException, Response
 
 from backend.app.accounts import service
-from backend.app.accounts.deps import CurrentCaller
-from backend.app.accounts.models import AgentPublic, LoginAnswer, LoginRequest, Me
+from backend.app.accounts.deps import CurrentAgent, CurrentCaller
+from backend.app.accounts.models import AgentPublic, LoginAnswer, LoginRequest, Me, MeUpdate
 from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.lockout import Locked, Lockout
 from backend.app.core.models import utcnow
@@ -69,6 +69,7 @@ def me(caller: CurrentCaller) -> Me:
             role=caller.account.role,
             builtin=False,
             expires_at=caller.token.expires_at,
+            language=caller.account.language,
         )
     if caller.role is Role.service:
         return Me(
@@ -81,6 +82,22 @@ def me(caller: CurrentCaller) -> Me:
     return Me(
         username="agent", display_name="Built-in agent (AGENT_TOKEN)", role="agent", builtin=True, expires_at=None
     )
+
+
+@router.patch(
+    "/me",
+    responses={HTTPStatus.BAD_REQUEST: {"description": "a built-in token has no account to keep it on"}},
+)
+def update_me(change: MeUpdate, caller: CurrentAgent, session: SessionDep) -> Me:
+    """Stores the console's language on the agent's account (ru, az, ro, tr or en)."""
+    if caller.account is None:
+        raise HTTPException(
+            status_code=HTTPStatus.BAD_REQUEST,
+            detail="the built-in AGENT_TOKEN has no account to keep a language on; log in with your own",
+        )
+    service.set_language(session=session, agent=caller.account, language=change.language, now=utcnow())
+    log.info("console language set username=%s language=%s", caller.account.username, change.language)
+    return me(caller)
 
 
 @router.post(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from pydantic import BeforeValidator, StringConstraints, field_validator
 from sqlmodel import Field, Relationship, SQLModel
 
+from backend.app.core.languages import ConsoleLanguage
 from backend.app.core.models import UTCDateTime, stripped
 
 
@@ -79,10 +80,13 @@ class Agent(AgentBase, table=True):
     locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Lock-outs since the last right password: each lasts twice the one before (core/lockout.py).
     login_lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The console's language the agent picked (null: the browser's).
+    language: ConsoleLanguage | None = Field(default=None, sa_type=sa.String(2))
 
 
 class AgentPublic(AgentBase):
     created_at: dt.datetime
+    language: ConsoleLanguage | None = None
 
 
 class AgentRef(SQLModel):
@@ -125,3 +129,9 @@ class Me(SQLModel):
     # True for the AGENT_TOKEN and SERVICE_TOKEN of the settings.
     builtin: bool
     expires_at: dt.datetime | None
+    # The console's language the agent picked; null for the built-in tokens and before a choice.
+    language: ConsoleLanguage | None = None
+
+
+class MeUpdate(SQLModel):
+    language: ConsoleLanguage

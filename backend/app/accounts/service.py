@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from backend.app.accounts.models import Agent, AgentCreate, AgentUpdate, AuthToken
 from backend.app.core import lockout
+from backend.app.core.languages import ConsoleLanguage
 from backend.app.core.security import (
     access_token_digest,
     hash_password,
@@ -80,6 +81,15 @@ def update_agent(*, session: Session, agent: Agent, agent_in: AgentUpdate, now: 
     session.add(agent)
     if ends_sessions:
         session.exec(sa.delete(AuthToken).where(col(AuthToken.agent_id) == agent.id))
+    session.commit()
+    session.refresh(agent)
+    return agent
+
+
+def set_language(*, session: Session, agent: Agent, language: ConsoleLanguage, now: dt.datetime) -> Agent:
+    agent.language = language
+    agent.updated_at = now
+    session.add(agent)
     session.commit()
     session.refresh(agent)
     return agent

@@ -157,6 +157,12 @@ class RasaClient:
         event = {"event": "bot", "text": text, "metadata": {"agent": agent_name, "message_key": message_key}}
         self.send(self.api.append_events(conversation_id, [event], side_effects=True))
 
+    def pause(self, conversation_id: str) -> None:
+        """An agent takes the conversation without the bot having handed it over (writing to the
+        customer from a complaint): the bot stays silent until `resume`, and the customer's
+        answers reach the agent."""
+        self.send(self.api.append_events(conversation_id, [{"event": "pause"}], side_effects=False))
+
     def end_form(self, conversation_id: str, *, tracking_number: str) -> None:
         """The agent registered the complaint: the form has nothing left to ask, and the bot
         knows the number (as after its own registration)."""

@@ -20,6 +20,7 @@ from backend.app.complaints.models import (
     Complaint,
     ComplaintCreate,
     CustomerDecision,
+    DecisionOutcome,
     DelayNoticeCreate,
     StatusChangeCreate,
 )
@@ -127,7 +128,11 @@ def change_status(
     now: dt.datetime,
 ) -> Complaint:
     """An agent's status change (TransitionNotAllowed): plans or cancels the customer's and the
-    agents' notifications; `resolved` sends the note as the decision at once."""
+    agents' notifications; `resolved` sends the note as the decision at once, with the steps
+    taken, its outcome (default `resolved`) kept in the history. The route has checked
+    `change_in.decision_errors()`."""
+    if change_in.status is ComplaintStatus.resolved and change_in.outcome is None:
+        change_in = change_in.model_copy(update={"outcome": DecisionOutcome.resolved})
     planner = notifications.planner
     with notifications.planning() as planned:
         complaint = service.change_status(
@@ -141,7 +146,12 @@ def change_status(
                 planner.on_status_changed(session, changed, policy, previous=previous, change=change_in, now=now)
             ),
         )
-    log.info("complaint status changed tracking_number=%s status=%s", complaint.tracking_number, complaint.status)
+    log.info(
+        "complaint status changed tracking_number=%s status=%s outcome=%s",
+        complaint.tracking_number,
+        complaint.status,
+        change_in.outcome,
+    )
     return complaint
 
 

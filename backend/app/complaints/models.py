@@ -12,6 +12,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from backend.app.accounts.models import Agent, AgentRef
 from backend.app.attachments.models import Attachment, AttachmentPublic
+from backend.app.core.errors import field_error
 from backend.app.core.models import UTCDateTime, blank_to_none, stripped
 from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import PolicyId
@@ -32,6 +33,15 @@ class HistoryKind(StrEnum):
     delay = "delay"  # the customer was told the resolution is late: the reason and a new date
     escalation = "escalation"  # a deadline passed (or the customer disputes): a supervisor was told
     rating = "rating"  # the customer rated the handling (1-5)
+    message = "message"  # an agent wrote to the customer from the complaint (handoff/outreach.py)
+
+
+class DecisionOutcome(StrEnum):
+    """What a `resolved` status change decided: the complaint was resolved, or it cannot be
+    (the inverter policy's "full written explanation"); both go through the approve / reject loop."""
+
+    resolved = "resolved"
+    impossible = "impossible"
 
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -45,13 +55,36 @@ class StatusChangeBase(SQLModel):
     note: str | None = Field(default=None, max_length=2000, sa_type=sa.Text)
     # A customer-facing note is what the status look-up shows the customer.
     visible_to_customer: bool = True
+    # Only on `resolved` entries: the decision's outcome and the steps taken (sent with it).
+    outcome: DecisionOutcome | None = Field(default=None, sa_type=sa.String(16))
+    steps_taken: str | None = Field(default=None, max_length=5000, sa_type=sa.Text)
 
 
 class StatusChangeCreate(StatusChangeBase):
-    @field_validator("note", mode="before")
+    @field_validator("note", "steps_taken", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return blank_to_none(value)
+
+    def decision_errors(self) -> list[dict[str, Any]]:
+        """What a route answers 422 for (FastAPI's error shape, naming the field): `resolved`
+        needs the written decision in `note`; outcome and steps belong to a decision only."""
+        if self.status is ComplaintStatus.resolved:
+            if self.note is None:
+                return [
+                    field_error(
+                        "body",
+                        "note",
+                        "note: resolving a complaint needs the written decision (the result) in `note`",
+                        kind="decision_required",
+                    )
+                ]
+            return []
+        return [
+            field_error("body", name, f"{name}: only a `resolved` status change has it", getattr(self, name))
+            for name in ("outcome", "steps_taken")
+            if getattr(self, name) is not None
+        ]
 
 
 class StatusChange(StatusChangeBase, table=True):
@@ -210,10 +243,49 @@ class ComplaintPublic(ComplaintBase):
     next_deadline: NextDeadline | None = None
 
 
+class DeadlineKind(StrEnum):
+    acknowledge = "acknowledge"
+    investigate = "investigate"
+    progress_update = "progress_update"
+    resolve = "resolve"
+
+
+class DeadlineState(StrEnum):
+    met = "met"  # done on time
+    open = "open"
+    soon = "soon"  # open, due within one working day
+    breached = "breached"  # passed while open, or done late
+
+
+class DeadlineStatePublic(SQLModel):
+    kind: DeadlineKind
+    due_at: dt.datetime
+    # Working days (the policy's calendar) from today, or from when it was done, to the due
+    # day: 0 due that day, negative when breached.
+    working_days_left: int
+    state: DeadlineState
+
+
+class EarlierComplaint(SQLModel):
+    tracking_number: str
+    status: ComplaintStatus
+    created_at: dt.datetime
+    policy: str
+
+
 class ComplaintDetail(ComplaintPublic):
     history: list[StatusChangePublic]
     notifications: list[NotificationPublic]
     attachments: list[AttachmentPublic]
+    deadline_states: list[DeadlineStatePublic] = []
+    # The same customer's other complaints (same phone or e-mail), newest first.
+    earlier_complaints: list[EarlierComplaint] = []
+    # Conversations about it (its own, handoffs linked to it); transcripts at
+    # GET /api/conversations/{conversation_id}/messages.
+    conversations: list[str] = []
+    # The latest decision's (null before there is one).
+    outcome: DecisionOutcome | None = None
+    steps_taken: str | None = None
 
 
 class ComplaintRegistered(SQLModel):

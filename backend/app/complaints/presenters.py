@@ -1,10 +1,12 @@
 """Table rows -> API schemas. Every moment is shown in the policy's time zone."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from backend.app.accounts.models import AgentRef
 from backend.app.attachments.models import Attachment, AttachmentPublic
 from backend.app.complaints.filters import is_overdue, next_deadline
+from backend.app.complaints.deadline_states import deadline_states
 from backend.app.complaints.models import (
     Complaint,
     ComplaintBase,
@@ -12,6 +14,8 @@ from backend.app.complaints.models import (
     ComplaintPublic,
     ComplaintRegistered,
     CustomerNote,
+    DecisionOutcome,
+    EarlierComplaint,
     HistoryKind,
     NextDeadline,
     StatusChangePublic,
@@ -52,19 +56,55 @@ def _next_deadline(complaint: Complaint, policy: PolicyProfile) -> NextDeadline 
     return None if found is None else NextDeadline(kind=found[0], at=policy.local(found[1]))  # type: ignore[arg-type]
 
 
-def complaint_detail(complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> ComplaintDetail:
+def complaint_detail(
+    complaint: Complaint,
+    policy: PolicyProfile,
+    *,
+    now: dt.datetime,
+    earlier: Sequence[Complaint] = (),
+    policies: Mapping[str, PolicyProfile] | None = None,
+    conversations: Sequence[str] | None = None,
+) -> ComplaintDetail:
+    """`earlier`: the customer's other complaints (each shown in its own policy's time zone,
+    from `policies`); `conversations`: default the complaint's own conversation."""
     history = [
         StatusChangePublic.model_validate(change, update={"at": policy.local(change.at)})
         for change in complaint.history
     ]
     notifications = [notification_public(notification, policy) for notification in complaint.notifications]
+    decision = next(
+        (
+            entry
+            for entry in reversed(complaint.history)
+            if entry.kind == HistoryKind.status and entry.status == ComplaintStatus.resolved
+        ),
+        None,
+    )
+    if conversations is None:
+        conversations = [complaint.conversation_id] if complaint.conversation_id else []
     return ComplaintDetail.model_validate(
         {
             **complaint_public(complaint, policy, now=now).model_dump(),
             "history": history,
             "notifications": notifications,
             "attachments": [attachment_public(attachment, policy) for attachment in complaint.attachments],
+            "deadline_states": deadline_states(complaint, policy, now=now),
+            "earlier_complaints": [
+                earlier_complaint(other, (policies or {}).get(other.policy, policy)) for other in earlier
+            ],
+            "conversations": list(conversations),
+            "outcome": decision and (decision.outcome or DecisionOutcome.resolved),
+            "steps_taken": decision and decision.steps_taken,
         }
+    )
+
+
+def earlier_complaint(complaint: Complaint, policy: PolicyProfile) -> EarlierComplaint:
+    return EarlierComplaint(
+        tracking_number=complaint.tracking_number,
+        status=ComplaintStatus(complaint.status),
+        created_at=policy.local(complaint.created_at),
+        policy=complaint.policy,
     )
 
 

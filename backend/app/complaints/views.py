@@ -1,7 +1,9 @@
 """Agents' and the action server's routes of a complaint: register, list, read, change its
 status, add a note, assign it; and the statuses with the transitions allowed (for the console)."""
 
+import datetime as dt
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Annotated
 
@@ -11,11 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from backend.app.accounts import service as account_service
 from backend.app.accounts.deps import CurrentAgent, CurrentCaller, active_agent_or_422
 from backend.app.accounts.models import Agent, AgentRole
-from backend.app.complaints import flows, service
+from backend.app.complaints import flows, related, service
 from backend.app.complaints.deps import TrackingNumber, complaint_or_404
 from backend.app.complaints.filters import ComplaintFilter, View
 from backend.app.complaints.models import (
     AssignmentCreate,
+    Complaint,
     ComplaintCreate,
     ComplaintDetail,
     ComplaintPublic,
@@ -32,9 +35,10 @@ from backend.app.core.metrics import MetricsDep
 from backend.app.core.models import utcnow
 from backend.app.core.security import Role
 from backend.app.core.settings import PolicyId
+from backend.app.handoff import service as handoff_service
 from backend.app.notifications.service import NotificationsDep
 from backend.app.policies.deps import PoliciesDep
-from backend.app.policies.profile import IntakeError
+from backend.app.policies.profile import IntakeError, PolicyProfile
 from contract.statuses import STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
@@ -155,8 +159,23 @@ def list_complaints(
 def read_complaint(
     tracking_number: TrackingNumber, session: SessionDep, _agent: CurrentAgent, policies: PoliciesDep
 ) -> ComplaintDetail:
+    """Every field, the deadlines' states, the history, notifications, attachments, the
+    conversations about it and the same customer's earlier complaints."""
     complaint = complaint_or_404(session, tracking_number)
-    return complaint_detail(complaint, policies[complaint.policy], now=utcnow())
+    return full_detail(session, complaint, policies, now=utcnow())
+
+
+def full_detail(
+    session: SessionDep, complaint: Complaint, policies: Mapping[str, PolicyProfile], *, now: dt.datetime
+) -> ComplaintDetail:
+    return complaint_detail(
+        complaint,
+        policies[complaint.policy],
+        now=now,
+        earlier=related.earlier_complaints(session=session, complaint=complaint),
+        policies=policies,
+        conversations=handoff_service.conversation_ids_for(session=session, complaint=complaint),
+    )
 
 
 @router.post(
@@ -174,8 +193,13 @@ def change_complaint_status(
     policies: PoliciesDep,
     notifications: NotificationsDep,
 ) -> ComplaintDetail:
-    """Plans or cancels the customer's and the agents' notifications; `resolved` sends the
-    note as the decision to the customer's conversation at once."""
+    """Plans or cancels the customer's and the agents' notifications. `resolved` needs the
+    written decision in `note` (422 naming the field), sent to the customer at once with
+    `steps_taken`; `outcome` "impossible" sends it as the explanation of why the complaint
+    cannot be resolved (the same approve / reject loop follows)."""
+    errors = change_in.decision_errors()
+    if errors:
+        raise RequestValidationError(errors)
     complaint = complaint_or_404(session, tracking_number, for_update=True)
     policy = policies[complaint.policy]
     now = utcnow()
@@ -189,7 +213,7 @@ def change_complaint_status(
             notifications=notifications,
             now=now,
         )
-    return complaint_detail(complaint, policy, now=now)
+    return full_detail(session, complaint, policies, now=now)
 
 
 @router.post(
@@ -246,7 +270,7 @@ def assign_complaint(
         assignee.username if assignee else None,
         agent.actor,
     )
-    return complaint_detail(complaint, policies[complaint.policy], now=now)
+    return full_detail(session, complaint, policies, now=now)
 
 
 @statuses_router.get("/api/statuses")

@@ -31,6 +31,7 @@ class HandoffReason(StrEnum):
     requested = "requested"
     not_understood = "not_understood"
     angry = "angry"
+    outreach = "outreach"  # an agent wrote to the customer from a complaint (handoff/outreach.py)
 
 
 class HandoffOutcome(StrEnum):

@@ -282,6 +282,18 @@ def complaint_for(*, session: Session, handoff: Handoff) -> Complaint | None:
     ).first()
 
 
+def conversation_ids_for(*, session: Session, complaint: Complaint) -> list[str]:
+    """The conversations about a complaint: its own, then those of handoffs linked to it
+    (an agent wrote to the customer from it, or registered it from the card), oldest first."""
+    linked = session.exec(
+        select(Handoff.conversation_id)
+        .where(Handoff.tracking_number == complaint.tracking_number)
+        .order_by(col(Handoff.requested_at), col(Handoff.id))
+    ).all()
+    ids = [complaint.conversation_id] if complaint.conversation_id else []
+    return ids + [conversation_id for conversation_id in dict.fromkeys(linked) if conversation_id not in ids]
+
+
 def apply_conversation_events(*, session: Session, updates: Mapping[str, dict[str, Any]], now: dt.datetime) -> None:
     """What the conversations' events changed ({conversation id: {slots, bot_paused}}), on their
     open handoffs; in the caller's transaction."""

@@ -15,9 +15,9 @@ from backend.app.complaints.models import Complaint
 from backend.app.notifications.models import Notification, NotificationAudience, NotificationKind
 from backend.app.notifications.outgoing import Outgoing
 from backend.app.notifications.planner import Planner
-from backend.app.notifications.texts import context_for, format_date, load_texts, template_for
+from backend.app.notifications.texts import context_for, decision_text, format_date, load_texts, template_for
 from backend.app.policies.profile import PolicyProfile
-from contract.statuses import Channel, ComplaintStatus, Language
+from contract.statuses import Channel, Language
 
 
 @dataclass
@@ -64,7 +64,9 @@ class Composer:
         if kind in (NotificationKind.decision, NotificationKind.approval_request):
             # Rasa's EXTERNAL_decision shows the decision with approve / reject buttons.
             intent = "EXTERNAL_decision"
-            decision = payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language)
+            decision = decision_text(payload, policy, language)
+            if template.endswith("_impossible"):
+                decision = f"{self.texts.decision_parts[language]['impossible_lead']}\n{decision}"
             entities: dict[str, Any] = {"tracking_number": complaint.tracking_number, "decision_text": decision}
         else:
             intent = f"EXTERNAL_{kind.value}"

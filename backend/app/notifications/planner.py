@@ -25,7 +25,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.app.complaints.models import Complaint, HistoryKind, StatusChangeCreate
+from backend.app.complaints.models import (
+    Complaint,
+    DecisionOutcome,
+    HistoryKind,
+    StatusChangeBase,
+    StatusChangeCreate,
+)
 from backend.app.core.settings import Settings
 from backend.app.notifications.models import (
     Notification,
@@ -52,6 +58,23 @@ SCHEDULED_KINDS = frozenset(
     }
 )
 ONE_SECOND = dt.timedelta(seconds=1)
+
+
+def decision_payload(change: StatusChangeBase, kind: NotificationKind) -> dict[str, Any]:
+    """What the decision's (or its reminder's) text needs: the written decision and the steps
+    taken when the customer may see them; "impossible" has templates of its own."""
+    payload: dict[str, Any] = {}
+    if change.visible_to_customer:
+        payload.update(
+            {
+                key: value
+                for key, value in (("decision_text", change.note), ("steps_taken", change.steps_taken))
+                if value
+            }
+        )
+    if change.outcome == DecisionOutcome.impossible:
+        payload["template"] = f"{kind.value}_impossible"
+    return payload
 
 
 @dataclass(frozen=True)
@@ -167,7 +190,7 @@ class Planner:
         kind: NotificationKind | None = None
         payload: dict[str, Any] = {}
         if status is ComplaintStatus.resolved:
-            kind, payload = NotificationKind.decision, {"decision_text": note}
+            kind, payload = NotificationKind.decision, decision_payload(change, NotificationKind.decision)
         elif previous is ComplaintStatus.registered and status in (
             ComplaintStatus.acknowledged,
             ComplaintStatus.in_progress,
@@ -343,7 +366,7 @@ class Planner:
             if decision is not None:
                 day = decision.at + dt.timedelta(days=self.settings.approval_reminder_days)
                 due = self._local(policy, day, self.settings.customer_notice_local_time)
-                text = decision.note if decision.visible_to_customer else None
+                text = decision_payload(decision, NotificationKind.approval_request)
                 for channel in customer_channels:
                     specs.append(
                         Spec(
@@ -352,7 +375,7 @@ class Planner:
                             due,
                             channel,
                             Language(complaint.language),
-                            payload={"decision_text": text} if text else {},
+                            payload=text,
                         )
                     )
         return specs

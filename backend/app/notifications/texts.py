@@ -43,6 +43,9 @@ PLACEHOLDERS = frozenset(
     }
 )
 DEADLINES = ("acknowledge_by", "investigate_by", "progress_update_by", "resolve_by")
+# steps_taken: the heading of the steps under the decision; impossible_lead: what the chat's
+# decision message starts with when the complaint cannot be resolved.
+DECISION_PARTS = ("steps_taken", "impossible_lead")
 _NO_DATE = "—"
 
 
@@ -75,6 +78,14 @@ class Texts:
             if missing:
                 raise ValueError(f"{TEXTS_FILE.name}: deadline_labels.{language} lacks {sorted(missing)}")
             self.deadline_labels[language] = labels
+        # Pieces of the decision's text (decision_text below).
+        self.decision_parts: dict[Language, dict[str, str]] = {}
+        for language in Language:
+            parts = data["decision_parts"][language.value]
+            missing = set(DECISION_PARTS) - {name for name, text in parts.items() if text}
+            if missing:
+                raise ValueError(f"{TEXTS_FILE.name}: decision_parts.{language} lacks {sorted(missing)}")
+            self.decision_parts[language] = parts
 
     def render(self, template: str, language: Language, context: Mapping[str, str]) -> Rendered:
         block = self.templates[template][language]
@@ -135,7 +146,7 @@ def context_for(
         "resolve_by": format_date(complaint.delayed_to or complaint.resolve_by, policy),
         "progress_update_by": format_date(complaint.progress_update_by, policy),
         "note": f" {note}" if note else "",
-        "decision_text": str(payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language)),
+        "decision_text": decision_text(payload, policy, language),
         "reason": sentence(payload.get("reason")) or _NO_DATE,
         "new_date": format_date(_parse(payload.get("new_date")), policy),
         "deadline_label": texts.deadline_labels[language].get(deadline or "", deadline or ""),
@@ -143,6 +154,16 @@ def context_for(
         "assignee": complaint.assigned_to.username if complaint.assigned_to is not None else _NO_DATE,
         "contact": f" ({', '.join(contact)})" if contact else "",
     }
+
+
+def decision_text(payload: Mapping[str, Any], policy: PolicyProfile, language: Language) -> str:
+    """The written decision (the result; the policy's label of `resolved` when the customer may
+    not see it), then the steps taken under their heading in the customer's language."""
+    text = str(payload.get("decision_text") or policy.status_label(ComplaintStatus.resolved, language))
+    steps = str(payload.get("steps_taken") or "").strip()
+    if steps:
+        text += f"\n{load_texts().decision_parts[language]['steps_taken']}\n{steps}"
+    return text
 
 
 def _parse(value: Any) -> dt.datetime | None:

@@ -14,6 +14,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 from sqlmodel import SQLModel
 
+from backend.app.core.languages import ConsoleLanguage
 from backend.app.policies.calendar import DayUnit, WorkingCalendar, calendar_for
 from backend.app.policies.working_hours import WorkingHours
 from contract.fields import INTAKE_SLOTS
@@ -80,7 +81,8 @@ class PolicyProfile(_Strict):
     contact: Contact
     intake: list[IntakeField] = Field(min_length=1)
     deadlines: DeadlineRules
-    statuses: dict[Language, dict[ComplaintStatus, str]]
+    # The policy's names of the statuses: the customers' four languages, and en for the console.
+    statuses: dict[ConsoleLanguage, dict[ComplaintStatus, str]]
     external_remedies: dict[Language, str]
     # When agents answer in the chat (handoff); default Monday to Friday 09:00-18:00.
     working_hours: WorkingHours = WorkingHours()
@@ -113,11 +115,13 @@ class PolicyProfile(_Strict):
         slots = [field.slot for field in self.intake]
         if len(slots) != len(set(slots)):
             raise ValueError("a slot appears twice in intake")
-        # A complaint may be written in any of the four languages, whatever the policy's own.
-        for language in Language:
-            missing = set(ComplaintStatus) - set(self.statuses.get(language, {}))
+        # A complaint may be written in any of the four languages, whatever the policy's own,
+        # and the console speaks those and English: every status is named in all five.
+        for console_language in ConsoleLanguage:
+            missing = set(ComplaintStatus) - set(self.statuses.get(console_language, {}))
             if missing:
-                raise ValueError(f"statuses.{language} lacks {sorted(missing)}")
+                raise ValueError(f"statuses.{console_language} lacks {sorted(missing)}")
+        for language in Language:
             if language not in self.external_remedies:
                 raise ValueError(f"external_remedies lacks {language}")
         return self
@@ -133,8 +137,16 @@ class PolicyProfile(_Strict):
     def local(self, moment: dt.datetime) -> dt.datetime:
         return moment.astimezone(self.tz)
 
-    def status_label(self, status: ComplaintStatus, language: Language) -> str:
-        return self.statuses[language][status]
+    def status_label(self, status: ComplaintStatus, language: Language | ConsoleLanguage) -> str:
+        return self.statuses[ConsoleLanguage(language)][status]
+
+    @property
+    def status_labels(self) -> dict[str, dict[str, str]]:
+        """{language: {status: label}} in the console's five languages (GET /api/policies/{id})."""
+        return {
+            language.value: {status.value: self.statuses[language][status] for status in ComplaintStatus}
+            for language in ConsoleLanguage
+        }
 
 
 def load_policies(directory: Path | None = None) -> dict[str, PolicyProfile]:

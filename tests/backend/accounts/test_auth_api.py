@@ -51,6 +51,7 @@ def test_login_gives_an_expiring_token_stored_hashed(
         "role": "supervisor",
         "builtin": False,
         "expires_at": body["expires_at"],
+        "language": None,
     }
 
 
@@ -126,6 +127,7 @@ def test_builtin_tokens_still_work(client: TestClient, agent_headers: Headers, s
         "role": "agent",
         "builtin": True,
         "expires_at": None,
+        "language": None,
     }
     assert client.get("/api/auth/me", headers=service_headers).json()["role"] == "service"
     assert client.get("/api/complaints", headers=agent_headers).status_code == 200
