@@ -5,8 +5,8 @@ from collections.abc import Mapping, Sequence
 
 from backend.app.accounts.models import AgentRef
 from backend.app.attachments.models import Attachment, AttachmentPublic
-from backend.app.complaints.filters import is_overdue, next_deadline
 from backend.app.complaints.deadline_states import deadline_states
+from backend.app.complaints.filters import is_overdue, next_deadline
 from backend.app.complaints.models import (
     Complaint,
     ComplaintBase,
