@@ -77,4 +77,7 @@ def test_phone_complaint_and_resolution_without_decision_in_azerbaijani(backend_
     assert result["resolveError"] == az["err.decision_required"]
     assert result["statusAfter"] == "registered" and s.complaint(number)["status"] == "registered"
     assert result["errors"] == []
+    assert [r for r in result["failedRequests"] if not r.startswith("404 /favicon")] == [
+        f"422 /api/complaints/{number}/status"
+    ]
     assert headers["leyla"]

@@ -24,7 +24,10 @@ async function main() {
     const context = await browser.newContext({ locale: "az-AZ", timezoneId: "Asia/Baku", viewport: { width: 1400, height: 900 } });
     const agent = await context.newPage();
     agent.on("pageerror", (e) => result.errors.push(String(e)));
-    agent.on("console", (m) => { if (m.type() === "error") result.errors.push(m.text()); });
+    // Answers with an error status (the expected 422) are the browser's network log, not errors of the page.
+    agent.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) result.errors.push(m.text()); });
+    result.failedRequests = [];
+    agent.on("response", (r) => { if (r.status() >= 400) result.failedRequests.push(`${r.status()} ${new URL(r.url()).pathname}`); });
     await agent.goto(process.env.AGENT_URL);
     result.htmlLang = await agent.getAttribute("html", "lang");
     result.loginButton = await agent.textContent("#login-submit");
