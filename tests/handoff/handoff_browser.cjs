@@ -193,9 +193,9 @@ async function main() {
     await agent.selectOption("#status-select", "acknowledged");
     await agent.fill("#status-note", "Приняли, курьерская служба проверяет");
     await agent.click("#change-status");
-    await agent.waitForFunction(() => document.querySelector("#complaint-view").textContent.includes("acknowledged"), null,
+    await agent.waitForFunction(() => document.querySelector("#complaint-view").dataset.status === "acknowledged", null,
       { timeout: TIMEOUT });
-    result.afterStatus = await agent.textContent("#complaint-view");
+    result.afterStatus = await agent.getAttribute("#complaint-view", "data-status");
     if (shots) await agent.screenshot({ path: path.join(shots, "console-registered.png") });
     await agent.click("#close");
     await agent.waitForFunction(() => document.querySelector("#conv-sub").textContent.includes("back with the bot"), null,

@@ -34,7 +34,7 @@ def until(ws, predicate, timeout: float = 5.0) -> dict:
 
 def test_the_page_and_its_assets(client):
     page = client.get("/agent")
-    assert page.status_code == 200 and '<script src="/agent/agent.js"></script>' in page.text
+    assert page.status_code == 200 and '<script type="module" src="/agent/agent.js"></script>' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
     assert client.get("/agent/agent.js").headers["content-type"].startswith("text/javascript")

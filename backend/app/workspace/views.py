@@ -1,5 +1,5 @@
-"""The agent console: the page at /agent (web/agent/, plain JavaScript) and its real-time feed
-at /api/console/ws.
+"""The agent console: the page at /agent (web/agent/index.html rendered with Jinja2 in the
+agent's language, plain JavaScript modules beside it) and its real-time feed at /api/console/ws.
 
 The websocket's first message authenticates: `{"type": "auth", "token": "<bearer token>"}`
 (a token in the URL would end up in access logs). Then the server sends `hello`, the queue
@@ -11,11 +11,16 @@ ended), 4408 too slow to read (reconnect and reload).
 
 import asyncio
 import contextlib
+import json
 import logging
-from typing import Any
+import re
+from functools import cache
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+import jinja2
+from fastapi import APIRouter, Cookie, Header, Query, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -25,11 +30,16 @@ from backend.app.core.security import Role
 from backend.app.core.settings import REPO_ROOT
 from backend.app.handoff.hub import console_hub
 from backend.app.handoff.service import Actor
+from backend.app.workspace import i18n
 
 log = logging.getLogger(__name__)
 
 AGENT_DIR = REPO_ROOT / "web" / "agent"
-_ASSETS = {"agent.js": "text/javascript", "agent.css": "text/css"}
+# The page's own files: its modules and its style sheet, by name only (no path can escape).
+_ASSET_NAME = re.compile(r"^[a-z0-9_]+\.(js|css)$")
+_MEDIA_TYPES = {"js": "text/javascript", "css": "text/css"}
+# The views of the workspace, in the order of its menu (the lists' `view` and the counts).
+VIEWS = ("waiting", "all", "mine", "unassigned", "overdue", "due_today", "rejected", "failed_notifications")
 # The page runs only its own scripts and talks only to this host: even if customer text were
 # ever inserted as HTML, no inline script or handler would run.
 _HEADERS = {
@@ -48,10 +58,42 @@ _RECHECK_SECONDS = 60.0
 router = APIRouter(tags=["console"])
 
 
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(AGENT_DIR), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+
+
+def _data_block(labels: dict[str, str]) -> str:
+    """JSON safe inside <script type="application/json">: no "</script>" can end it early."""
+    text = json.dumps(labels, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 @router.get("/agent", response_class=HTMLResponse, summary="the agent console")
-def console_page() -> HTMLResponse:
-    html = (AGENT_DIR / "index.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers=_HEADERS)
+def console_page(
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+    agent_lang: Annotated[str | None, Cookie(max_length=8)] = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> HTMLResponse:
+    """In `?lang=`, else the `agent_lang` cookie (the agent's stored choice), else the
+    browser's Accept-Language, else English."""
+    chosen = i18n.choose_language(lang, agent_lang, accept_language)
+    labels = i18n.labels(chosen)
+    html = (
+        _templates()
+        .get_template("index.html")
+        .render(
+            lang=chosen,
+            t=labels,
+            labels_json=Markup(_data_block(labels)),
+            languages=sorted(i18n.LANGUAGES.items()),
+            views=VIEWS,
+        )
+    )
+    headers = {**_HEADERS, "Vary": "Accept-Language, Cookie", "Content-Language": chosen}
+    return HTMLResponse(html, headers=headers)
 
 
 @router.get("/agent/", include_in_schema=False)
@@ -59,12 +101,19 @@ def console_slash() -> RedirectResponse:
     return RedirectResponse("/agent")
 
 
+@router.get("/agent/i18n/{lang}.json", summary="the console's labels in one language")
+def console_labels(lang: str) -> JSONResponse:
+    if lang not in i18n.LANGUAGES:
+        return JSONResponse({"detail": "unknown language"}, status_code=404)
+    return JSONResponse(i18n.labels(lang), headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/agent/{asset}", include_in_schema=False, response_model=None)
 def console_asset(asset: str) -> FileResponse | HTMLResponse:
-    media_type = _ASSETS.get(asset)
-    if media_type is None:
+    match = _ASSET_NAME.match(asset)
+    if match is None or asset == "index.html" or not (AGENT_DIR / asset).is_file():
         return HTMLResponse("not found", status_code=404)
-    return FileResponse(AGENT_DIR / asset, media_type=media_type, headers=_HEADERS)
+    return FileResponse(AGENT_DIR / asset, media_type=_MEDIA_TYPES[match.group(1)], headers=_HEADERS)
 
 
 def console_caller(state: Any, token: str) -> Caller | None:
