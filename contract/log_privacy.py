@@ -25,12 +25,20 @@ EMAIL_MASK = "[email]"
 # A date (2026-03-18 12:00) is not one.
 _PHONE = re.compile(r"(?<![\w])(?!\d{4}-\d\d-\d\d)\+?\(?\d(?:[\s().\-/+]{0,2}\d){6,}\)?(?!\w)")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Record ids (attachments, notifications) are UUIDs, whose groups may be all digits: kept as they are.
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b")
 
 
 def mask(text: str) -> str:
     """`text` without phone numbers, e-mail addresses and PINs (URL-encoded ones too)."""
     if "%" in text:
         text = unquote(text)  # /conversations/wa%3A%2B994.../tracker
+    kept = _UUID.findall(text)
+    parts = [_mask_free_text(part) for part in _UUID.split(text)]
+    return "".join(part + (kept[i] if i < len(kept) else "") for i, part in enumerate(parts))
+
+
+def _mask_free_text(text: str) -> str:
     text = _EMAIL.sub(EMAIL_MASK, text)
     text = _PHONE.sub(PHONE_MASK, text)
     return pins.mask(text)

@@ -66,3 +66,11 @@ def test_every_record_of_the_process_is_masked_whichever_handler_writes_it() -> 
 def test_the_filter_masks_a_record_for_a_handler_of_ones_own() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "call %s", ("+994501234567",), None)
     assert log_privacy.PersonalDataFilter().filter(record) and record.getMessage() == "call [phone]"
+
+
+def test_record_ids_are_kept_even_when_a_group_is_all_digits():
+    from contract.log_privacy import mask
+
+    line = "attachment stored id=2a1817fe-005a-43e3-b71a-838666953979 by +994 50 123 45 67"
+    assert mask(line) == "attachment stored id=2a1817fe-005a-43e3-b71a-838666953979 by [phone]"
+    assert mask("id=12345678-1234-1234-1234-123456789012") == "id=12345678-1234-1234-1234-123456789012"
