@@ -4,8 +4,6 @@ import { $ } from "./dom.js";
 
 export const lang = document.body.dataset.lang || "en";
 const labels = JSON.parse($("i18n").textContent);
-const LOCALES = { ru: "ru-RU", az: "az-Latn-AZ", ro: "ro-RO", tr: "tr-TR", en: "en-GB" };
-export const locale = LOCALES[lang] || "en-GB";
 
 // t("list.page", {from: 1, to: 20, total: 55}); an unknown key shows itself (a test keeps
 // every key the scripts use in every label file).
@@ -21,24 +19,37 @@ export function label(prefix, value) {
   return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : String(value);
 }
 
-function format(date, options, timeZone) {
+// The date's numbers in the policy's time zone (Intl with a locale every browser has), the
+// names from the page's labels (Babel's CLDR data, backend/app/workspace/i18n.py): browsers lack
+// some of our languages' names (Chromium writes Azerbaijani dates as "2026 M12 5").
+const WEEKDAYS = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+
+function parts(date, timeZone) {
+  const options = { weekday: "short", day: "numeric", month: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  let formatter;
   try {
-    return new Intl.DateTimeFormat(locale, timeZone ? { ...options, timeZone } : options).format(date);
+    formatter = new Intl.DateTimeFormat("en-GB", timeZone ? { ...options, timeZone } : options);
   } catch (_) {
-    return new Intl.DateTimeFormat(locale, options).format(date);
+    formatter = new Intl.DateTimeFormat("en-GB", options);
   }
+  return Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
 }
 
-// "Çər, 18 iyun 2025, 14:05": weekday and month names in the agent's language, in the
+function dateText(p) {
+  return `${labels[`date.weekday.${WEEKDAYS[p.weekday]}`]}, ${Number(p.day)} ${labels[`date.month.${Number(p.month)}`]} ${p.year}`;
+}
+
+// "B.e., 23 iyun 2025, 14:05": weekday and month names in the agent's language, in the
 // policy's time zone (what the customer is told).
 export function fmtDateTime(iso, timeZone) {
   if (!iso) return "—";
-  return format(new Date(iso), { weekday: "short", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }, timeZone);
+  const p = parts(new Date(iso), timeZone);
+  return `${dateText(p)}, ${p.hour}:${p.minute}`;
 }
 
 export function fmtDate(iso, timeZone) {
   if (!iso) return "—";
-  return format(new Date(iso), { weekday: "short", day: "numeric", month: "long", year: "numeric" }, timeZone);
+  return dateText(parts(new Date(iso), timeZone));
 }
 
 // The policy profile's label of a status in the agent's language (status_labels, else the

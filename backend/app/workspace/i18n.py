@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import yaml
+from babel.dates import get_day_names, get_month_names
 
 from backend.app.core.settings import REPO_ROOT
 
@@ -24,7 +25,18 @@ def labels(lang: str) -> dict[str, str]:
         raise KeyError(lang)
     with (TEXTS_DIR / f"{lang}.yml").open(encoding="utf-8") as handle:
         data: Any = yaml.safe_load(handle)
-    return {str(key): str(value) for key, value in data.items()}
+    return {str(key): str(value) for key, value in data.items()} | date_names(lang)
+
+
+def date_names(lang: str) -> dict[str, str]:
+    """Month (as in "23 June") and weekday names from Babel's CLDR data: browsers' own Intl data
+    lacks some of our languages (Chromium writes Azerbaijani dates as "2026 M12 5")."""
+    locale = "en_GB" if lang == "en" else lang
+    months = get_month_names("wide", "format", locale)
+    days = get_day_names("abbreviated", "format", locale)  # 0 = Monday
+    names = {f"date.month.{number}": str(name) for number, name in months.items()}
+    names.update({f"date.weekday.{number}": str(name) for number, name in days.items()})
+    return names
 
 
 def _accepted(header: str | None) -> list[str]:
