@@ -42,7 +42,7 @@ function render(c) {
   facts($("c-facts"), [
     [t("field.tracking_number"), c.tracking_number],
     [t("field.status"), statusLabel(page.profile, c.status)],
-    [t("field.policy"), c.policy],
+    [t("field.policy"), (page.profile && page.profile.company) || c.policy],
     [t("field.channel"), label("channel", c.channel)],
     [t("field.language"), label("language", c.language)],
     [t("field.assigned_to"), assigneeName(c.assigned_to)],
@@ -105,7 +105,7 @@ function renderNotifications(c) {
     list.append(el("li", { className: `notification ${n.state || ""}`, dataset: { state: n.state || "", kind: n.kind } },
       el("strong", { text: label("notification", n.kind) }), " · ",
       el("span", { className: `badge ${n.state === "failed" ? "breached" : ""}`, text: label("notification.state", n.state) }),
-      ` · ${when}${n.channel ? ` · ${n.channel}` : ""}`,
+      ` · ${when}${n.channel ? ` · ${label("channel", n.channel)}` : ""}`,
       n.last_error ? el("div", { className: "muted", text: n.last_error }) : null, retry));
   }
   if (!list.firstChild) list.append(el("li", { className: "muted", text: t("complaint.none") }));
