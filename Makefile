@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -22,6 +22,7 @@ help:
 	@echo "make fmt          ruff format + ruff check --fix"
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
+	@echo "make bench-workspace the agents' overdue view, counts and searches over 100,000 complaints: p50/p95, SQLite and PostgreSQL"
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
 	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
@@ -140,6 +141,9 @@ test: venvs $(MODEL_STAMP)
 
 bench-backend: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bench.backend --db both --n $${BENCH_N:-100000}
+
+bench-workspace: $(APP_VENV)/.lock-hash
+	$(APP_PY) -m bench.workspace --db both --n $${BENCH_N:-100000}
 
 bench-notifications: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bench.notifications --db both

@@ -13,7 +13,7 @@ import backend.app.complaints.models  # noqa: F401
 import backend.app.conversations.models  # noqa: F401
 import backend.app.handoff.models  # noqa: F401
 import backend.app.notifications.models  # noqa: F401
-from backend.app.core.db import create_db_engine
+from backend.app.core.db import create_db_engine, include_in_comparison
 from backend.app.core.settings import Settings
 
 config = context.config
@@ -26,6 +26,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_in_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -165,6 +165,13 @@ class ComplaintCreate(ComplaintBase):
 
 class Complaint(ComplaintBase, table=True):
     __tablename__ = "complaint"
+    # The workspace's views (complaints/filters.py; alembic 0006, which also adds PostgreSQL's
+    # trigram index of the search).
+    __table_args__ = (
+        sa.Index("ix_complaint_acknowledged_at_acknowledge_by", "acknowledged_at", "acknowledge_by"),
+        sa.Index("ix_complaint_status_resolve_by", "status", "resolve_by"),
+        sa.Index("ix_complaint_notification_failed_created_at", "notification_failed", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_number: str = Field(max_length=9, unique=True)

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
-from backend.app.core.db import alembic_config, create_db_engine
+from backend.app.core.db import alembic_config, create_db_engine, include_in_comparison
 from tests.backend.conftest import DATABASES
 
 
@@ -19,7 +19,9 @@ def test_database_is_at_head_and_matches_the_models(client: TestClient, engine: 
     """The app migrated the test database on start; the migrations produce the models."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_comparison}
+        )
         assert context.get_current_revision() == head
         assert compare_metadata(context, SQLModel.metadata) == []
 
