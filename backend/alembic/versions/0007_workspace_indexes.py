@@ -1,8 +1,8 @@
 """workspace indexes: the overdue and due-today views, failed notifications, and on
 PostgreSQL a trigram index for the search (backend/app/complaints/filters.py)
 
-Revision ID: 0006_workspace_indexes
-Revises: 0005_lockouts
+Revision ID: 0007_workspace_indexes
+Revises: 0006_decisions_language
 Create Date: 2027-01-10
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_workspace_indexes"
-down_revision: str | None = "0005_lockouts"
+revision: str = "0007_workspace_indexes"
+down_revision: str | None = "0006_decisions_language"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
