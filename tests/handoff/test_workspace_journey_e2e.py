@@ -127,12 +127,13 @@ def test_overdue_web_chat_complaint_delayed_resolved_and_rejected_from_the_conso
             record = s.complaint(number)
             assert record["status"] == "registered" and record["channel"] == "socketio" and record["language"] == "ru"
             # Overdue: the acknowledgement was due an hour ago.
+            overdue_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).replace(microsecond=0)
             engine = sa.create_engine(s.env["DATABASE_URL"])
             with engine.begin() as connection:
                 connection.execute(
                     sa.update(Complaint)
                     .where(col(Complaint.tracking_number) == number)
-                    .values(acknowledge_by=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+                    .values(acknowledge_by=overdue_at)
                 )
             engine.dispose()
             resolve_by = dt.datetime.fromisoformat(record["deadlines"]["resolve_by"]).astimezone(BAKU).date()
@@ -192,6 +193,7 @@ def test_overdue_web_chat_complaint_delayed_resolved_and_rejected_from_the_conso
                 stderr.close()
             return {
                 "number": number,
+                "overdue_at": overdue_at,
                 "new_date": new_date,
                 "delayed": delayed,
                 "notice": notice["text"],
@@ -220,6 +222,11 @@ def test_overdue_web_chat_complaint_delayed_resolved_and_rejected_from_the_conso
     assert NAME in delayed["overdue"]["cells"]
     acknowledge = next(d for d in delayed["deadlines"] if d["kind"] == "acknowledge")
     assert acknowledge["state"] == "breached" and az["deadline.acknowledge"] in acknowledge["text"]
+    # Written the Azerbaijani way (Babel's month and weekday names), not Chromium's "2026 M12 7, Mon".
+    due = got["overdue_at"].astimezone(BAKU)
+    names = i18n.date_names("az")
+    written = f"{names['weekdays'][due.weekday()]}, {due.day} {names['months'][due.month - 1]} {due.year}, {due:%H:%M}"
+    assert written in acknowledge["text"], acknowledge["text"]
     assert "nargiz" in " ".join(delayed["facts"]) and az["field.assigned_to"] in delayed["facts"]
     assert delayed["error"] == ""
 

@@ -4,8 +4,6 @@ import { $ } from "./dom.js";
 
 export const lang = document.body.dataset.lang || "en";
 const labels = JSON.parse($("i18n").textContent);
-const LOCALES = { ru: "ru-RU", az: "az-Latn-AZ", ro: "ro-RO", tr: "tr-TR", en: "en-GB" };
-export const locale = LOCALES[lang] || "en-GB";
 
 // t("list.page", {from: 1, to: 20, total: 55}); an unknown key shows itself (a test keeps
 // every key the scripts use in every label file).
@@ -21,24 +19,42 @@ export function label(prefix, value) {
   return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : String(value);
 }
 
-function format(date, options, timeZone) {
+// Month and weekday names and the long date's order from Babel (the page's "dates" block):
+// browsers lack some languages' date data (Chromium writes Azerbaijani "2026 M12 10, Thu").
+const names = JSON.parse($("dates").textContent);
+
+// The moment's calendar fields in the time zone (the browser's own when none or unknown).
+function fields(date, timeZone) {
+  const options = { year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  let parts;
   try {
-    return new Intl.DateTimeFormat(locale, timeZone ? { ...options, timeZone } : options).format(date);
+    parts = new Intl.DateTimeFormat("en-US", timeZone ? { ...options, timeZone } : options).formatToParts(date);
   } catch (_) {
-    return new Intl.DateTimeFormat(locale, options).format(date);
+    parts = new Intl.DateTimeFormat("en-US", options).formatToParts(date);
   }
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  return { y: get("year"), m: get("month"), d: get("day"), hh: get("hour") % 24, mm: get("minute") };
 }
 
-// "Çər, 18 iyun 2025, 14:05": weekday and month names in the agent's language, in the
+function localDate(f) {
+  const weekday = names.weekdays[(new Date(Date.UTC(f.y, f.m - 1, f.d)).getUTCDay() + 6) % 7];
+  const day = names.date.replace("{d}", String(f.d)).replace("{MMMM}", names.months[f.m - 1]).replace("{y}", String(f.y));
+  return `${weekday}, ${day}`;
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+
+// "Ç.a., 18 iyun 2025, 14:05": weekday and month names in the agent's language, in the
 // policy's time zone (what the customer is told).
 export function fmtDateTime(iso, timeZone) {
   if (!iso) return "—";
-  return format(new Date(iso), { weekday: "short", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" }, timeZone);
+  const f = fields(new Date(iso), timeZone);
+  return `${localDate(f)}, ${pad(f.hh)}:${pad(f.mm)}`;
 }
 
 export function fmtDate(iso, timeZone) {
   if (!iso) return "—";
-  return format(new Date(iso), { weekday: "short", day: "numeric", month: "long", year: "numeric" }, timeZone);
+  return localDate(fields(new Date(iso), timeZone));
 }
 
 // The policy profile's label of a status in the agent's language (status_labels, else the
