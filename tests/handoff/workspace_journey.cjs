@@ -37,6 +37,8 @@ async function rowInView(page, view) {
   await page.waitForSelector(`#views [data-view=${view}].selected`, { timeout: TIMEOUT });
   const row = page.locator(`#complaint-rows tr[data-tracking-number="${env.TRACKING_NUMBER}"]`);
   await row.waitFor({ timeout: TIMEOUT });
+  // The counts come back after the list (list.js refreshCounts).
+  await page.waitForFunction((id) => document.getElementById(id).textContent !== "0", `count-${view}`, { timeout: TIMEOUT });
   return {
     title: await page.textContent("#list-title"),
     button: (await page.textContent(`#views [data-view=${view}]`)).trim(),
