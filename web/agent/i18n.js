@@ -19,37 +19,42 @@ export function label(prefix, value) {
   return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : String(value);
 }
 
-// The date's numbers in the policy's time zone (Intl with a locale every browser has), the
-// names from the page's labels (Babel's CLDR data, backend/app/workspace/i18n.py): browsers lack
-// some of our languages' names (Chromium writes Azerbaijani dates as "2026 M12 5").
-const WEEKDAYS = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+// Month and weekday names and the long date's order from Babel (the page's "dates" block):
+// browsers lack some languages' date data (Chromium writes Azerbaijani "2026 M12 10, Thu").
+const names = JSON.parse($("dates").textContent);
 
-function parts(date, timeZone) {
-  const options = { weekday: "short", day: "numeric", month: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  let formatter;
+// The moment's calendar fields in the time zone (the browser's own when none or unknown).
+function fields(date, timeZone) {
+  const options = { year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  let parts;
   try {
-    formatter = new Intl.DateTimeFormat("en-GB", timeZone ? { ...options, timeZone } : options);
+    parts = new Intl.DateTimeFormat("en-US", timeZone ? { ...options, timeZone } : options).formatToParts(date);
   } catch (_) {
-    formatter = new Intl.DateTimeFormat("en-GB", options);
+    parts = new Intl.DateTimeFormat("en-US", options).formatToParts(date);
   }
-  return Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  return { y: get("year"), m: get("month"), d: get("day"), hh: get("hour") % 24, mm: get("minute") };
 }
 
-function dateText(p) {
-  return `${labels[`date.weekday.${WEEKDAYS[p.weekday]}`]}, ${Number(p.day)} ${labels[`date.month.${Number(p.month)}`]} ${p.year}`;
+function localDate(f) {
+  const weekday = names.weekdays[(new Date(Date.UTC(f.y, f.m - 1, f.d)).getUTCDay() + 6) % 7];
+  const day = names.date.replace("{d}", String(f.d)).replace("{MMMM}", names.months[f.m - 1]).replace("{y}", String(f.y));
+  return `${weekday}, ${day}`;
 }
 
-// "B.e., 23 iyun 2025, 14:05": weekday and month names in the agent's language, in the
+const pad = (n) => String(n).padStart(2, "0");
+
+// "Ç.a., 18 iyun 2025, 14:05": weekday and month names in the agent's language, in the
 // policy's time zone (what the customer is told).
 export function fmtDateTime(iso, timeZone) {
   if (!iso) return "—";
-  const p = parts(new Date(iso), timeZone);
-  return `${dateText(p)}, ${p.hour}:${p.minute}`;
+  const f = fields(new Date(iso), timeZone);
+  return `${localDate(f)}, ${pad(f.hh)}:${pad(f.mm)}`;
 }
 
 export function fmtDate(iso, timeZone) {
   if (!iso) return "—";
-  return dateText(parts(new Date(iso), timeZone));
+  return localDate(fields(new Date(iso), timeZone));
 }
 
 // The policy profile's label of a status in the agent's language (status_labels, else the

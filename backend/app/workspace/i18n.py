@@ -3,11 +3,13 @@ mapping of keys to labels each) and the choice of a page's language:
 `?lang=` > the `agent_lang` cookie (set after login from the agent's stored choice) >
 Accept-Language > en."""
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
 import yaml
-from babel.dates import get_day_names, get_month_names
+from babel import Locale
+from babel.dates import format_date
 
 from backend.app.core.settings import REPO_ROOT
 
@@ -25,18 +27,7 @@ def labels(lang: str) -> dict[str, str]:
         raise KeyError(lang)
     with (TEXTS_DIR / f"{lang}.yml").open(encoding="utf-8") as handle:
         data: Any = yaml.safe_load(handle)
-    return {str(key): str(value) for key, value in data.items()} | date_names(lang)
-
-
-def date_names(lang: str) -> dict[str, str]:
-    """Month (as in "23 June") and weekday names from Babel's CLDR data: browsers' own Intl data
-    lacks some of our languages (Chromium writes Azerbaijani dates as "2026 M12 5")."""
-    locale = "en_GB" if lang == "en" else lang
-    months = get_month_names("wide", "format", locale)
-    days = get_day_names("abbreviated", "format", locale)  # 0 = Monday
-    names = {f"date.month.{number}": str(name) for number, name in months.items()}
-    names.update({f"date.weekday.{number}": str(name) for number, name in days.items()})
-    return names
+    return {str(key): str(value) for key, value in data.items()}
 
 
 def _accepted(header: str | None) -> list[str]:
@@ -60,3 +51,26 @@ def choose_language(query: str | None, cookie: str | None, accept_language: str 
         if wanted and wanted.lower() in LANGUAGES:
             return wanted.lower()
     return DEFAULT
+
+
+# Babel's locale of each console language (en as the console writes it: day before month).
+BABEL_LOCALES = {"az": "az", "en": "en_GB", "ro": "ro", "ru": "ru", "tr": "tr"}
+# A day whose day, month and year digits differ, to find each in Babel's written date.
+_SAMPLE = dt.date(2033, 11, 22)
+
+
+@cache
+def date_names(lang: str) -> dict[str, Any]:
+    """How the console writes a date in one language, from Babel's CLDR data: the month names
+    as a date inflects them, the short weekdays (Monday first) and the long date as a template
+    ("{d} {MMMM} {y}"). Browsers lack some languages' date data (Chromium writes Azerbaijani as
+    "2026 M12 10, Thu"), so the page's scripts take the names from here, not from Intl."""
+    locale = Locale.parse(BABEL_LOCALES[lang])
+    months = [locale.months["format"]["wide"][month] for month in range(1, 13)]
+    written = format_date(_SAMPLE, "long", locale=locale)
+    template = written.replace(months[_SAMPLE.month - 1], "{MMMM}").replace(str(_SAMPLE.year), "{y}")
+    return {
+        "months": months,
+        "weekdays": [locale.days["format"]["abbreviated"][day] for day in range(7)],
+        "date": template.replace(str(_SAMPLE.day), "{d}"),
+    }

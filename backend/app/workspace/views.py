@@ -65,9 +65,9 @@ def _templates() -> jinja2.Environment:
     )
 
 
-def _data_block(labels: dict[str, str]) -> str:
+def _data_block(data: dict[str, Any]) -> str:
     """JSON safe inside <script type="application/json">: no "</script>" can end it early."""
-    text = json.dumps(labels, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -88,6 +88,7 @@ def console_page(
             lang=chosen,
             t=labels,
             labels_json=Markup(_data_block(labels)),
+            dates_json=Markup(_data_block(i18n.date_names(chosen))),
             languages=sorted(i18n.LANGUAGES.items()),
             views=VIEWS,
         )
