@@ -1,5 +1,5 @@
 """The agents' lists of complaints as SQL: the views (mine, overdue, due today...), the filters
-and the search, written so that the indexes of alembic 0006 serve them on SQLite and
+and the search, written so that the indexes of alembic 0007 serve them on SQLite and
 PostgreSQL. `is_overdue` and `next_deadline` are the Python twins the presenters use."""
 
 import datetime as dt
@@ -37,7 +37,7 @@ UNFINISHED = tuple(status.value for status in ComplaintStatus if status.value no
 REJECTED = (ComplaintStatus.reopened.value, ComplaintStatus.disputed.value)
 
 # The searched columns as one lower-cased text: one LIKE per search instead of eight, and on
-# PostgreSQL one trigram index (alembic 0006 repeats this expression word for word; keep both
+# PostgreSQL one trigram index (alembic 0007 repeats this expression word for word; keep both
 # equal). The unit separator keeps a word from matching across two fields.
 SEARCHED_COLUMNS = (
     "tracking_number",
