@@ -217,7 +217,7 @@ async function renderCard() {
   const h = q.card;
   facts($("card-facts"), [
     [t("card.reason"), label("reason", h.reason)],
-    [t("field.language"), h.language || t("word.unknown")],
+    [t("field.language"), h.language ? `${label("language", h.language)} (${h.language})` : t("word.unknown")],
     [t("field.channel"), `${label("channel", h.channel)} (${h.channel})`],
     [t("field.policy"), h.policy],
     [t("card.asked_at"), time(h.requested_at)],
