@@ -15,16 +15,10 @@ from actions.base import BackendAction
 from actions.policy import load_policy
 from actions.registration import channel_of
 from bot.backend import BackendRejected, BackendUnavailable
-from contract.dates import moment_text
+from contract.dates import moment_text as format_moment
 from contract.fields import CARD_SLOTS
 
 logger = logging.getLogger(__name__)
-
-
-def format_moment(value: str | None, language: str | None) -> str:
-    """When a person answers (the backend writes it in the policy's time zone), with the date
-    and the time the way the customer's language writes them."""
-    return moment_text(value, language)
 
 
 def consecutive_fallbacks(tracker: Tracker, understood_now: bool = False) -> int:

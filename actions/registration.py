@@ -23,18 +23,12 @@ from actions.outbox.conversation import RETRY_INTENT
 from actions.policy import load_policy
 from actions.responses import response_text
 from bot.backend import BackendClient, BackendRejected, BackendUnavailable
-from contract.dates import date_text
+from contract.dates import date_text as format_date  # dates the way the notifications write them
 from contract.fields import INTAKE_SLOTS
 
 logger = logging.getLogger(__name__)
 
 CONVERSATION_SLOTS = ("confirmed", "registration_key", "skipped_slots", "correcting", "field_to_correct")
-
-
-def format_date(value: str | None, language: str | None, *, weekday: bool = True) -> str:
-    """A moment of the backend's answer (already in the policy's time zone) as its date, the
-    way the customer's language writes it (contract/dates.py, as the notifications do)."""
-    return date_text(value, language, weekday=weekday)
 
 
 def reset_events() -> list[SlotSet]:

@@ -10,9 +10,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import BackendAction
-from actions.registration import format_date
 from actions.responses import response_text
 from bot.backend import BackendRejected, BackendUnavailable
+from contract.dates import date_text
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +61,14 @@ class ActionLookUpStatus(BackendAction):
             template = response_text(domain, "utter_status_last_note", language)
             last = answer["last_note"]
             note = "\n" + template.format(
-                at=format_date(last.get("at"), language, weekday=False), text=last.get("text", "")
+                at=date_text(last.get("at"), language, weekday=False), text=last.get("text", "")
             )
         dispatcher.utter_message(
             response="utter_status_report",
             tracking_number=answer["tracking_number"],
             status=answer.get("status_label") or answer.get("status"),
-            acknowledge_by=format_date(deadlines.get("acknowledge_by"), language),
-            resolve_by=format_date(deadlines.get("resolve_by"), language),
+            acknowledge_by=date_text(deadlines.get("acknowledge_by"), language),
+            resolve_by=date_text(deadlines.get("resolve_by"), language),
             note=note,
         )
         return [forget_pin]

@@ -85,11 +85,7 @@ def fill(url: str, n: int) -> tuple[list[str], float]:
     pin_hash = hash_pin(FILL_PIN)
     now = dt.datetime.now(dt.UTC)
     rng = random.Random(4)
-    numbers: set[str] = set()
-    while len(numbers) < n:
-        chars = "".join(rng.choice(TRACKING_ALPHABET) for _ in range(8))
-        numbers.add(f"{chars[:4]}-{chars[4:]}")
-    tracking_numbers = sorted(numbers, key=lambda _: rng.random())
+    tracking_numbers = random_tracking_numbers(rng, n)
     deadline_cache: dict[tuple[str, dt.date], dict[str, Any]] = {}
     complaints, history = [], []
     with engine.begin() as connection:
@@ -132,13 +128,32 @@ def fill(url: str, n: int) -> tuple[list[str], float]:
                 connection.execute(sa.insert(Complaint), complaints)  # type: ignore[arg-type]
                 connection.execute(sa.insert(StatusChange), history)  # type: ignore[arg-type]
                 complaints, history = [], []
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :n)"), {"n": n})
+        set_next_id(connection, "complaint", n)
+    analyse_and_close(engine)
+    return tracking_numbers, time.perf_counter() - started
+
+
+def random_tracking_numbers(rng: random.Random, n: int) -> list[str]:
+    """N distinct tracking numbers in a random order."""
+    numbers: set[str] = set()
+    while len(numbers) < n:
+        chars = "".join(rng.choice(TRACKING_ALPHABET) for _ in range(8))
+        numbers.add(f"{chars[:4]}-{chars[4:]}")
+    return sorted(numbers, key=lambda _: rng.random())
+
+
+def set_next_id(connection: sa.Connection, table: str, last_id: int) -> None:
+    """After rows inserted with their own ids, PostgreSQL's sequence continues after them."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": last_id})
+
+
+def analyse_and_close(engine: sa.Engine) -> None:
+    """Statistics for the planner after a bulk fill, then the engine closed."""
     with engine.connect() as connection:
         connection.execute(sa.text("ANALYZE"))
         connection.commit()
     engine.dispose()
-    return tracking_numbers, time.perf_counter() - started
 
 
 # --- the server --------------------------------------------------------------------------------

@@ -34,9 +34,9 @@ import sqlalchemy as sa
 from backend.app.accounts.models import Agent
 from backend.app.complaints.models import Complaint
 from backend.app.core.db import create_db_engine, run_migrations
-from backend.app.core.security import TRACKING_ALPHABET, hash_pin
+from backend.app.core.security import hash_pin
 from backend.app.policies.profile import compute_deadlines, load_policies
-from bench.backend import AGENT_TOKEN, FILL_PIN, drive, server
+from bench.backend import AGENT_TOKEN, FILL_PIN, analyse_and_close, drive, random_tracking_numbers, server, set_next_id
 from bench.runner import add_database_options, chosen_databases, fresh_database, markdown_table
 from contract.statuses import ComplaintStatus
 
@@ -122,16 +122,12 @@ def fill(url: str, n: int) -> tuple[list[dict[str, Any]], float]:
         }
         for index in range(1, 11)
     ]
-    numbers: set[str] = set()
-    while len(numbers) < n:
-        chars = "".join(rng.choice(TRACKING_ALPHABET) for _ in range(8))
-        numbers.add(f"{chars[:4]}-{chars[4:]}")
     deadline_cache: dict[tuple[str, dt.date, int], dict[str, Any]] = {}
     samples: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     with engine.begin() as connection:
         connection.execute(sa.insert(Agent), agents)  # type: ignore[arg-type]
-        for index, number in enumerate(sorted(numbers, key=lambda _: rng.random()), start=1):
+        for index, number in enumerate(random_tracking_numbers(rng, n), start=1):
             policy = policies[index % len(policies)]
             received_at = now - dt.timedelta(seconds=rng.randrange(365 * 24 * 3600))
             key = (policy.id, received_at.date(), received_at.hour)
@@ -164,13 +160,9 @@ def fill(url: str, n: int) -> tuple[list[dict[str, Any]], float]:
             if len(rows) == _BATCH or index == n:
                 connection.execute(sa.insert(Complaint), rows)  # type: ignore[arg-type]
                 rows = []
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('complaint', 'id'), :n)"), {"n": n})
-            connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('agent', 'id'), 10)"))
-    with engine.connect() as connection:
-        connection.execute(sa.text("ANALYZE"))
-        connection.commit()
-    engine.dispose()
+        set_next_id(connection, "complaint", n)
+        set_next_id(connection, "agent", len(agents))
+    analyse_and_close(engine)
     return samples, time.perf_counter() - started
 
 

@@ -10,6 +10,8 @@ an id of another channel (nothing is sent to a number guessed from a foreign id)
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 TELEGRAM = "tg:"
 WHATSAPP = "wa:"
 TWILIO = "tw:"
@@ -44,3 +46,13 @@ def output_channel(conversation_id: str) -> str:
         if platform_id(conversation_id, prefix) is not None:
             return channel
     return "latest"
+
+
+# Rasa's routes match the raw request path (see backend/app/clients/rasa_paths.py): an id keeps
+# every character RFC 3986 allows in a path segment as it is, Twilio's "whatsapp:+994..." too.
+PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+def conversation_path(conversation_id: str) -> str:
+    """The conversation's path in Rasa's HTTP API."""
+    return "/conversations/" + quote(conversation_id, safe=PATH_SEGMENT_SAFE)

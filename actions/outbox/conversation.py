@@ -10,20 +10,16 @@ header (contract.rasa_auth), never the token in the query string.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 
 import aiohttp
 
 from bot import http
 from contract import rasa_auth
-from contract.conversation_ids import output_channel
+from contract.conversation_ids import conversation_path, output_channel
 
 RETRY_INTENT = "EXTERNAL_retry_registration"
 # The turn runs action_submit_complaint, which asks the backend again (its own 10 s timeout).
 TIMEOUT = aiohttp.ClientTimeout(total=45)
-# As backend/app/clients/rasa_paths.py: Rasa matches the raw path, so an id keeps every
-# character a path segment allows (Twilio's "whatsapp:+994...") as it is.
-PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
 
 
 class RasaUnavailable(Exception):
@@ -36,7 +32,7 @@ class ConversationNotifier:
         self.token = token
 
     async def retry_registration(self, conversation_id: str) -> None:
-        url = f"{self.rasa_url}/conversations/{quote(conversation_id, safe=PATH_SEGMENT_SAFE)}/trigger_intent"
+        url = f"{self.rasa_url}{conversation_path(conversation_id)}/trigger_intent"
         params = {"output_channel": output_channel(conversation_id), "include_events": "NONE"}
         headers = rasa_auth.headers(self.token, "actions")
         try:

@@ -60,26 +60,34 @@ def _sensitive(turn: Sequence[Event], asked: Any) -> bool:
 
 def redacted(events: Sequence[Event], first_new: int) -> list[dict[str, Any] | None]:
     """For each of events[first_new:], the dict to store instead of `event.as_dict()`, or None
-    when it needs no change. The whole tracker is read to know each turn's question."""
-    asked: Any = None
+    when it needs no change. Only the turns holding new events are read, and the question asked
+    before them (found backwards), so a save costs the same however long the conversation is."""
+    start = first_new
+    while start > 0 and not isinstance(events[start], UserUttered):
+        start -= 1
+    asked = _asked_before(events, start)
     out: list[dict[str, Any] | None] = []
-    start = 0
     while start < len(events):
         end = start + 1
         while end < len(events) and not isinstance(events[end], UserUttered):
             end += 1
         turn = events[start:end]
-        if end > first_new:
-            sensitive = _sensitive(turn, asked)
-            for index in range(max(start, first_new), end):
-                out.append(_redact(events[index], sensitive))
-        for event in turn:  # what the bot asks when the next message comes
-            if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
-                asked = event.value
-            elif isinstance(event, Restarted):
-                asked = None
+        sensitive = _sensitive(turn, asked)
+        for index in range(max(start, first_new), end):
+            out.append(_redact(events[index], sensitive))
+        asked = _asked_before(turn, len(turn), asked)  # what the bot asks when the next message comes
         start = end
     return out
+
+
+def _asked_before(events: Sequence[Event], end: int, default: Any = None) -> Any:
+    """The slot the bot last asked for in events[:end] (None after a restart), else `default`."""
+    for event in reversed(events[:end]):
+        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            return event.value
+        if isinstance(event, Restarted):
+            return None
+    return default
 
 
 def _redact(event: Event, sensitive: bool) -> dict[str, Any] | None:

@@ -8,15 +8,13 @@ import uuid
 import pytest
 
 from tests.channels.helpers import (
-    TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
     TWILIO_NUMBER,
     TWILIO_SID,
     TWILIO_TOKEN,
-    WHATSAPP_APP_SECRET,
     WHATSAPP_PHONE_ID,
     WHATSAPP_TOKEN,
-    WHATSAPP_VERIFY_TOKEN,
+    platform_env,
 )
 from tests.support.stack import Stack
 from tests.support.telegram import FakeTelegram
@@ -40,14 +38,7 @@ def channel_stack(tmp_path_factory, fakes):
         workdir,
         env={
             "ATTACHMENTS_DIR": str(workdir / "attachments"),
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "TELEGRAM_API_BASE_URL": fakes["telegram"].url,
-            "WHATSAPP_ACCESS_TOKEN": WHATSAPP_TOKEN,
-            "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
-            "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
-            "WHATSAPP_API_BASE_URL": fakes["graph"].url,
+            **platform_env(fakes),
             "TWILIO_ACCOUNT_SID": TWILIO_SID,
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_WHATSAPP_NUMBER": f"whatsapp:{TWILIO_NUMBER}",

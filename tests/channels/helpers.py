@@ -17,3 +17,17 @@ TWILIO_NUMBER = "+14155238886"
 
 def rasa_log(stack: Stack) -> str:
     return stack.processes["rasa"].log.read_text(errors="replace")
+
+
+def platform_env(fakes: dict) -> dict[str, str]:
+    """The Telegram and WhatsApp (Meta) channels switched on, each pointed at its local fake."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": fakes["telegram"].url,
+        "WHATSAPP_ACCESS_TOKEN": WHATSAPP_TOKEN,
+        "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
+        "WHATSAPP_API_BASE_URL": fakes["graph"].url,
+    }

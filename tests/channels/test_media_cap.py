@@ -14,11 +14,8 @@ import pytest
 
 from tests.channels.helpers import (
     TELEGRAM_SECRET,
-    TELEGRAM_TOKEN,
     WHATSAPP_APP_SECRET,
-    WHATSAPP_PHONE_ID,
-    WHATSAPP_TOKEN,
-    WHATSAPP_VERIFY_TOKEN,
+    platform_env,
 )
 from tests.channels.test_channel_harness import harness_server
 from tests.support.fake_server import Streamed
@@ -55,16 +52,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, fakes):
     log = tmp_path_factory.mktemp("media") / "harness.log"
-    env = {
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE_URL": fakes["telegram"].url,
-        "WHATSAPP_ACCESS_TOKEN": WHATSAPP_TOKEN,
-        "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_ID,
-        "WHATSAPP_API_BASE_URL": fakes["graph"].url,
-    }
+    env = platform_env(fakes)
     with harness_server(log, env) as url:
         yield Server(url, log)
 

@@ -134,60 +134,24 @@ class FakeGraph(FakeServer):
     # The customer's side: webhook bodies as Meta sends them ------------------------------------------
     def webhook(self, wa_id: str, message: dict[str, Any], name: str = "Test") -> dict[str, Any]:
         message = {"from": wa_id, "id": "wamid." + uuid.uuid4().hex, "timestamp": str(int(time.time())), **message}
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "102290129340398",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "15550783881",
-                                    "phone_number_id": self.phone_number_id,
-                                },
-                                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                                "messages": [message],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
+        return self._envelope({"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [message]})
 
     def status_webhook(self, wa_id: str) -> dict[str, Any]:
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "102290129340398",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "15550783881",
-                                    "phone_number_id": self.phone_number_id,
-                                },
-                                "statuses": [
-                                    {
-                                        "id": "wamid." + uuid.uuid4().hex,
-                                        "status": "delivered",
-                                        "timestamp": str(int(time.time())),
-                                        "recipient_id": wa_id,
-                                        "conversation": {"id": "c1", "origin": {"type": "service"}},
-                                        "pricing": {"billable": True, "pricing_model": "CBP", "category": "service"},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
+        status = {
+            "id": "wamid." + uuid.uuid4().hex,
+            "status": "delivered",
+            "timestamp": str(int(time.time())),
+            "recipient_id": wa_id,
+            "conversation": {"id": "c1", "origin": {"type": "service"}},
+            "pricing": {"billable": True, "pricing_model": "CBP", "category": "service"},
         }
+        return self._envelope({"statuses": [status]})
+
+    def _envelope(self, value: dict[str, Any]) -> dict[str, Any]:
+        """One change of the business account, as Meta wraps messages and statuses alike."""
+        metadata = {"display_phone_number": "15550783881", "phone_number_id": self.phone_number_id}
+        change = {"field": "messages", "value": {"messaging_product": "whatsapp", "metadata": metadata, **value}}
+        return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [change]}]}
 
 
 def _interactive_problem(data: dict[str, Any]) -> str | None:

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+from contract.conversation_ids import PATH_SEGMENT_SAFE, conversation_path
 
-
-def conversation_path(conversation_id: str) -> str:
-    return "/conversations/" + quote(conversation_id, safe=PATH_SEGMENT_SAFE)
+__all__ = ["conversation_path", "reachable"]
 
 
 def reachable(conversation_id: str) -> bool:

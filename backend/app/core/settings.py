@@ -10,16 +10,14 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from contract import secrets
+from contract import exposure, secrets
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 PolicyId = Literal["eurolux", "kontakt", "music_gallery", "inverter_eu", "poliser"]
 
-# Values that show a secret was never really set.
-_PLACEHOLDERS = frozenset({"change-me", "changeme", "changethis", "secret", "password", "token", "xxx"})
-_MIN_SECRET_LENGTH = 16
-_SECRET_FIELDS = ("agent_token", "service_token", "secret_key")
+# The secrets that guard the backend, named once for the launchers and these checks.
+_SECRET_FIELDS = tuple(name.lower() for name in exposure.GUARDS["backend"][1])
 
 
 class Settings(BaseSettings):
@@ -162,10 +160,10 @@ class Settings(BaseSettings):
             value: str = getattr(self, name).get_secret_value()
             if not value.strip():
                 problems.append(f"{name.upper()} is empty")
-            elif value.lower() in _PLACEHOLDERS or value.lower().startswith("dev-"):
+            elif value.lower() in secrets.PLACEHOLDERS or value.lower().startswith("dev-"):
                 problems.append(f"{name.upper()} is a placeholder ({value!r})")
-            elif len(value) < _MIN_SECRET_LENGTH:
-                problems.append(f"{name.upper()} is shorter than {_MIN_SECRET_LENGTH} characters")
+            elif len(value) < secrets.MIN_SECRET_LENGTH:
+                problems.append(f"{name.upper()} is shorter than {secrets.MIN_SECRET_LENGTH} characters")
         if problems:
             raise ValueError(
                 "refusing to start with ENVIRONMENT=production: "

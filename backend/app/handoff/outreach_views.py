@@ -12,10 +12,11 @@ from backend.app.conversations.presenters import message_public
 from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.errors import refusals
 from backend.app.core.models import utcnow
-from backend.app.handoff import outreach, service
+from backend.app.handoff import outreach
 from backend.app.handoff.hub import console_hub
 from backend.app.handoff.models import AgentMessageCreate
 from backend.app.handoff.service import Actor
+from backend.app.handoff.views import REFUSALS
 from backend.app.policies.deps import PoliciesDep
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
@@ -45,13 +46,7 @@ def write_to_customer(
     message is in the transcript and the complaint's history."""
     complaint = complaint_or_404(session, tracking_number)
     try:
-        with refusals(
-            {
-                outreach.NoConversation: HTTPStatus.CONFLICT,
-                service.NotYours: HTTPStatus.FORBIDDEN,
-                service.HandoffConflict: HTTPStatus.CONFLICT,
-            }
-        ):
+        with refusals({**REFUSALS, outreach.NoConversation: HTTPStatus.CONFLICT}):
             message = outreach.write_to_customer(
                 session=session,
                 complaint=complaint,

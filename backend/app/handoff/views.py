@@ -65,8 +65,9 @@ def _handoff_or_404(session: SessionDep, handoff_id: int) -> Handoff:
     return handoff
 
 
-# The handoff's refusals: another agent has it, or its state does not allow it.
-_REFUSALS = {service.NotYours: HTTPStatus.FORBIDDEN, service.HandoffConflict: HTTPStatus.CONFLICT}
+# The handoff's refusals: another agent has it, or its state does not allow it (the outreach
+# route adds its own).
+REFUSALS = {service.NotYours: HTTPStatus.FORBIDDEN, service.HandoffConflict: HTTPStatus.CONFLICT}
 
 
 def _hub(request: Request) -> ConsoleHub:
@@ -189,7 +190,7 @@ def take_handoff(
 ) -> HandoffPublic:
     """Takes a waiting conversation. Two agents taking the same one: the second gets 409."""
     handoff = _handoff_or_404(session, handoff_id)
-    with refusals(_REFUSALS):
+    with refusals(REFUSALS):
         handoff = flows.take(session=session, handoff=handoff, actor=Actor.of(agent), hub=_hub(request))
     return handoff_public(handoff, policies, now=utcnow())
 
@@ -212,7 +213,7 @@ def transfer_handoff(
     """Passes the conversation to another agent (`username`), or back to the queue (`null`)."""
     handoff = _handoff_or_404(session, handoff_id)
     target = None if transfer.username is None else active_agent_or_422(session, transfer.username)
-    with refusals(_REFUSALS):
+    with refusals(REFUSALS):
         handoff = flows.transfer(
             session=session, handoff=handoff, actor=Actor.of(agent), to=target, note=transfer.note, hub=_hub(request)
         )
@@ -240,7 +241,7 @@ def send_message(
     The message enters the transcript at once; `delivered_at` is set when Rasa took it."""
     handoff = _handoff_or_404(session, handoff_id)
     try:
-        with refusals(_REFUSALS):
+        with refusals(REFUSALS):
             message = flows.send_agent_message(
                 session=session,
                 handoff=handoff,
@@ -271,7 +272,7 @@ def _give_back_route(outcome: HandoffOutcome, name: str, doc: str) -> Callable[.
     ) -> HandoffPublic:
         handoff = _handoff_or_404(session, handoff_id)
         try:
-            with refusals(_REFUSALS):
+            with refusals(REFUSALS):
                 handoff = flows.give_back(
                     session=session,
                     handoff=handoff,
