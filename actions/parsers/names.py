@@ -1,0 +1,173 @@
+"""People's names as customers write them: first names per language, honorifics, and the case and
+copula suffixes that Azerbaijani and Turkish glue onto a name ("Elvinəm", "Ayşe'yim", "Aytənə").
+
+The first names live in names/<lang>.txt (see each file's header for where the list comes from);
+titles and words that are names only when capitalised live in roles.yml beside this file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from contract.text import fold
+
+LANGUAGES = ("ru", "az", "ro", "tr")
+_HERE = Path(__file__).parent
+_LETTERS = r"[^\W\d_]"
+# "Ayşe'yim", "Kadıköy'deki": a lower-case tail of up to 7 letters after an apostrophe is a suffix;
+# a one-letter stem ("O'Neil", "d'Arc") never is.
+_APOSTROPHE = re.compile(rf"^({_LETTERS}{{2,}}(?:-{_LETTERS}+)*)['’`´ʼ]({_LETTERS}{{1,7}})$")
+# Suffixes as folded text (ə->e, ı->i), longest first when tried.
+_COPULA = ("dir", "dur", "tir", "tur", "yim", "yum", "yam", "im", "um", "am", "em")
+_PAST = ("ydi", "ydu", "di", "du", "ti", "tu")
+_CASES = (
+    "ndan", "nden", "ndaki", "ndeki", "nin", "nun", "nda", "nde", "dan", "den", "tan", "ten",
+    "daki", "deki", "yla", "yle", "in", "un", "ya", "ye", "yi", "yu", "ni", "nu", "da", "de",
+    "ta", "te", "la", "le", "a", "e", "i", "u",
+)  # fmt: skip
+# Russian declension back to the nominative: (ending, replacement), tried in order.
+_RU_ENDINGS = (
+    ("ой", "а"), ("ей", "я"), ("ей", "а"), ("ом", ""), ("ем", "й"), ("ем", "ь"), ("у", "а"), ("у", ""),
+    ("ю", "я"), ("ю", "й"), ("ю", "ь"), ("е", "а"), ("е", "я"), ("е", ""), ("и", "а"), ("и", "я"),
+    ("ы", "а"), ("а", ""), ("я", "й"), ("я", "ь"),
+)  # fmt: skip
+# Romanian genitive-dative of a feminine name: "Ioanei" -> "Ioana".
+_RO_ENDINGS = (("ei", "a"),)
+_PATRONYMIC = ("oglu", "qizi", "kizi")
+_SURNAME = re.compile(r"(ov|ev|yev|ova|eva|yeva|zade|li|lu|oglu|qizi|escu|eanu|ов|ев|ова|ева|ин|ина)$")
+
+
+@lru_cache(maxsize=1)
+def roles_lexicon() -> dict:
+    """roles.yml: role words, honorifics, place words and the rest of the staff reader's lexicon."""
+    with (_HERE / "roles.yml").open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@lru_cache(maxsize=8)
+def _first_names(language: str) -> frozenset[str]:
+    lines = (_HERE / "names" / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _lowercase_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in roles_lexicon()["lowercase_words"])
+
+
+@lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    h = roles_lexicon()["honorifics"]
+    return frozenset(fold(w) for w in h["before"] + h["after"])
+
+
+def cut_apostrophe(word: str) -> str:
+    """ "Ayşe'yim" -> "Ayşe", "Yılmaz'ım" -> "Yılmaz"; "O'Neil" is left alone."""
+    match = _APOSTROPHE.match(word)
+    if match and match.group(2) == match.group(2).lower():
+        return match.group(1)
+    return word
+
+
+def _known(folded: str, language: str | None) -> bool:
+    languages = (language,) if language in LANGUAGES else LANGUAGES
+    return len(folded) >= 2 and any(folded in _first_names(lang) for lang in languages)
+
+
+def is_first_name(word: str, language: str | None = None) -> bool:
+    """A first name of the names resource ("Aytən", "aytan", "Ioana", "Айтен"); a word that is also a
+    common word ("lazım", "umut", "вера") counts only when capitalised."""
+    word = cut_apostrophe(word.strip('.,;:!?"«»()'))
+    if not word:
+        return False
+    folded = fold(word)
+    if word == word.lower() and folded in _lowercase_words():
+        return False
+    return _known(folded, language)
+
+
+def is_surname(word: str) -> bool:
+    """Looks like a surname by its ending (Quliyev, Məmmədova, Popescu, Иванова)."""
+    folded = fold(cut_apostrophe(word))
+    return len(folded) >= 5 and bool(_SURNAME.search(folded))
+
+
+def base_form(word: str, language: str | None = None, *, cases: bool = True) -> str | None:
+    """The first name `word` is a form of, spelled as the customer spelled it: "Aytənə" -> "Aytən",
+    "Nigardı" -> "Nigar", "Ольгой" -> "Ольга", "Ioanei" -> "Ioana"; None when it is none.
+    A word that is itself a name is never cut ("Məryəm", "Kadir", "Elmira")."""
+    word = cut_apostrophe(word)
+    if is_first_name(word, language):
+        return word
+    folded = fold(word)
+    if folded in _lowercase_words() and word == word.lower():
+        return None
+    suffixes = _COPULA + _PAST + (_CASES if cases else ())
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        stem = word[: -len(suffix)]
+        if folded.endswith(suffix) and len(stem) >= 3 and is_first_name(stem, language):
+            return stem
+    for ending, replacement in _RU_ENDINGS + _RO_ENDINGS:
+        # Compared as written: folding would take "й" for "и".
+        if word.lower().endswith(ending) and len(word) > len(ending) + 1:
+            candidate = word[: -len(ending)] + replacement
+            if is_first_name(candidate, language):
+                return candidate
+    return None
+
+
+def _strip_copula(word: str) -> str:
+    """The last word of a full name: "oğludur" -> "oğlu", "Elvinəm" -> "Elvin", "Quliyevəm" -> "Quliyev"."""
+    folded = fold(word)
+    for tail in _PATRONYMIC:
+        if folded.startswith(tail) and len(folded) > len(tail):
+            return word[: len(tail)]
+    if is_first_name(word):
+        return word
+    for suffix in sorted(_COPULA, key=len, reverse=True):
+        stem = word[: -len(suffix)]
+        if folded.endswith(suffix) and len(stem) >= 3 and (is_first_name(stem) or is_surname(stem)):
+            return stem
+    return word
+
+
+def strip_suffixes(name: str) -> str:
+    """Case and copula suffixes removed from a full name as written after "adım", "ben", ...:
+    "Quliyev Elvin Rauf oğludur" -> "Quliyev Elvin Rauf oğlu"; "Yılmaz Ayşe'yim" -> "Yılmaz Ayşe";
+    "Məmmədova Leyla Akif qızıyam" -> "Məmmədova Leyla Akif qızı". A suffix without an apostrophe
+    is cut only where what is left is a known name or looks like a surname ("Məryəm", "İlham",
+    "Kadir", "Nadir" stay whole)."""
+    words = [cut_apostrophe(w) for w in name.split()]
+    if not words:
+        return name.strip()
+    words[-1] = _strip_copula(words[-1])
+    return " ".join(words)
+
+
+def strip_honorifics(words: list[str]) -> list[str]:
+    """["Ayten", "Hanım"] -> ["Ayten"]; ["doamna", "Ioana"] -> ["Ioana"]; ["г-жа", "Иванова"] ->
+    ["Иванова"]. A title with a suffix ("Hanım'a", "bəyə") goes too."""
+    kept = []
+    for word in words:
+        bare = fold(cut_apostrophe(word.strip(".,;:!?")))
+        if bare in _honorifics() or bare.rstrip(".") in _honorifics():
+            continue
+        kept.append(word)
+    return kept
+
+
+def capitalise(word: str, turkic: bool) -> str:
+    """ "ayten" -> "Ayten"; "ilham" -> "İlham" in Azerbaijani or Turkish text, "Ioana" in Romanian."""
+    lower = word.lower()
+    first = "İ" if turkic and lower[:1] == "i" else lower[:1].upper()
+    parts = (first + lower[1:]).split("-")
+    return "-".join(p[:1].upper() + p[1:] if p else p for p in parts)
+
+
+def looks_turkic(text: str) -> bool:
+    """The text uses letters only Azerbaijani and Turkish have (ə, ğ, ı, ş, İ)."""
+    return bool(set(text) & set("əƏğĞıİşŞ"))

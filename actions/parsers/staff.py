@@ -1,0 +1,311 @@
+"""Who served the customer: the staff member's name and role, or a place where no person is named.
+
+"кассир Айтен нагрубила" -> Айтен, кассир; "курьер опоздал" -> the role only; "в магазине на улице
+Низами" -> a place. The words it knows are in roles.yml, the first names in names/<lang>.txt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from actions.parsers import names
+from contract.text import fold
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’`´ʼ.][^\W\d_]+)*|[.!?\n]+|[,;:—–()«»\"]|\s-\s")
+_SENTENCE_END = re.compile(r"^[.!?\n]+$")
+# Role words an Azerbaijani or Turkish customer follows with who it was: "satıcı qız", "kasiyer kız".
+_ROLE_TAILS = {"qiz", "oglan", "kiz", "kadin", "adam", "xanim", "bayan"}
+MAX_NAME_WORDS = 3
+MAX_GAP = 3  # words between a role and its name ("кассир, девушка по имени Айтен")
+SHORT_ANSWER = 4  # an answer this short may be a bare capitalised name at its start
+
+
+@dataclass(frozen=True)
+class StaffReading:
+    name: str | None  # "Айтен", "Ayten", "Orxan": honorifics and case suffixes removed
+    role: str | None  # as written: "кассир", "kasiyer", "curierul", "satıcı qız"
+    place: bool  # a place / channel / company is named and no person
+
+
+@dataclass
+class _Token:
+    text: str
+    folded: str
+    start: int
+    end: int
+    initial: bool  # first word of a sentence
+    pause: bool  # a comma or dash right before it
+    kind: str | None = None  # role, honorific_before, ..., or None for a plain word
+    span: int = 1  # words the lexicon entry covers, on the first token of a match
+
+
+# --- lexicon ---------------------------------------------------------------------
+
+
+def _entries(words: list[str]) -> list[tuple[str, ...]]:
+    """Each entry as its folded words, a word ending in "*" standing for its inflected forms
+    ("кассир*", "горяч* лини*")."""
+    out = [tuple(fold(w) for w in entry.split()) for entry in words]
+    return sorted((e for e in out if e), key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Kinds in the order they win when a word is in two of them."""
+    lex = names.roles_lexicon()
+    every = lambda group: [w for words in group.values() for w in words]  # noqa: E731
+    return [
+        ("company", _entries(lex["companies"])),
+        ("self", _entries(lex["self_markers"])),
+        ("marker_before", _entries(lex["markers"]["before"])),
+        ("marker_after", _entries(lex["markers"]["after"])),
+        ("role", _entries(every(lex["roles"]))),
+        ("honorific_before", _entries(lex["honorifics"]["before"])),
+        ("honorific_after", _entries(lex["honorifics"]["after"])),
+        ("place", _entries(every(lex["places"]))),
+        ("descriptor", _entries(every(lex["descriptors"]))),
+        ("filler", _entries(lex["markers"]["fillers"])),
+        ("not_name", _entries(lex["not_names"])),
+    ]
+
+
+@lru_cache(maxsize=2)
+def _neighbours(*, before: bool) -> list[tuple[str, ...]]:
+    lex = names.roles_lexicon()
+    return _entries(lex["place_neighbours"] + (lex["place_prepositions"] if before else []))
+
+
+def _word_matches(word: str, part: str, prefix: bool) -> bool:
+    if word == part or (prefix and word.startswith(part)):
+        return True
+    # "девушка-кассир", "онлайн-заказ": a part of a hyphenated word.
+    return "-" in word and any(p == part or (prefix and p.startswith(part)) for p in word.split("-"))
+
+
+def _match(tokens: list[_Token], i: int, entries: list[tuple[str, ...]]) -> int:
+    """How many tokens from i an entry covers (0 when none does)."""
+    for parts in entries:
+        n = len(parts)
+        window = tokens[i : i + n]
+        if len(window) < n or any(t.initial or t.pause for t in window[1:]):
+            continue
+        if all(_word_matches(t.folded, p.rstrip("*"), p.endswith("*")) for t, p in zip(window, parts, strict=True)):
+            return n
+    return 0
+
+
+# --- tokens --------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    initial, pause = True, False
+    for m in _TOKEN.finditer(text):
+        piece = m.group(0)
+        if _SENTENCE_END.match(piece.strip()) and piece.strip():
+            # "ул. Низами", "d-na. Ioana": a period after a title or a street word ends no sentence.
+            if not (piece.strip() == "." and tokens and tokens[-1].kind in ("honorific_before", "place")):
+                initial = True
+            continue
+        if not piece.strip() or not piece.strip()[0].isalpha():
+            pause = pause or piece.strip() in (",", ";", ":", "—", "–", "-", "(")
+            continue
+        word = piece.strip(".")
+        folded = fold(names.cut_apostrophe(word))
+        tokens.append(_Token(word, folded, m.start(), m.start() + len(word), initial, pause))
+        initial, pause = False, False
+        _classify_last(tokens)
+    return tokens
+
+
+def _classify_last(tokens: list[_Token]) -> None:
+    """Classifies as soon as a token is read, so abbreviations know what they follow."""
+    i = len(tokens) - 1
+    if tokens[i].kind is None:
+        for kind, entries in _lexicon():
+            n = _match(tokens, i, entries)
+            if n == 1:
+                tokens[i].kind = kind
+                return
+
+
+def _classify(tokens: list[_Token]) -> None:
+    """Multi-word entries ("satış danışmanı", "Fan Courier", "по имени") over single words."""
+    i = 0
+    while i < len(tokens):
+        for kind, entries in _lexicon():
+            n = _match(tokens, i, entries)
+            if n:
+                for k in range(i, i + n):
+                    tokens[k].kind = kind
+                tokens[i].span = n
+                i += n
+                break
+        else:
+            tokens[i].kind = None
+            i += 1
+
+
+# --- names -------------------------------------------------------------------------
+
+
+def _name_like(token: _Token, lower_text: bool) -> str | None:
+    """'known' for a first name of the resource, 'capital' for another capitalised word, else None."""
+    bare = names.cut_apostrophe(token.text)
+    if token.kind is not None or len(fold(bare)) < 2 or not bare.replace("-", "").isalpha():
+        return None
+    if names.base_form(token.text) is not None:
+        return "known"
+    if not lower_text and token.text[:1].isupper() and not token.text.isupper():
+        return "capital"
+    return None
+
+
+def _place_context(tokens: list[_Token], i: int) -> bool:
+    """A capitalised word that names a place: "улице Низами", "Nizami küçəsi", "din Iulius Mall",
+    "Kadıköy'deki mağaza"."""
+    before = i > 0 and not tokens[i].initial and _match(tokens, i - 1, _neighbours(before=True)) == 1
+    after = i + 1 < len(tokens) and not tokens[i + 1].pause and _match(tokens, i + 1, _neighbours(before=False))
+    suffixed = re.search(r"['’](?:n?[dt][ae]ki|n?[dt][ae]n?)$", fold(tokens[i].text)) is not None
+    return bool(before or after or suffixed)
+
+
+@dataclass
+class _Group:
+    first: int
+    last: int
+    known: bool
+
+
+def _groups(tokens: list[_Token], lower_text: bool) -> list[_Group]:
+    """Runs of name words, leaving out places, companies and the customer's own name."""
+    groups: list[_Group] = []
+    excluded_run = False
+    for i, token in enumerate(tokens):
+        like = _name_like(token, lower_text)
+        if like is None:
+            excluded_run = False
+            continue
+        after_self = i > 0 and tokens[i - 1].kind == "self" and not token.initial
+        joins = groups and groups[-1].last == i - 1 and not token.pause and not token.initial
+        if excluded_run and not token.pause or after_self or _place_context(tokens, i):
+            excluded_run = True
+            continue
+        if joins and i - groups[-1].first < MAX_NAME_WORDS:
+            groups[-1].last = i
+            groups[-1].known = groups[-1].known or like == "known"
+        else:
+            groups.append(_Group(i, i, like == "known"))
+    return groups
+
+
+def _role_ends_before(tokens: list[_Token], first: int) -> bool:
+    """A role word ends just before the name, with at most a few descriptor words between."""
+    j = first - 1
+    gap = 0
+    while j >= 0 and gap <= MAX_GAP:
+        kind = tokens[j].kind
+        if kind == "role":
+            return True
+        if kind not in ("descriptor", "filler", "honorific_before", "marker_before") or tokens[j + 1].initial:
+            return False
+        gap += 1
+        j -= 1
+    return False
+
+
+def _tied(tokens: list[_Token], group: _Group, hinted: set[int]) -> bool:
+    """The name is tied to a role, a title, a "по имени" / "adlı", or to DIET's staff span."""
+    before = tokens[group.first - 1] if group.first > 0 and not tokens[group.first].initial else None
+    after = tokens[group.last + 1] if group.last + 1 < len(tokens) else None
+    if after is not None and after.initial:
+        after = None
+    if any(i in hinted for i in range(group.first, group.last + 1)):
+        return True
+    if before is not None and before.kind in ("honorific_before", "marker_before"):
+        return True
+    if after is not None and after.kind in ("honorific_after", "marker_after"):
+        return True
+    if _role_ends_before(tokens, group.first):
+        return True
+    if after is not None and after.kind == "role":
+        # "Айтен, кассир"; "Ayten kasiyer"; not "Вчера кассир": an unknown first word needs a pause.
+        return group.known or (after.pause and not tokens[group.first].initial)
+    if after is not None and after.kind == "filler" and group.last + 2 < len(tokens):
+        return tokens[group.last + 2].kind == "role" and not tokens[group.last + 2].initial
+    return False
+
+
+def _name_text(tokens: list[_Token], group: _Group, text: str) -> str | None:
+    words = names.strip_honorifics([t.text for t in tokens[group.first : group.last + 1]])
+    if not words:
+        return None
+    words = [names.cut_apostrophe(w) for w in words]
+    words[-1] = names.base_form(words[-1]) or words[-1]
+    return " ".join(w if w[:1].isupper() and not w.isupper() else names.capitalise(w, _turkic(w, text)) for w in words)
+
+
+def _turkic(word: str, text: str) -> bool:
+    """ "ilkin" is "İlkin": the text has Turkic letters, or the name is Azerbaijani or Turkish only."""
+    if names.looks_turkic(text):
+        return True
+    return (names.is_first_name(word, "az") or names.is_first_name(word, "tr")) and not names.is_first_name(word, "ro")
+
+
+def _role_text(tokens: list[_Token], text: str) -> str | None:
+    for i, token in enumerate(tokens):
+        if token.kind == "role" and token.span:
+            last = i + token.span - 1
+            nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+            if nxt is not None and not nxt.pause and not nxt.initial and nxt.folded in _ROLE_TAILS:
+                last += 1
+            return text[token.start : tokens[last].end]
+    return None
+
+
+def _hinted(tokens: list[_Token], entity: str | None) -> set[int]:
+    """Indices of the tokens inside DIET's staff span."""
+    if not entity:
+        return set()
+    wanted = {fold(names.cut_apostrophe(w)) for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", entity)}
+    return {i for i, t in enumerate(tokens) if t.folded in wanted}
+
+
+def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
+    tokens = _tokens(text)
+    _classify(tokens)
+    letters = [c for c in text if c.isalpha()]
+    lower_text = bool(letters) and (text == text.lower() or text == text.upper())
+    groups = _groups(tokens, lower_text)
+    hinted = _hinted(tokens, entity)
+    chosen = next((g for g in groups if _tied(tokens, g, hinted)), None)
+    if chosen is None and answer:
+        words = len(tokens)
+        chosen = next(
+            (g for g in groups if g.known or not tokens[g.first].initial or words <= SHORT_ANSWER),
+            None,
+        )
+    name = _name_text(tokens, chosen, text) if chosen else None
+    role = _role_text(tokens, text)
+    place = any(t.kind in ("place", "company") for t in tokens)
+    if name is None and role is None and not place:
+        return None
+    return StaffReading(name, role, place and name is None and role is None)
+
+
+def read_staff(text: str, entity: str | None = None, *, answer: bool) -> StaffReading | None:
+    """answer=True: `text` answers "who served you?" (a bare name counts: "Айтен", "Ayten Hanım",
+    "o, Nigar idi"); answer=False: any message, where only a name tied to a role word, a title or
+    "по имени" / "adlı" / "pe nume" counts ("кассир Айтен нагрубила мне" -> Айтен, кассир).
+    `entity` is DIET's staff span, a hint: the text decides. None when the text says nothing of staff."""
+    text = (text or "")[:2000]
+    reading = _read(text, entity, answer)
+    if entity and (reading is None or reading.name is None) and fold(entity) not in fold(text):
+        # DIET's span is not in the text as such (normalised): read it as an answer of its own.
+        hint = _read(entity, None, True)
+        if hint is not None and hint.name:
+            role = reading.role if reading else hint.role
+            return StaffReading(hint.name, role or hint.role, False)
+    return reading
