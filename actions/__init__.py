@@ -1,6 +1,6 @@
 """The action server: rasa-sdk discovers every Action subclass imported here."""
 
-from actions.form import ActionAskConfirmed, ActionAskPhone, ValidateComplaintForm
+from actions.form import ActionAskConfirmed, ActionAskPhone, ActionAskStaffMember, ValidateComplaintForm
 from actions.handoff import ActionHandoff
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint
 from actions.slot_mappings import ActionValidateSlotMappings
@@ -18,6 +18,7 @@ log_privacy.install()  # no phone number, e-mail or PIN in any log record of the
 __all__ = [
     "ActionAskConfirmed",
     "ActionAskPhone",
+    "ActionAskStaffMember",
     "ActionCancelComplaint",
     "ActionHandoff",
     "ActionLookUpStatus",

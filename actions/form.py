@@ -46,6 +46,22 @@ class ActionAskPhone(Action):
         return []
 
 
+class ActionAskStaffMember(Action):
+    """Who served the customer; when only a role was said ("курьер"), whether they know the name
+    (once: a second "don't know" leaves the field empty)."""
+
+    def name(self) -> str:
+        return "action_ask_staff_member"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        role = tracker.get_slot("staff_role")
+        if role:
+            dispatcher.utter_message(response="utter_ask_staff_name", role=role)
+        else:
+            dispatcher.utter_message(response="utter_ask_staff_member")
+        return []
+
+
 def summary_lines(tracker: Tracker, domain: dict[str, Any]) -> str:
     language = tracker.get_slot("language")
     policy = load_policy()
@@ -61,6 +77,8 @@ def summary_lines(tracker: Tracker, domain: dict[str, Any]) -> str:
             if slot == "email" and "email" not in {i.slot for i in policy.intake}:
                 continue
             value = response_text(domain, "utter_label_not_given", language)
+        elif slot == "staff_member" and tracker.get_slot("staff_role"):
+            value = f"{value} ({tracker.get_slot('staff_role')})"
         elif slot == "complaint_category":
             value = response_text(domain, f"utter_label_{value}", language)
         label = response_text(domain, f"utter_label_{slot}", language)

@@ -13,29 +13,18 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from actions import parsing
+from actions.answers import answer_requested, value_for
 from actions.policy import Policy
+from actions.turn import Outcome, Turn
+from actions.unsolicited import unsolicited
 from contract import langid
 from contract.fields import INTAKE_SLOTS
 
-# Intents that interrupt the form instead of answering its question. They only
-# count as interruptions when the classifier is sure and the message is short:
-# a long complaint that mentions an "operator" is still a complaint.
-CONTROL_INTENTS = {
-    "greet",
-    "goodbye",
-    "thank",
-    "request_human",
-    "cancel",
-    "check_status",
-    "switch_language",
-    "out_of_scope",
-}
-CONTROL_CONFIDENCE = 0.8
-CONTROL_MAX_WORDS = 7
+__all__ = ["Outcome", "Turn", "interpret"]
+
 # Slots whose answer is a short piece of data, where a few foreign words are not
 # a change of language.
 DATA_SLOTS = {
@@ -50,55 +39,6 @@ DATA_SLOTS = {
     "pin",
     "rating",
 }
-OPTIONAL_SKIP_INTENTS = {"dont_know", "deny"}
-
-
-@dataclass
-class Turn:
-    text: str
-    intent: str | None = None
-    confidence: float = 0.0
-    entities: list[dict] = field(default_factory=list)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    slots: Mapping[str, Any] = field(default_factory=dict)
-    requested_slot: str | None = None
-    form_active: bool = False
-    active_loop: str | None = None
-    form_run: str | None = None  # conversation + when its complaint form started (slot_mappings)
-
-    def entity(self, name: str) -> str | None:
-        for ent in self.entities:
-            if ent.get("entity") == name and ent.get("value"):
-                return str(ent["value"])
-        return None
-
-    @property
-    def is_payload(self) -> bool:
-        return self.text.startswith("/")
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-    def is_control(self) -> bool:
-        if self.intent not in CONTROL_INTENTS:
-            return False
-        if self.is_payload:
-            return True
-        if self.intent == "cancel" and not parsing.says_cancel(self.text):
-            return False
-        return self.confidence >= CONTROL_CONFIDENCE and self.words <= CONTROL_MAX_WORDS
-
-
-@dataclass
-class Outcome:
-    slots: dict[str, Any] = field(default_factory=dict)
-    responses: list[tuple[str, dict]] = field(default_factory=list)
-    # The message is a status question the classifier did not recognise: start the look-up.
-    status_check: bool = False
-
-    def say(self, response: str, **kwargs: Any) -> None:
-        self.responses.append((response, kwargs))
 
 
 def channel_hint(metadata: Mapping[str, Any]) -> str | None:
@@ -205,9 +145,9 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
         return out
 
     if requested in INTAKE_SLOTS:
-        _answer_requested(turn, text, policy, out, requested)
+        answer_requested(turn, text, policy, out, requested)
 
-    _unsolicited(turn, text, policy, out, requested)
+    unsolicited(turn, text, policy, out, requested)
     return out
 
 
@@ -250,7 +190,7 @@ def _answers_with_data(turn: Turn, text: str, policy: Policy, requested: str | N
     if requested == "full_name":
         return bool(turn.entity("person"))
     if requested in ("phone", "email", "serial_number", "ticket_number", "inverter_model"):
-        value, _, extra = _value_for(requested, turn, text, policy)
+        value, _, extra = value_for(requested, turn, text, policy)
         return value is not None or "alternative" in extra
     return False
 
@@ -271,7 +211,7 @@ def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: 
                 out.slots[dependent] = None
         # "телефон неправильный, правильный 050 123 45 67" carries the new value too.
         if named in ("phone", "email"):
-            _unsolicited(turn, text, policy, out, None, overwrite={named})
+            unsolicited(turn, text, policy, out, None, overwrite={named})
         return True
     if requested not in ("confirmed", "field_to_correct"):
         return False
@@ -280,127 +220,3 @@ def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: 
     out.slots["correcting"] = True
     out.slots["field_to_correct"] = None
     return True
-
-
-def _answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: str) -> None:
-    item = policy.item(slot)
-    optional = bool(item and item.optional)
-    skipping = turn.intent == "dont_know" or parsing.says_dont_know(text)
-    if optional and (skipping or (turn.intent == "deny" and turn.words <= 3)):
-        skipped = list(turn.slots.get("skipped_slots") or [])
-        if slot not in skipped:
-            skipped.append(slot)
-        out.slots["skipped_slots"] = skipped
-        out.slots[slot] = None
-        return
-    value, error, extra = _value_for(slot, turn, text, policy)
-    if value is None:
-        out.slots[slot] = None
-        if error:
-            out.say(error, **extra)
-        return
-    out.slots[slot] = value
-    if extra.get("foreign"):
-        out.say("utter_phone_foreign", phone=value)
-
-
-def _value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, str | None, dict]:
-    """(value, error response, response kwargs) for an answer to the question about `slot`."""
-    if turn.is_payload and slot != "complaint_category":
-        return None, None, {}
-    if slot == "full_name":
-        name = parsing.normalise_name(turn.entity("person") or text) or parsing.normalise_name(text)
-        return (name, None, {}) if name else (None, "utter_invalid_full_name", {})
-    if slot == "phone":
-        phone = parsing.find_phone(text, policy.phone_region)
-        if phone:
-            return phone.e164, None, {"foreign": phone.foreign}
-        item = policy.item("phone")
-        if item and item.alternative == "email":
-            email = parsing.find_email(text)
-            if email:
-                # Filling the alternative satisfies the question.
-                return None, None, {"alternative": ("email", email)}
-        return None, "utter_invalid_phone", {"example": parsing.example_phone(policy.phone_region)}
-    if slot == "email":
-        email = parsing.find_email(text)
-        return (email, None, {}) if email else (None, "utter_invalid_email", {})
-    if slot == "staff_member":
-        staff = turn.entity("staff") or text
-        staff = parsing.neutralise_markup(staff)[: parsing.MAX_FIELD_CHARS]
-        return (staff, None, {}) if parsing.has_letters(staff) else (None, "utter_invalid_message", {})
-    if slot == "complaint_text":
-        body = parsing.neutralise_markup(text)
-        return (body, None, {}) if parsing.substantive(body) else (None, "utter_invalid_complaint_text", {})
-    if slot == "solution_idea":
-        idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
-        return (idea, None, {}) if parsing.has_letters(idea) else (None, "utter_invalid_message", {})
-    if slot == "complaint_category":
-        category = turn.entity("category") or parsing.category_named(text)
-        return (category, None, {}) if category in ("service", "product") else (None, "utter_invalid_category", {})
-    if slot == "inverter_model":
-        model = parsing.find_model(text)
-        return (model, None, {}) if model else (None, "utter_invalid_code", {})
-    if slot in ("serial_number", "ticket_number"):
-        code = parsing.find_code(text, min_len=3 if slot == "ticket_number" else 5)
-        return (code, None, {}) if code else (None, "utter_invalid_code", {})
-    return None, None, {}
-
-
-def _unsolicited(
-    turn: Turn,
-    text: str,
-    policy: Policy,
-    out: Outcome,
-    requested: str | None,
-    overwrite: set[str] | None = None,
-) -> None:
-    """Fields given without being asked: name, phone, e-mail, staff, the complaint itself."""
-    overwrite = overwrite or set()
-    # The alternative contact (e-mail instead of phone) given to the phone question.
-    if requested == "phone" and out.slots.get("phone") is None:
-        email = parsing.find_email(text)
-        item = policy.item("phone")
-        if email and item and item.alternative == "email":
-            out.slots.pop("phone", None)
-            out.responses = [r for r in out.responses if r[0] != "utter_invalid_phone"]
-            out.slots["email"] = email
-
-    def free(slot: str) -> bool:
-        return (
-            policy.asks(slot)
-            and slot != requested
-            and (slot in overwrite or turn.slots.get(slot) is None)
-            and out.slots.get(slot) is None
-        )
-
-    if turn.is_payload:
-        category = turn.entity("category")
-        if category and free("complaint_category"):
-            out.slots["complaint_category"] = category
-        return
-    if free("full_name") and turn.entity("person"):
-        name = parsing.normalise_name(turn.entity("person"))
-        if name:
-            out.slots["full_name"] = name
-    if free("phone"):
-        phone = parsing.find_phone(text, policy.phone_region)
-        if phone and requested not in ("serial_number", "ticket_number", "inverter_model"):
-            out.slots["phone"] = phone.e164
-    if free("email"):
-        email = parsing.find_email(text)
-        if email:
-            out.slots["email"] = email
-    if free("staff_member") and turn.entity("staff"):
-        out.slots["staff_member"] = parsing.neutralise_markup(turn.entity("staff"))[: parsing.MAX_FIELD_CHARS]
-    if free("complaint_category") and turn.entity("category") in ("service", "product"):
-        out.slots["complaint_category"] = turn.entity("category")
-    if (
-        free("complaint_text")
-        and requested is None
-        # A first message with the customer's details and what happened is "inform" to the
-        # classifier as often as "complain"; what counts is what is left beyond the details.
-        and turn.intent in ("complain", "inform")
-        and parsing.complaint_substance(text, remove=[e for e in (turn.entity("person"),) if e])
-    ):
-        out.slots["complaint_text"] = parsing.neutralise_markup(text)

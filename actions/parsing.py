@@ -14,6 +14,7 @@ from pathlib import Path
 import phonenumbers
 import yaml
 
+from actions.parsers import names
 from contract import pins, tracking
 from contract.text import fold
 
@@ -24,7 +25,6 @@ _LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 _EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?![\w-])")
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9#/._-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 
 
@@ -44,12 +44,6 @@ def _fold_keyword(keyword: str) -> str:
 def _name_prefixes() -> tuple[str, ...]:
     """Longest first, so "mənim adım" is removed before "adım"."""
     return tuple(sorted((p for group in lexicon()["name_prefixes"].values() for p in group), key=len, reverse=True))
-
-
-@lru_cache(maxsize=1)
-def _openers() -> tuple[str, ...]:
-    phrases = (" ".join(_words(p)) for group in lexicon()["openers"].values() for p in group)
-    return tuple(sorted(phrases, key=len, reverse=True))
 
 
 def _words(text: str) -> list[str]:
@@ -79,6 +73,14 @@ def says_dont_know(text: str) -> bool:
     if len(_words(text)) > 6:
         return False
     return any(mentions(text, phrases) for phrases in lexicon()["dont_know"].values())
+
+
+def says_no(text: str) -> bool:
+    """A bare "нет" / "yox" / "nu" / "yok" ("no, I have none"), a few words at most."""
+    words = _words(text)
+    if not words or len(words) > 4:
+        return False
+    return any(mentions(text, phrases) for phrases in lexicon()["say_no"].values())
 
 
 def says_cancel(text: str) -> bool:
@@ -189,6 +191,7 @@ def normalise_name(text: str) -> str | None:
         return None
     name = strip_name_prefix(text)
     name = re.sub(r"\s*[,;]\s*", " ", name).strip()
+    name = names.strip_suffixes(name)
     words = name.split()
     if not 2 <= len(words) <= 6:
         return None
@@ -199,6 +202,40 @@ def normalise_name(text: str) -> str | None:
     if name == name.lower() or name == name.upper():
         name = " ".join(_capitalise(w) for w in words)
     return name
+
+
+# Introductions that can precede any word ("я", "ben", "sunt"): a name after them must be capitalised.
+_WEAK_PREFIXES = {"я", "это", "имя", "mən", "men", "sunt", "eu", "eu sunt", "ben"}
+_NAME_END = re.compile(r"[,.;:!?()\n\d@+]")
+
+
+def name_in_message(text: str) -> str | None:
+    """The customer's full name introduced inside a longer message ("Добрый день, меня зовут
+    Керимов Фарид, телефон ..."), for when the classifier did not mark it."""
+    text = clean(text or "")
+    for prefix in _name_prefixes():
+        weak = prefix in _WEAK_PREFIXES
+        pattern = r"(?<![^\W\d_])" + re.escape(prefix) + r"[\s:,-]+"
+        for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+            rest = text[match.end() :]
+            end = _NAME_END.search(rest)
+            segment = rest[: end.start()] if end else rest
+            words = []
+            for word in segment.split()[:7]:
+                if not _NAME_WORD.match(word) or (weak and not word[0].isupper()):
+                    break
+                if words and word[0].islower() and words[-1][0].isupper() and word.lower() not in _TAILS:
+                    break  # "Керимов Фарид и ..." ends at the first lower-case word
+                words.append(word)
+            bounded = end is not None or len(words) == len(segment.split())
+            if 2 <= len(words) <= 5 and (bounded or words[0][0].isupper()):
+                name = normalise_name(" ".join(words))
+                if name:
+                    return name
+    return None
+
+
+_TAILS = {"oğlu", "qızı", "oglu", "qizi", "oğludur", "qızıdır", "kızı"}
 
 
 def _capitalise(word: str) -> str:
@@ -225,52 +262,9 @@ def substantive(text: str, min_words: int = 3, min_letters: int = 12) -> bool:
     return len(words) >= min_words and letters >= min_letters
 
 
-def complaint_substance(text: str, remove: list[str] | None = None) -> bool:
-    """Whether a first message says what happened, beyond greetings, "I want to
-    complain" and the customer's name and number."""
-    folded = " " + " ".join(_words(text)) + " "
-    for part in remove or []:
-        for w in _words(part):
-            folded = folded.replace(f" {w} ", " ")
-    for phrase in _openers():
-        folded = folded.replace(f" {phrase} ", " ")
-    rest = [w for w in folded.split() if _LETTER.search(w) and not w.isdigit()]
-    return len(rest) >= 3 and sum(len(w) for w in rest) >= 15
-
-
 def neutralise_markup(text: str) -> str:
     """Drops HTML tags from stored text; what remains is shown as text anyway."""
     return _MARKUP.sub(" ", text).strip()
-
-
-# --- codes: model, serial, ticket ---------------------------------------------
-
-
-def find_code(text: str, *, min_len: int = 3, need_digit: bool = True) -> str | None:
-    """The longest model/serial/ticket-like token ("SUN2000-5KTL-M1", "HV2207012345", "#48213")."""
-    best = None
-    for token in _CODE.findall(text or ""):
-        token = token.strip("#.-/_")
-        if len(token) < min_len or len(token) > 40:
-            continue
-        if need_digit and not re.search(r"\d", token):
-            continue
-        if best is None or len(token) > len(best):
-            best = token
-    return best
-
-
-def find_model(text: str) -> str | None:
-    """An inverter model as typed, brand included ("Huawei SUN2000-5KTL-M1")."""
-    text = clean(text)
-    if not text or len(text) > 80:
-        return None
-    code = find_code(text, min_len=3, need_digit=True)
-    if code is None:
-        return None
-    # Keep a brand word written just before the code.
-    match = re.search(r"([A-Za-z][A-Za-z]+\s+)?" + re.escape(code), text)
-    return match.group(0).strip() if match else code
 
 
 def field_named(text: str) -> str | None:
@@ -279,6 +273,13 @@ def field_named(text: str) -> str | None:
         if mentions(text, keywords):
             return field
     return None
+
+
+def category_stated(text: str) -> str | None:
+    """The kind of complaint when a message says it in so many words ("o reclamație despre
+    service", "жалоба на изделие"); the device's name alone says nothing of the kind."""
+    found = {category for category, words in lexicon()["category_stated"].items() if mentions(text, words)}
+    return found.pop() if len(found) == 1 else None
 
 
 def category_named(text: str) -> str | None:

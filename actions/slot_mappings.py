@@ -81,7 +81,7 @@ class ActionValidateSlotMappings(Action):
             events = [e for e in events if e["name"] == "language"]
             events.append(SlotSet("handoff_reason", reason))
         elif turn.active_loop:
-            reprompt = next((r for r, _ in outcome.responses if is_specific_reprompt(r)), None)
+            reprompt = next((r for r, _ in outcome.responses if r.startswith("utter_invalid_")), None)
             if reprompt and same_reprompts_before(tracker, reprompt) % STUCK_EVERY == STUCK_EVERY - 1:
                 # Re-prompts do not hand over by themselves; the customer is told how to get out.
                 dispatcher.utter_message(response="utter_stuck_on_field")
@@ -97,6 +97,9 @@ def handoff_reason(tracker: Tracker, understood_now: bool) -> str | None:
         return None
     if parsing.sounds_angry(text):
         return "angry"
-    if consecutive_fallbacks(tracker, understood_now) >= 2:
+    # Inside the complaint form bad input gets a short answer and the form goes on; the way
+    # out (a person, or cancelling) is offered after repeated failures instead.
+    in_form = (tracker.active_loop or {}).get("name") == "complaint_form"
+    if not in_form and consecutive_fallbacks(tracker, understood_now) >= 2:
         return "not_understood"
     return None

@@ -77,9 +77,13 @@ class IntakePolicy:
         for item in self.intake:
             if not item.applies(slots):
                 continue
-            if item.slot in skipped_set and item.optional:
-                continue
             if item.alternative and slots.get(item.alternative) is not None:
+                continue
+            if item.slot in skipped_set and item.alternative:
+                # "No phone": the alternative (e-mail) is asked instead.
+                out.append(item.alternative)
+                continue
+            if item.slot in skipped_set and item.optional:
                 continue
             out.append(item.slot)
         return out

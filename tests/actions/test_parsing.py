@@ -1,6 +1,7 @@
 import pytest
 
 from actions import parsing
+from actions.parsers import codes, complaint_text
 
 
 @pytest.mark.parametrize(
@@ -90,10 +91,10 @@ def test_complaint_text_needs_substance():
 
 
 def test_codes():
-    assert parsing.find_model("Huawei SUN2000-5KTL-M1") == "Huawei SUN2000-5KTL-M1"
-    assert parsing.find_code("seria: HV2207012345", min_len=5) == "HV2207012345"
-    assert parsing.find_code("tichet #48213") == "48213"
-    assert parsing.find_code("nu am") is None
+    assert codes.find_model("Huawei SUN2000-5KTL-M1") == "Huawei SUN2000-5KTL-M1"
+    assert codes.find_serial("seria: HV2207012345") == "HV2207012345"
+    assert codes.find_ticket("tichet #48213") == "48213"
+    assert codes.find_serial("nu am") is None and codes.find_ticket("nu am") is None
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_codes():
     ],
 )
 def test_a_first_message_without_what_happened_is_not_the_complaint(text):
-    assert not parsing.complaint_substance(text, remove=["Керимов Фарид"])
+    assert complaint_text.what_happened(text, remove=["Керимов Фарид"]) is None
 
 
 @pytest.mark.parametrize(
@@ -119,4 +120,4 @@ def test_a_first_message_without_what_happened_is_not_the_complaint(text):
     ],
 )
 def test_a_first_message_that_says_what_happened_is_the_complaint(text):
-    assert parsing.complaint_substance(text, remove=["Керимов Фарид Алекперович"])
+    assert complaint_text.what_happened(text, remove=["Керимов Фарид Алекперович"])

@@ -1,0 +1,146 @@
+"""The customer's answer to the question the form asked (`requested_slot`): the value it gives
+that slot, or the short re-prompt that says what was wrong with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions import parsing
+from actions.parsers import codes, complaint_text, staff
+from actions.policy import Policy
+from actions.turn import Outcome, Turn
+
+SKIP_INTENTS = ("dont_know", "deny")
+
+
+def declines(turn: Turn, text: str) -> bool:
+    """A short "no" / "don't know" / "I don't have one", typed or pressed."""
+    if turn.is_payload:
+        return turn.intent in SKIP_INTENTS
+    if turn.intent == "dont_know" or parsing.says_dont_know(text) or parsing.says_no(text):
+        return True
+    return turn.intent == "deny" and turn.words <= 3
+
+
+def answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: str) -> None:
+    item = policy.item(slot)
+    if declines(turn, text):
+        if _declines_contact(turn, policy, out, slot):
+            return
+        if item and item.optional:
+            skip(turn, out, slot)
+            return
+    if slot == "staff_member":
+        _staff_answer(turn, text, out)
+        return
+    value, error, extra = value_for(slot, turn, text, policy)
+    if value is None:
+        out.slots[slot] = None
+        if error:
+            out.say(error, **extra)
+        return
+    out.slots[slot] = value
+    if extra.get("foreign"):
+        out.say("utter_phone_foreign", phone=value)
+
+
+def skip(turn: Turn, out: Outcome, slot: str) -> None:
+    skipped = list(out.slots.get("skipped_slots") or turn.slots.get("skipped_slots") or [])
+    if slot not in skipped:
+        skipped.append(slot)
+    out.slots["skipped_slots"] = skipped
+    out.slots[slot] = None
+
+
+def _declines_contact(turn: Turn, policy: Policy, out: Outcome, slot: str) -> bool:
+    """ "нет" to "phone or e-mail?": the customer has no phone to give, so the e-mail is asked;
+    "нет" to that e-mail as well: one of the two is needed, and the phone is asked again."""
+    item = policy.item(slot)
+    if item and item.alternative:
+        skip(turn, out, slot)
+        return True
+    owner = next((i for i in policy.intake if i.alternative == slot), None)
+    if owner and owner.slot in (turn.slots.get("skipped_slots") or []):
+        out.slots["skipped_slots"] = [s for s in turn.slots.get("skipped_slots") or [] if s != owner.slot]
+        out.slots[slot] = None
+        out.say("utter_contact_needed")
+        return True
+    return False
+
+
+def _staff_answer(turn: Turn, text: str, out: Outcome) -> None:
+    """ "кассир Айтен" gives Айтен; a role alone ("курьер") is asked about once more ("do you know
+    the name?", action_ask_staff_member), and a second role or a place leaves the field empty."""
+    reading = staff.read_staff(text, turn.entity("staff"), answer=True)
+    if reading and reading.name:
+        out.slots["staff_member"] = reading.name[: parsing.MAX_FIELD_CHARS]
+        if reading.role:
+            out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
+        return
+    if reading and reading.role and not turn.slots.get("staff_role"):
+        out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
+        out.slots["staff_member"] = None
+        return
+    if reading:
+        skip(turn, out, "staff_member")
+        return
+    # A description of the person ("высокий парень в синей форме") is what the agent will look for.
+    described = parsing.neutralise_markup(text)[: parsing.MAX_FIELD_CHARS]
+    if parsing.has_letters(described) and not parsing.gibberish(described):
+        out.slots["staff_member"] = described
+    else:
+        out.slots["staff_member"] = None
+        out.say("utter_invalid_message")
+
+
+def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, str | None, dict]:
+    """(value, error response, response kwargs) for an answer to the question about `slot`."""
+    if turn.is_payload and slot != "complaint_category":
+        return None, None, {}
+    if slot == "full_name":
+        name = (
+            parsing.normalise_name(turn.entity("person") or text)
+            or parsing.normalise_name(text)
+            or parsing.name_in_message(text)
+        )
+        return (name, None, {}) if name else (None, "utter_invalid_full_name", {})
+    if slot == "phone":
+        phone = parsing.find_phone(text, policy.phone_region)
+        if phone:
+            return phone.e164, None, {"foreign": phone.foreign}
+        item = policy.item("phone")
+        if item and item.alternative == "email":
+            email = parsing.find_email(text)
+            if email:
+                # Filling the alternative satisfies the question.
+                return None, None, {"alternative": ("email", email)}
+        return None, "utter_invalid_phone", {"example": parsing.example_phone(policy.phone_region)}
+    if slot == "email":
+        email = parsing.find_email(text)
+        return (email, None, {}) if email else (None, "utter_invalid_email", {})
+    if slot == "complaint_text":
+        body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn))
+        return (body, None, {}) if body else (None, "utter_invalid_complaint_text", {})
+    if slot == "solution_idea":
+        idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
+        ok = parsing.has_letters(idea) and not parsing.gibberish(idea)
+        return (idea, None, {}) if ok else (None, "utter_invalid_message", {})
+    if slot == "complaint_category":
+        category = turn.entity("category") or parsing.category_named(text)
+        return (category, None, {}) if category in ("service", "product") else (None, "utter_invalid_category", {})
+    if slot == "inverter_model":
+        model = codes.find_model(text)
+        return (model, None, {}) if model else (None, "utter_invalid_code", {})
+    if slot == "serial_number":
+        serial = codes.find_serial(text)
+        return (serial, None, {}) if serial else (None, "utter_invalid_code", {})
+    if slot == "ticket_number":
+        ticket = codes.find_ticket(text)
+        return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
+    return None, None, {}
+
+
+def known_details(turn: Turn) -> list[str]:
+    """What the customer already gave as details: left out of the complaint's text."""
+    values = [turn.entity("person"), turn.slots.get("full_name"), turn.slots.get("email")]
+    return [v for v in values if v]
