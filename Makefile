@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
 	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
+	@echo "make bench-dialogue simulated customers (every policy and language) through the REST channel: completion, turns, field accuracy"
 	@echo "make bench-load   web chat customers served at once (p95 < 500 ms), beside the rasa init assistant"
 	@echo "make run-scaled   the production profile: HAProxy, 2 rasa, 2 action servers, 2 backends (PostgreSQL, Redis, RabbitMQ)"
 	@echo "make bench-load-scaled the load benchmark against run-scaled's profile beside one process of each"
@@ -93,7 +94,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
 test-backend: $(APP_VENV)/.lock-hash
-	$(APP_PY) -m pytest -q tests/backend tests/bot tests/contract
+	$(APP_PY) -m pytest -q tests/backend tests/bot tests/contract tests/bench
 
 # The fast tests: no PostgreSQL, Redis, RabbitMQ, browser or trained model (tests marked
 # `integration` are left out, SQLite only); both environments side by side.
@@ -101,7 +102,7 @@ test-unit: venvs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-unit-app test-unit-rasa
 
 test-unit-app:
-	TEST_POSTGRES_URL= $(APP_PY) -m pytest -q -m "not integration" tests/backend tests/bot tests/contract
+	TEST_POSTGRES_URL= $(APP_PY) -m pytest -q -m "not integration" tests/backend tests/bot tests/contract tests/bench
 
 test-unit-rasa:
 	$(RASA_PY) -m pytest -q -m "not integration" tests/actions tests/data tests/rasa_bot
@@ -150,6 +151,11 @@ bench-notifications: $(APP_VENV)/.lock-hash
 
 bench-handoff: venvs $(MODEL_STAMP)
 	$(APP_PY) -m bench.handoff
+
+# BENCH_HALF=held_out|tune|all BENCH_LANGS=ru,az BENCH_POLICIES=.. BENCH_IDS=.. BENCH_CONCURRENCY=3
+# (docs/testing.md); exit 2 when a customer file is invalid.
+bench-dialogue: venvs $(MODEL_STAMP)
+	$(APP_PY) -m bench.dialogue
 
 bench-load: venvs $(MODEL_STAMP)
 	$(APP_PY) -m bench.load --targets single,rasa-init
