@@ -71,6 +71,7 @@ def decide_language(turn: Turn, policy: Policy) -> str:
         hint=channel_hint(turn.metadata),
         default=policy.default_language,
         free_text_expected=turn.requested_slot not in DATA_SLOTS,
+        preferred=policy.languages,
     )
 
 

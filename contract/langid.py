@@ -167,6 +167,11 @@ def normalise_hint(value: str | None) -> str | None:
     return code if code in SUPPORTED else None
 
 
+# Azerbaijani and Turkish typed without their own letters share most chat words.
+_SIBLINGS = {"az": "tr", "tr": "az"}
+SIBLING_SURE = 0.85
+
+
 def choose_language(
     text: str,
     *,
@@ -175,16 +180,24 @@ def choose_language(
     allowed: tuple[str, ...] = SUPPORTED,
     default: str = "az",
     free_text_expected: bool = True,
+    preferred: tuple[str, ...] = (),
 ) -> str:
     """The conversation's language after this message.
 
     current: the language the conversation already uses (None on the first message).
+    preferred: the languages the company serves (its policy), which win between Azerbaijani and
+    Turkish when the message could be either.
     hint: a channel hint (Telegram language_code, widget locale), already normalised.
     free_text_expected: False while the bot waits for a name, phone, serial number
     and the like, where a few foreign-looking words are data, not a language change.
     """
     det = detect(text)
     lang = det.language if det.language in SUPPORTED else None
+    sibling = _SIBLINGS.get(lang or "")
+    if sibling and lang not in preferred and sibling in preferred and det.confidence < SIBLING_SURE:
+        # "salam, sikayetim var" is Azerbaijani typed without ə as much as Turkish: to a company
+        # that serves Azerbaijani and not Turkish (and the other way round) it is the company's.
+        lang = sibling
     if current is None:
         if lang and det.confidence >= 0.5 and (det.words >= 2 or hint is None):
             return lang

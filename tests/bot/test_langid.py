@@ -56,3 +56,13 @@ def test_codes_and_addresses_are_not_language():
     assert detect("k7qm-4pxr").language is None
     assert choose_language("k7qm-4pxr 123456", current="ru") == "ru"
     assert choose_language("ion.pop@example.ro", current="tr") == "tr"
+
+
+def test_azerbaijani_or_turkish_without_their_own_letters_goes_to_the_companys_language():
+    from contract.langid import choose_language
+
+    ambiguous = "salam, sikayetim var"
+    assert choose_language(ambiguous, current=None, default="az", preferred=("az", "ru")) == "az"
+    assert choose_language("bir sikayetim var", current=None, default="tr", preferred=("tr", "ru")) == "tr"
+    # A clearly Turkish sentence stays Turkish whatever the company serves.
+    assert choose_language("şikayette bulunmak istiyorum", current=None, preferred=("az", "ru")) == "tr"
