@@ -13,18 +13,25 @@ from actions.turn import Outcome, Turn
 SKIP_INTENTS = ("dont_know", "deny")
 
 
-def declines(turn: Turn, text: str) -> bool:
-    """A short "no" / "don't know" / "I don't have one", typed or pressed."""
+def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
+    """A short "no" / "don't know" / "I don't have one", typed or pressed. The classifier's
+    "deny" or "dont_know" alone does not decline an answer that reads as the value ("Lamiyə
+    xanım" to the staff question)."""
     if turn.is_payload:
         return turn.intent in SKIP_INTENTS
-    if turn.intent == "dont_know" or parsing.says_dont_know(text) or parsing.says_no(text):
+    if parsing.says_dont_know(text) or parsing.says_no(text):
         return True
-    return turn.intent == "deny" and turn.words <= 3
+    if turn.intent not in SKIP_INTENTS or (turn.intent == "deny" and turn.words > 3):
+        return False
+    if slot == "staff_member":
+        reading = staff.read_staff(text, turn.entity("staff"), answer=True)
+        return not (reading and reading.name)
+    return value_for(slot, turn, text, policy)[0] is None
 
 
 def answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: str) -> None:
     item = policy.item(slot)
-    if declines(turn, text):
+    if declines(turn, text, policy, slot):
         if _declines_contact(turn, policy, out, slot):
             return
         if item and item.optional:
@@ -120,27 +127,35 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         return (email, None, {}) if email else (None, "utter_invalid_email", {})
     if slot == "complaint_text":
         body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn))
-        return (body, None, {}) if body else (None, "utter_invalid_complaint_text", {})
+        if not body:
+            return None, "utter_invalid_complaint_text", {}
+        topic = turn.slots.get("complaint_topic")
+        # The subject said first and what happened, in the customer's words.
+        return (f"{topic.rstrip('.')}. {body}" if topic else body), None, {}
     if slot == "solution_idea":
         idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
         ok = parsing.has_letters(idea) and not parsing.gibberish(idea)
         return (idea, None, {}) if ok else (None, "utter_invalid_message", {})
     if slot == "complaint_category":
-        category = turn.entity("category") or parsing.category_named(text)
+        category = turn.entity("category")
+        category = category if category in ("service", "product") else parsing.category_named(text)
         return (category, None, {}) if category in ("service", "product") else (None, "utter_invalid_category", {})
     if slot == "inverter_model":
         model = codes.find_model(text)
         return (model, None, {}) if model else (None, "utter_invalid_code", {})
+    # The question named the code, so the answer reads as labelled ("SF5K 2209 1143 7").
     if slot == "serial_number":
-        serial = codes.find_serial(text)
+        serial = codes.find_serial(text) or codes.find_serial(f"S/N: {text}")
         return (serial, None, {}) if serial else (None, "utter_invalid_code", {})
     if slot == "ticket_number":
-        ticket = codes.find_ticket(text)
+        ticket = codes.find_ticket(text) or codes.find_ticket(f"ticket: {text}")
         return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
     return None, None, {}
 
 
-def known_details(turn: Turn) -> list[str]:
-    """What the customer already gave as details: left out of the complaint's text."""
-    values = [turn.entity("person"), turn.slots.get("full_name"), turn.slots.get("email")]
+def known_details(turn: Turn, out: Outcome | None = None) -> list[str]:
+    """What the customer already gave as details (before or in this message): left out of the
+    complaint's text."""
+    now = out.slots if out else {}
+    values = [turn.entity("person"), turn.slots.get("full_name"), turn.slots.get("email"), now.get("full_name")]
     return [v for v in values if v]

@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from actions import parsing
 from actions.answers import answer_requested, value_for
+from actions.parsers import complaint_text, staff
 from actions.policy import Policy
-from actions.turn import Outcome, Turn
+from actions.turn import CONTROL_CONFIDENCE, CONTROL_INTENTS, CONTROL_MAX_WORDS, Outcome, Turn
 from actions.unsolicited import unsolicited
 from contract import langid
 from contract.fields import INTAKE_SLOTS
@@ -124,7 +126,12 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             return out
 
     requested = turn.requested_slot if turn.form_active else None
-    if turn.is_control() and not _answers_with_data(turn, text, policy, requested):
+    outside = not turn.form_active and not turn.active_loop and not turn.is_payload
+    if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
+        if outside and turn.intent == "greet":
+            # "Merhaba, ben Hakan Öztürk": the name is kept and the complaint begins.
+            unsolicited(turn, text, policy, out, None)
+            out.start_complaint = any(out.slots.get(s) for s in INTAKE_SLOTS)
         return out
 
     if (
@@ -148,8 +155,63 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if requested in INTAKE_SLOTS:
         answer_requested(turn, text, policy, out, requested)
 
-    unsolicited(turn, text, policy, out, requested)
+    story = outside and tells_a_story(turn, text)
+    unsolicited(replace(turn, intent="complain") if story else turn, text, policy, out, requested)
+    if outside and turn.intent not in ("complain", "inform") and not turn.slots.get("awaiting"):
+        # What happened, or the customer's details, under another intent (a "yanlış" read as a
+        # correction, a "yoxdur" as a denial): the complaint form starts all the same.
+        out.start_complaint = story or any(out.slots.get(s) for s in INTAKE_SLOTS)
     return out
+
+
+# Intents a story is misread as; a greeting, thanks or a goodbye with a story in it is the story.
+STORY_INTENTS = {
+    "greet",
+    "thank",
+    "goodbye",
+    "affirm",
+    "deny",
+    "dont_know",
+    "correct_field",
+    "out_of_scope",
+    "nlu_fallback",
+}
+STORY_MIN_WORDS = 4
+
+
+def tells_a_story(turn: Turn, text: str) -> bool:
+    """A message outside any form that says what happened, whatever the classifier called it.
+    A question is not a story: "какой у вас график работы?" stays out of scope."""
+    if turn.intent not in STORY_INTENTS or turn.slots.get("awaiting"):
+        return False
+    if turn.intent == "out_of_scope" and "?" in text:
+        return False
+    body = complaint_text.what_happened(text)
+    return bool(body) and len(body.split()) >= STORY_MIN_WORDS
+
+
+# Slots answered in free words, where a short phrase of another intent is still the answer.
+FREE_TEXT_SLOTS = {"complaint_text", "solution_idea", "staff_member"}
+FREE_TEXT_CONTROL_WORDS = 4
+
+
+def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
+    """The message steps out of the question asked (a greeting, "operator!", "cancel") instead
+    of answering it."""
+    if turn.intent not in CONTROL_INTENTS:
+        return False
+    if turn.is_payload:
+        return True
+    if turn.intent == "cancel" and not parsing.says_cancel(text):
+        return False
+    if requested and turn.intent == "out_of_scope":
+        # Inside the form an odd answer gets its own re-prompt; the form goes on.
+        return False
+    if turn.intent in ("greet", "thank", "goodbye") and complaint_text.what_happened(text):
+        # "başqa texnik göndərsinlər" read as thanks: there is more in it than thanks.
+        return False
+    limit = FREE_TEXT_CONTROL_WORDS if requested in FREE_TEXT_SLOTS else CONTROL_MAX_WORDS
+    return turn.confidence >= CONTROL_CONFIDENCE and turn.words <= limit
 
 
 AUX_FORMS = ("status_form", "rejection_form", "rating_form")
@@ -189,7 +251,10 @@ def _answers_with_data(turn: Turn, text: str, policy: Policy, requested: str | N
     if turn.is_payload or requested is None:
         return False
     if requested == "full_name":
-        return bool(turn.entity("person"))
+        return bool(turn.entity("person") or parsing.normalise_name(text))
+    if requested == "staff_member":
+        reading = staff.read_staff(text, turn.entity("staff"), answer=True)
+        return bool(reading and reading.name)
     if requested in ("phone", "email", "serial_number", "ticket_number", "inverter_model"):
         value, _, extra = value_for(requested, turn, text, policy)
         return value is not None or "alternative" in extra

@@ -28,7 +28,15 @@ from contract.fields import INTAKE_SLOTS
 
 logger = logging.getLogger(__name__)
 
-CONVERSATION_SLOTS = ("confirmed", "registration_key", "skipped_slots", "correcting", "field_to_correct", "staff_role")
+CONVERSATION_SLOTS = (
+    "confirmed",
+    "registration_key",
+    "skipped_slots",
+    "correcting",
+    "field_to_correct",
+    "staff_role",
+    "complaint_topic",
+)
 
 
 def reset_events() -> list[SlotSet]:

@@ -72,8 +72,8 @@ class ActionValidateSlotMappings(Action):
         understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items()) or (
             bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses)
         )
-        route = "status" if outcome.status_check else None
-        reason = None if route else handoff_reason(tracker, understood)
+        route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else None
+        reason = None if outcome.status_check else handoff_reason(tracker, understood)
         if reason:
             # A person takes over at once. Nothing of this message goes to the form, so
             # the form steps aside for the rule; what was collected before stays.

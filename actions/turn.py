@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions import parsing
-
 # Intents that interrupt the form instead of answering its question. They only
 # count as interruptions when the classifier is sure and the message is short:
 # a long complaint that mentions an "operator" is still a complaint.
@@ -53,15 +51,6 @@ class Turn:
     def words(self) -> int:
         return len(self.text.split())
 
-    def is_control(self) -> bool:
-        if self.intent not in CONTROL_INTENTS:
-            return False
-        if self.is_payload:
-            return True
-        if self.intent == "cancel" and not parsing.says_cancel(self.text):
-            return False
-        return self.confidence >= CONTROL_CONFIDENCE and self.words <= CONTROL_MAX_WORDS
-
 
 @dataclass
 class Outcome:
@@ -69,6 +58,8 @@ class Outcome:
     responses: list[tuple[str, dict]] = field(default_factory=list)
     # The message is a status question the classifier did not recognise: start the look-up.
     status_check: bool = False
+    # The message begins a complaint the classifier did not recognise: start the form.
+    start_complaint: bool = False
 
     def say(self, response: str, **kwargs: Any) -> None:
         self.responses.append((response, kwargs))

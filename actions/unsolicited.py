@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from actions import parsing
 from actions.answers import known_details
-from actions.parsers import codes, complaint_text, staff
+from actions.parsers import codes, complaint_text, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
+# Questions answered with a story, where a staff member may be named in passing.
+STORY_SLOTS = (None, "complaint_text", "solution_idea")
 # Answers that are codes themselves: a number in them is not the customer's phone.
 CODE_SLOTS = ("serial_number", "ticket_number", "inverter_model")
 
@@ -47,7 +49,9 @@ def unsolicited(
         return
     if free("full_name"):
         person = turn.entity("person")
-        name = (parsing.normalise_name(person) if person else None) or parsing.name_in_message(text)
+        name = (parsing.normalise_name(person) if person and names.looks_like_a_name(person) else None) or (
+            parsing.name_in_message(text)
+        )
         if name:
             out.slots["full_name"] = name
     if free("phone") and requested not in CODE_SLOTS:
@@ -58,7 +62,8 @@ def unsolicited(
         email = parsing.find_email(text)
         if email:
             out.slots["email"] = email
-    if free("staff_member") and not turn.slots.get("staff_role") and requested != "staff_member":
+    # Only a story names the staff member; an answer to "your name?" is the customer's own.
+    if free("staff_member") and not turn.slots.get("staff_role") and requested in STORY_SLOTS:
         _staff(turn, text, out)
     if free("complaint_category"):
         category = turn.entity("category") or parsing.category_stated(text)
@@ -72,8 +77,11 @@ def unsolicited(
         # classifier as often as "complain"; what counts is what is left beyond the details.
         and turn.intent in ("complain", "inform")
     ):
-        body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn))
-        if body:
+        body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn, out))
+        if body and complaint_text.is_topic(body):
+            # Only what it is about: kept, and "what happened?" is still asked.
+            out.slots["complaint_topic"] = body
+        elif body:
             out.slots["complaint_text"] = body
 
 

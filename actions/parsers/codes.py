@@ -153,7 +153,9 @@ def _run(toks: list[_Tok], i: int, *, labelled: bool, max_chars: int = 24) -> tu
     while j < len(toks) and _is_code(toks[j]) and not _is_date_or_sum(toks, j):
         tok = toks[j]
         size = sum(len(re.sub(r"[^A-Za-z0-9]", "", t.core)) for t in run + [tok])
-        if run and (len(tok.core) < 2 or size > max_chars):
+        # A one-character group belongs to the code only at its end ("SF5K 2209 1143 7,").
+        last = tok.brk or j + 1 == len(toks)
+        if run and ((len(tok.core) < 2 and not (labelled and last)) or size > max_chars):
             break
         run.append(tok)
         j += 1

@@ -295,3 +295,22 @@ def what_happened(text: str, remove: Iterable[str] = ()) -> str | None:
             pieces.append(_join(kept, text) + (sep.text if sep is not None and sep.text != "\n" else ""))
     result = _tidy(" ".join(pieces))
     return result if _substantial(result) else None
+
+
+TOPIC_MAX_WORDS = 12
+
+
+@lru_cache(maxsize=1)
+def _topics() -> tuple[re.Pattern, ...]:
+    with _PHRASES_PATH.open(encoding="utf-8") as f:
+        return tuple(re.compile(p) for p in yaml.safe_load(f)["topics"])
+
+
+def is_topic(body: str) -> bool:
+    """The complaint's subject without what happened ("Am o problema cu un aer conditionat luat
+    de la voi", "Servisle ilgili bir sorunum var"): an agent notes it and asks what happened."""
+    words = body.split()
+    if not words or len(words) > TOPIC_MAX_WORDS or re.search(r"[.!?;:]\s+\S", body):
+        return False
+    folded = " ".join(fold(w) for w in re.findall(r"[^\W_]+(?:-[^\W_]+)*", body))
+    return any(p.search(folded) for p in _topics())

@@ -171,3 +171,10 @@ def capitalise(word: str, turkic: bool) -> str:
 def looks_turkic(text: str) -> bool:
     """The text uses letters only Azerbaijani and Turkish have (ə, ğ, ı, ş, İ)."""
     return bool(set(text) & set("əƏğĞıİşŞ"))
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Some word of it is a known first name or has a surname's shape: "Xiaomi Redmi", marked a
+    person by the classifier, is neither."""
+    words = [cut_apostrophe(w.strip(".,;:")) for w in text.split()]
+    return any(w and (is_first_name(w) or is_surname(w)) for w in words)

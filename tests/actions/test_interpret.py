@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.interpret import interpret
+from actions.interpret import interpret, interrupts
 from actions.policy import load_policy
 from tests.actions.factories import turn
 
@@ -301,14 +301,14 @@ def test_data_answers_the_question_even_when_the_classifier_says_out_of_scope():
 
 def test_junk_the_classifier_calls_cancel_does_not_end_the_form():
     t = turn("<script>alert('x')</script>", "cancel", 0.99, requested="full_name", slots={"language": "tr"})
-    assert not t.is_control()
+    assert not interrupts(t, t.text, "full_name")
     out = interpret(t, POLISER)
     assert out.slots == {"full_name": None}
 
 
 @pytest.mark.parametrize("text", ["отмените жалобу", "ləğv edin", "anulați, vă rog", "iptal et", "vazgeçtim"])
 def test_cancel_in_words_ends_the_form(text):
-    assert turn(text, "cancel", 0.95, requested="phone").is_control()
+    assert interrupts(turn(text, "cancel", 0.95, requested="phone"), text, "phone")
 
 
 def test_status_question_with_number_and_pin_fills_both():

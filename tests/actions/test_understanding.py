@@ -328,3 +328,98 @@ async def test_the_third_unreadable_message_in_a_row_is_told_the_way_out():
     dispatcher = CollectingDispatcher()
     await ActionValidateSlotMappings().run(dispatcher, _form_conversation(["😡", "??", "!!!"], "ru"), {})
     assert [m.get("response") for m in dispatcher.messages] == ["utter_invalid_message", "utter_stuck_on_field"]
+
+
+# --- a story or the customer's details outside the form begin the complaint ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "policy"),
+    [
+        ("Мастер по установке просверлил трубу, теперь у соседей потоп", "correct_field", EUROLUX),
+        ("Paltaryuyan maşın ilk yuyuşda sızma verdi, heç kim gəlmir", "deny", KONTAKT),
+        ("Invertorul se deconectează de la rețea în fiecare zi la prânz", "out_of_scope", INVERTER),
+        ("Boya kutusu açıldığında içi kurumuş çıktı, iade almıyorlar", "thank", POLISER),
+    ],
+)
+def test_a_story_the_classifier_misread_starts_the_complaint(text, intent, policy):
+    out = first(text, policy, intent=intent)
+    assert out.start_complaint
+    assert out.slots["complaint_text"]
+
+
+@pytest.mark.parametrize("text", ["Какой у вас график работы в воскресенье?", "спасибо, всё понятно"])
+def test_a_question_or_thanks_outside_the_form_does_not_start_one(text):
+    intent = "out_of_scope" if "?" in text else "thank"
+    out = first(text, EUROLUX, intent=intent)
+    assert not out.start_complaint and "complaint_text" not in out.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "policy", "name"),
+    [
+        ("Добрый день, меня зовут Гасанова Эльмира", EUROLUX, "Гасанова Эльмира"),
+        ("salam, mən Babayev Tərlan", KONTAKT, "Babayev Tərlan"),
+        ("Bună, sunt Radu Enache", INVERTER, "Radu Enache"),
+        ("Merhaba ben Ece Korkmaz", POLISER, "Ece Korkmaz"),
+    ],
+)
+def test_a_greeting_with_the_name_keeps_it_and_begins_the_complaint(text, policy, name):
+    out = first(text, policy, intent="greet")
+    assert out.slots["full_name"] == name
+    assert out.start_complaint
+
+
+def test_a_product_the_classifier_marked_as_a_person_is_not_the_customers_name():
+    text = "Купил у вас Samsung Galaxy, через неделю перестал включаться экран"
+    out = first(text, KONTAKT, entities=[{"entity": "person", "value": "Samsung Galaxy"}])
+    assert out.slots.get("full_name") is None
+
+
+# --- inside the form, an answer the classifier misread is still the answer -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot", "expected"),
+    [
+        ("мамедов ильгар", "out_of_scope", "full_name", "Мамедов Ильгар"),
+        ("internet üzərindən sifariş idi", "out_of_scope", "staff_member", None),
+        ("pentru reparație să vină alt tehnician", "thank", "solution_idea", "pentru reparație să vină alt tehnician"),
+        ("yeni bir teknisyen göndersinler lütfen", "request_human", "solution_idea", None),
+    ],
+)
+def test_a_misread_answer_in_the_form_is_the_answer(text, intent, slot, expected):
+    policy = INVERTER if slot == "solution_idea" else KONTAKT
+    out = answer(text, slot, policy, intent=intent)
+    assert slot in out.slots or "skipped_slots" in out.slots
+    if expected:
+        assert out.slots[slot] == expected
+    if slot == "solution_idea" and expected is None:
+        assert out.slots[slot] == text
+
+
+def test_a_staff_name_the_classifier_called_a_denial_is_kept():
+    out = answer("Gülnarə xanım", "staff_member", KONTAKT, intent="deny")
+    assert out.slots["staff_member"] == "Gülnarə"
+
+
+def test_a_category_entity_outside_the_two_kinds_is_read_from_the_words():
+    entities = [{"entity": "category", "value": "məhsulla"}]
+    out = answer("məhsulla bağlıdır", "complaint_category", INVERTER, entities=entities)
+    assert out.slots["complaint_category"] == "product"
+
+
+@pytest.mark.parametrize(
+    ("opening", "answer_text", "has"),
+    [
+        ("Здравствуйте, у меня проблема с посудомойкой", "после первой мойки на дверце трещина", "посудомойкой"),
+        ("Salut, am o problemă cu mașina de spălat cumpărată la voi", "tamburul scârțâie și nu centrifughează", "mașina"),
+    ],
+)
+def test_a_first_message_that_names_only_the_subject_asks_what_happened_and_keeps_both(opening, answer_text, has):
+    out = first(opening, EUROLUX)
+    assert out.slots.get("complaint_text") is None
+    topic = out.slots["complaint_topic"]
+    told = answer(answer_text, "complaint_text", EUROLUX, slots={"complaint_topic": topic})
+    body = told.slots["complaint_text"]
+    assert has in body and answer_text.split()[1] in body
