@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions import parsing
-from actions.parsers import codes, complaint_text, staff
+from actions.parsers import codes, complaint_text, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
@@ -157,5 +157,7 @@ def known_details(turn: Turn, out: Outcome | None = None) -> list[str]:
     """What the customer already gave as details (before or in this message): left out of the
     complaint's text."""
     now = out.slots if out else {}
-    values = [turn.entity("person"), turn.slots.get("full_name"), turn.slots.get("email"), now.get("full_name")]
+    person = turn.entity("person")
+    person = person if person and names.looks_like_a_name(person) else None  # not "Эмульсия"
+    values = [person, turn.slots.get("full_name"), turn.slots.get("email"), now.get("full_name")]
     return [v for v in values if v]

@@ -128,6 +128,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     requested = turn.requested_slot if turn.form_active else None
     outside = not turn.form_active and not turn.active_loop and not turn.is_payload
     if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
+        out.wants_person = turn.form_active and turn.intent == "request_human"
         if outside and turn.intent == "greet":
             # "Merhaba, ben Hakan Öztürk": the name is kept and the complaint begins.
             unsolicited(turn, text, policy, out, None)

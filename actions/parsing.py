@@ -88,9 +88,16 @@ def says_cancel(text: str) -> bool:
     return any(mentions(text, words) for words in lexicon()["cancel"].values())
 
 
-def sounds_angry(text: str) -> bool:
-    """Insults, or a message shouted in capitals with exclamation marks."""
-    if any(mentions(text, words) for words in lexicon()["anger"].values()):
+# Languages whose insults a conversation in a language may carry (Russian words in Azerbaijani).
+_MIXED_WITH = {"az": ("az", "ru"), "ru": ("ru",), "ro": ("ro",), "tr": ("tr",)}
+
+
+def sounds_angry(text: str, language: str | None = None) -> bool:
+    """Insults, or a message shouted in capitals with exclamation marks. With the conversation's
+    language, only its insults count: Azerbaijani "rəzil" is not Romanian "rezilierea"."""
+    groups = lexicon()["anger"]
+    languages = _MIXED_WITH.get(language or "", tuple(groups))
+    if any(mentions(text, groups[lang]) for lang in languages):
         return True
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
@@ -222,7 +229,8 @@ def name_in_message(text: str) -> str | None:
             segment = rest[: end.start()] if end else rest
             words = []
             for word in segment.split()[:7]:
-                if not _NAME_WORD.match(word) or (weak and not word[0].isupper()):
+                tail = word.lower() in _TAILS
+                if not _NAME_WORD.match(word) or (weak and not word[0].isupper() and not (words and tail)):
                     break
                 if words and word[0].islower() and words[-1][0].isupper() and word.lower() not in _TAILS:
                     break  # "Керимов Фарид и ..." ends at the first lower-case word
@@ -235,11 +243,11 @@ def name_in_message(text: str) -> str | None:
     return None
 
 
-_TAILS = {"oğlu", "qızı", "oglu", "qizi", "oğludur", "qızıdır", "kızı"}
+_TAILS = {"oğlu", "qızı", "oglu", "qizi", "oğludur", "qızıdır", "kızı", "оглы", "кызы", "оглу", "гызы", "кизи"}
 
 
 def _capitalise(word: str) -> str:
-    lowered_tails = {"oğlu", "qızı", "oglu", "qizi", "kızı", "kizi"}
+    lowered_tails = {"oğlu", "qızı", "oglu", "qizi", "kızı", "kizi", "оглы", "кызы", "оглу", "гызы"}
     w = word.lower()
     if w in lowered_tails:
         return w

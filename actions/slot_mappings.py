@@ -73,7 +73,10 @@ class ActionValidateSlotMappings(Action):
             bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses)
         )
         route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else None
-        reason = None if outcome.status_check else handoff_reason(tracker, understood)
+        if outcome.wants_person:
+            reason = "requested"
+        else:
+            reason = None if outcome.status_check else handoff_reason(tracker, understood, language)
         if reason:
             # A person takes over at once. Nothing of this message goes to the form, so
             # the form steps aside for the rule; what was collected before stays.
@@ -90,12 +93,12 @@ class ActionValidateSlotMappings(Action):
         return events
 
 
-def handoff_reason(tracker: Tracker, understood_now: bool) -> str | None:
+def handoff_reason(tracker: Tracker, understood_now: bool, language: str | None = None) -> str | None:
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     if text.startswith("/"):
         return None
-    if parsing.sounds_angry(text):
+    if parsing.sounds_angry(text, language or tracker.get_slot("language")):
         return "angry"
     # Inside the complaint form bad input gets a short answer and the form goes on; the way
     # out (a person, or cancelling) is offered after repeated failures instead.

@@ -60,6 +60,8 @@ class Outcome:
     status_check: bool = False
     # The message begins a complaint the classifier did not recognise: start the form.
     start_complaint: bool = False
+    # Inside the form, the customer asks for a person (not an answer that mentions one).
+    wants_person: bool = False
 
     def say(self, response: str, **kwargs: Any) -> None:
         self.responses.append((response, kwargs))

@@ -73,9 +73,18 @@ def cut_apostrophe(word: str) -> str:
     return word
 
 
+# Letters typed in English spelling on a Latin keyboard without ş, ç, ğ, x: "Gulshen" is Gülşən.
+_ASCII_SPELLINGS = (("sh", "s"), ("ch", "c"), ("gh", "g"), ("kh", "x"))
+
+
 def _known(folded: str, language: str | None) -> bool:
     languages = (language,) if language in LANGUAGES else LANGUAGES
-    return len(folded) >= 2 and any(folded in _first_names(lang) for lang in languages)
+    if len(folded) < 2:
+        return False
+    variants = {folded}
+    for typed, letter in _ASCII_SPELLINGS:
+        variants |= {v.replace(typed, letter) for v in variants}
+    return any(v in _first_names(lang) for v in variants for lang in languages)
 
 
 def is_first_name(word: str, language: str | None = None) -> bool:

@@ -72,10 +72,15 @@ class Conversation:
         ]
         return replies
 
-    def answer(self, slot: str) -> str | None:
+    def answer(self, slot: str, *, name_asked: bool = False) -> str | None:
         """The customer's next answer to `slot`; None when the file has none for a question the
-        policy rightly asks (recorded as the file's fault)."""
+        policy rightly asks (recorded as the file's fault). name_asked: the assistant, knowing
+        the role, asked only for the staff member's name: the list's last answer (the name, or
+        "don't know") is what a customer gives to that."""
         customer, count = self.customer, self._asked[slot]
+        if name_asked and customer.answers_to(slot):
+            self._asked[slot] += 1
+            return customer.answers_to(slot)[-1]
         self._asked[slot] += 1
         alternative = customer.alternative(slot)
         if customer.refuses(slot) and count >= 1:
@@ -102,6 +107,17 @@ class Conversation:
         return pressed[0] if pressed else affirm  # the summary came earlier: its button is still there
 
 
+@lru_cache(maxsize=1)
+def _name_prompts() -> tuple[str, ...]:
+    """The start of utter_ask_staff_name in each language ("Вы упомянули: «")."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return tuple(v["text"].split("{role}")[0] for v in domain["responses"]["utter_ask_staff_name"])
+
+
+def asks_for_the_name(replies: list[dict]) -> bool:
+    return any((r.get("text") or "").startswith(_name_prompts()) for r in replies)
+
+
 def registered_number(replies: list[dict], slots: dict) -> str | None:
     """The tracking number of a reply, when the conversation's slot holds the same one (a code
     in the summary that merely looks like one does not count)."""
@@ -117,7 +133,7 @@ def _next_message(talk: Conversation, asked: str | None, replies: list[dict], to
     if asked == CONFIRMED:
         return talk.confirmation(replies)
     if asked in INTAKE_SLOTS:
-        return talk.answer(asked)
+        return talk.answer(asked, name_asked=asked == "staff_member" and asks_for_the_name(replies))
     if asked is None and not told:
         # "Tell me what happened" after a bare greeting: the customer tells the story.
         return talk.answer("complaint_text")

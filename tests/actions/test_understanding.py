@@ -413,7 +413,11 @@ def test_a_category_entity_outside_the_two_kinds_is_read_from_the_words():
     ("opening", "answer_text", "has"),
     [
         ("Здравствуйте, у меня проблема с посудомойкой", "после первой мойки на дверце трещина", "посудомойкой"),
-        ("Salut, am o problemă cu mașina de spălat cumpărată la voi", "tamburul scârțâie și nu centrifughează", "mașina"),
+        (
+            "Salut, am o problemă cu mașina de spălat cumpărată la voi",
+            "tamburul scârțâie și nu centrifughează",
+            "mașina",
+        ),
     ],
 )
 def test_a_first_message_that_names_only_the_subject_asks_what_happened_and_keeps_both(opening, answer_text, has):
@@ -423,3 +427,26 @@ def test_a_first_message_that_names_only_the_subject_asks_what_happened_and_keep
     told = answer(answer_text, "complaint_text", EUROLUX, slots={"complaint_topic": topic})
     body = told.slots["complaint_text"]
     assert has in body and answer_text.split()[1] in body
+
+
+def test_an_insult_of_another_language_inside_a_word_is_not_anger():
+    from actions import parsing
+
+    text = "Am cerut rezilierea abonamentului și factura vine în continuare"
+    assert not parsing.sounds_angry(text, "ro")
+    assert parsing.sounds_angry("bu rəzil xidmətdir", "az")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Салам, я Гусейнли Рамал Таги оглы, звоню насчёт доставки", "Гусейнли Рамал Таги оглы")],
+)
+def test_a_patronymic_written_in_russian_stays_with_the_name(text, name):
+    out = first(text, EUROLUX, intent="greet")
+    assert out.slots["full_name"] == name
+
+
+@pytest.mark.parametrize("reply", ["через инстаграм заказывал, людей не видел", "facebook səhifəsi idi"])
+def test_a_channel_given_for_the_staff_member_is_nobody(reply):
+    out = answer(reply, "staff_member", KONTAKT)
+    assert out.slots["staff_member"] is None

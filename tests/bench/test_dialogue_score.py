@@ -290,3 +290,8 @@ def test_the_report_shows_the_held_out_half_first_and_names_each_wrong_field(tmp
     assert saved["customers"][0]["fields"]["phone"] is False
     assert "**customer:** 070 215 44 90" in (tmp_path / "transcripts" / "ru-eurolux-01.md").read_text()
     assert not stale.exists()
+
+
+def test_turkish_capital_i_compares_case_insensitively():
+    assert field_matches("complaint_text", {"has": ["ikinci el"]}, "İkinci el amfi geldi")
+    assert field_matches("full_name", "İlkay Şahin", "ilkay şahin")
