@@ -127,8 +127,12 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     requested = turn.requested_slot if turn.form_active else None
     outside = not turn.form_active and not turn.active_loop and not turn.is_payload
+    if turn.intent == "request_human" and parsing.says_human(text):
+        # "Соедините с оператором": a person, however long the message around it.
+        out.wants_person = True
+        return out
     if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
-        out.wants_person = turn.form_active and turn.intent == "request_human"
+        out.wants_person = turn.intent == "request_human"
         if outside and turn.intent == "greet":
             # "Merhaba, ben Hakan Öztürk": the name is kept and the complaint begins.
             unsolicited(turn, text, policy, out, None)
@@ -167,6 +171,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
 # Intents a story is misread as; a greeting, thanks or a goodbye with a story in it is the story.
 STORY_INTENTS = {
+    "request_human",
     "greet",
     "thank",
     "goodbye",

@@ -83,6 +83,11 @@ def says_no(text: str) -> bool:
     return any(mentions(text, phrases) for phrases in lexicon()["say_no"].values())
 
 
+def says_human(text: str) -> bool:
+    """The message asks for a person in words ("соедините с оператором", "vreau un om")."""
+    return any(mentions(text, words) for words in lexicon()["human"].values())
+
+
 def says_cancel(text: str) -> bool:
     """The message asks in words to cancel ("отмените", "ləğv edin", "anulați", "iptal")."""
     return any(mentions(text, words) for words in lexicon()["cancel"].values())

@@ -450,3 +450,27 @@ def test_a_patronymic_written_in_russian_stays_with_the_name(text, name):
 def test_a_channel_given_for_the_staff_member_is_nobody(reply):
     out = answer(reply, "staff_member", KONTAKT)
     assert out.slots["staff_member"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "policy"),
+    [
+        ("Дважды звонил на горячую линию, обещали перезвонить и пропали", POLISER),
+        ("Servisə üç dəfə zəng etdim, geri zəng edəcəklərini dedilər, etmədilər", KONTAKT),
+    ],
+)
+def test_a_story_about_calls_read_as_a_request_for_a_person_is_the_story(text, policy):
+    out = first(text, policy, intent="request_human")
+    assert not out.wants_person and out.start_complaint and out.slots["complaint_text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Добрый день, я бы хотел всё-таки поговорить с живым человеком, а не с ботом",
+        "vă rog frumos să mă puneți în legătură cu un om, nu cu robotul",
+    ],
+)
+def test_a_long_request_for_a_person_in_words_is_a_request(text):
+    assert first(text, EUROLUX, intent="request_human").wants_person
+    assert answer(text, "complaint_text", EUROLUX, intent="request_human").wants_person
