@@ -148,7 +148,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         serial = codes.find_serial(text) or codes.find_serial(f"S/N: {text}")
         return (serial, None, {}) if serial else (None, "utter_invalid_code", {})
     if slot == "ticket_number":
-        ticket = codes.find_ticket(text) or codes.find_ticket(f"ticket: {text}")
+        ticket = codes.find_ticket(f"ticket: {text}") or codes.find_ticket(text)
         return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
     return None, None, {}
 

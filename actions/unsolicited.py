@@ -91,6 +91,8 @@ def _staff(turn: Turn, text: str, out: Outcome) -> None:
     reading = staff.read_staff(text, turn.entity("staff"), answer=False)
     if not reading or reading.place:
         return
+    if reading.name and not reading.role and not names.looks_like_a_name(reading.name):
+        return  # "утюг Philips" marked staff by the classifier: a brand, no role, no known name
     if reading.name:
         out.slots["staff_member"] = reading.name[: parsing.MAX_FIELD_CHARS]
     if reading.role:
