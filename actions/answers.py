@@ -3,6 +3,7 @@ that slot, or the short re-prompt that says what was wrong with it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from actions import parsing
@@ -11,6 +12,7 @@ from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 SKIP_INTENTS = ("dont_know", "deny")
+_NUMBER_SIGN = re.compile(r"[#№]|\b(?:nr|no)\b", re.IGNORECASE)
 
 
 def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
@@ -148,7 +150,8 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         serial = codes.find_serial(text) or codes.find_serial(f"S/N: {text}")
         return (serial, None, {}) if serial else (None, "utter_invalid_code", {})
     if slot == "ticket_number":
-        ticket = codes.find_ticket(f"ticket: {text}") or codes.find_ticket(text)
+        labelled = parsing.mentions(text, parsing.lexicon()["fields"]["ticket_number"]) or _NUMBER_SIGN.search(text)
+        ticket = codes.find_ticket(text) if labelled else codes.find_ticket(f"ticket: {text}")
         return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
     return None, None, {}
 
