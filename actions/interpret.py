@@ -127,10 +127,13 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     requested = turn.requested_slot if turn.form_active else None
     outside = not turn.form_active and not turn.active_loop and not turn.is_payload
-    if turn.intent == "request_human" and parsing.says_human(text):
-        # "Соедините с оператором": a person, however long the message around it.
-        out.wants_person = True
-        return out
+    if turn.intent == "request_human" and (parsing.says_human(text) or _short(turn, requested)):
+        if not _answers_with_data(turn, text, policy, requested):
+            # "Соедините с оператором" (a person, however long the message around it), or a short
+            # message the classifier reads as such, whatever its confidence: as the intent alone
+            # did before. A story that mentions calls is the story.
+            out.wants_person = True
+            return out
     if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
         out.wants_person = turn.intent == "request_human"
         if outside and turn.intent == "greet":
@@ -201,6 +204,10 @@ FREE_TEXT_SLOTS = {"complaint_text", "solution_idea", "staff_member"}
 FREE_TEXT_CONTROL_WORDS = 4
 
 
+def _short(turn: Turn, requested: str | None) -> bool:
+    return turn.words <= (FREE_TEXT_CONTROL_WORDS if requested in FREE_TEXT_SLOTS else CONTROL_MAX_WORDS)
+
+
 def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
     """The message steps out of the question asked (a greeting, "operator!", "cancel") instead
     of answering it."""
@@ -216,8 +223,7 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
     if turn.intent in ("greet", "thank", "goodbye") and complaint_text.what_happened(text):
         # "başqa texnik göndərsinlər" read as thanks: there is more in it than thanks.
         return False
-    limit = FREE_TEXT_CONTROL_WORDS if requested in FREE_TEXT_SLOTS else CONTROL_MAX_WORDS
-    return turn.confidence >= CONTROL_CONFIDENCE and turn.words <= limit
+    return turn.confidence >= CONTROL_CONFIDENCE and _short(turn, requested)
 
 
 AUX_FORMS = ("status_form", "rejection_form", "rating_form")

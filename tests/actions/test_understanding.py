@@ -474,3 +474,9 @@ def test_a_story_about_calls_read_as_a_request_for_a_person_is_the_story(text, p
 def test_a_long_request_for_a_person_in_words_is_a_request(text):
     assert first(text, EUROLUX, intent="request_human").wants_person
     assert answer(text, "complaint_text", EUROLUX, intent="request_human").wants_person
+
+
+@pytest.mark.parametrize(("text", "requested"), [("оператор нужен", None), ("operator lazımdır", "phone")])
+def test_a_short_request_for_a_person_is_one_whatever_the_classifiers_confidence(text, requested):
+    out = interpret(turn(text, "request_human", 0.55, requested=requested, form_active=bool(requested)), KONTAKT)
+    assert out.wants_person
