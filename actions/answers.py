@@ -107,10 +107,8 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
     if turn.is_payload and slot != "complaint_category":
         return None, None, {}
     if slot == "full_name":
-        name = (
-            parsing.normalise_name(turn.entity("person") or text)
-            or parsing.normalise_name(text)
-            or parsing.name_in_message(text)
+        name = _fuller(parsing.normalise_name(turn.entity("person") or text), parsing.normalise_name(text)) or (
+            parsing.name_in_message(text)
         )
         return (name, None, {}) if name else (None, "utter_invalid_full_name", {})
     if slot == "phone":
@@ -154,6 +152,16 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         ticket = codes.find_ticket(text) if labelled else codes.find_ticket(f"ticket: {text}")
         return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
     return None, None, {}
+
+
+def _fuller(marked: str | None, whole: str | None) -> str | None:
+    """The whole answer to "your name?" when the classifier marked only part of it and the rest
+    is capitalised name words too ("Навилотоов Рашад Алекперович", where it marked the last two);
+    the marked name when the rest is other words ("... из Баку")."""
+    if not marked or not whole or marked == whole:
+        return marked or whole
+    extra = [w for w in whole.split() if w not in marked.split()]
+    return whole if set(marked.split()) < set(whole.split()) and all(w[:1].isupper() for w in extra) else marked
 
 
 def known_details(turn: Turn, out: Outcome | None = None) -> list[str]:

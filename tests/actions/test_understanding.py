@@ -480,3 +480,15 @@ def test_a_long_request_for_a_person_in_words_is_a_request(text):
 def test_a_short_request_for_a_person_is_one_whatever_the_classifiers_confidence(text, requested):
     out = interpret(turn(text, "request_human", 0.55, requested=requested, form_active=bool(requested)), KONTAKT)
     assert out.wants_person
+
+
+@pytest.mark.parametrize(
+    ("text", "marked", "name"),
+    [
+        ("Шахбазлытоов Рамиз Ильясович", "Рамиз Ильясович", "Шахбазлытоов Рамиз Ильясович"),
+        ("Исмаилова Гюльтекин из Сумгаита", "Исмаилова Гюльтекин", "Исмаилова Гюльтекин"),
+    ],
+)
+def test_the_answer_to_the_name_question_keeps_the_whole_name(text, marked, name):
+    out = answer(text, "full_name", EUROLUX, entities=[{"entity": "person", "value": marked}])
+    assert out.slots["full_name"] == name
