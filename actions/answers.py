@@ -3,7 +3,6 @@ that slot, or the short re-prompt that says what was wrong with it."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from actions import parsing
@@ -12,7 +11,6 @@ from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 SKIP_INTENTS = ("dont_know", "deny")
-_NUMBER_SIGN = re.compile(r"[#№]|\b(?:nr|no)\b", re.IGNORECASE)
 
 
 def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
@@ -82,12 +80,10 @@ def _staff_answer(turn: Turn, text: str, out: Outcome) -> None:
     the name?", action_ask_staff_member), and a second role or a place leaves the field empty."""
     reading = staff.read_staff(text, turn.entity("staff"), answer=True)
     if reading and reading.name:
-        out.slots["staff_member"] = reading.name[: parsing.MAX_FIELD_CHARS]
-        if reading.role:
-            out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
+        record_staff(out, reading)
         return
     if reading and reading.role and not turn.slots.get("staff_role"):
-        out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
+        record_staff(out, reading)
         out.slots["staff_member"] = None
         return
     if reading:
@@ -100,6 +96,14 @@ def _staff_answer(turn: Turn, text: str, out: Outcome) -> None:
     else:
         out.slots["staff_member"] = None
         out.say("utter_invalid_message")
+
+
+def record_staff(out: Outcome, reading: staff.StaffReading) -> None:
+    """The name (when there is one) and the role of a staff reading, at a field's length."""
+    if reading.name:
+        out.slots["staff_member"] = reading.name[: parsing.MAX_FIELD_CHARS]
+    if reading.role:
+        out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
 
 
 def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, str | None, dict]:
@@ -126,7 +130,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         email = parsing.find_email(text)
         return (email, None, {}) if email else (None, "utter_invalid_email", {})
     if slot == "complaint_text":
-        body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn))
+        body = what_happened(turn, text)
         if not body:
             return None, "utter_invalid_complaint_text", {}
         topic = turn.slots.get("complaint_topic")
@@ -143,13 +147,11 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
     if slot == "inverter_model":
         model = codes.find_model(text)
         return (model, None, {}) if model else (None, "utter_invalid_code", {})
-    # The question named the code, so the answer reads as labelled ("SF5K 2209 1143 7").
     if slot == "serial_number":
-        serial = codes.find_serial(text) or codes.find_serial(f"S/N: {text}")
+        serial = codes.find_serial(text, asked=True)
         return (serial, None, {}) if serial else (None, "utter_invalid_code", {})
     if slot == "ticket_number":
-        labelled = parsing.mentions(text, parsing.lexicon()["fields"]["ticket_number"]) or _NUMBER_SIGN.search(text)
-        ticket = codes.find_ticket(text) if labelled else codes.find_ticket(f"ticket: {text}")
+        ticket = codes.find_ticket(text, asked=True)
         return (ticket, None, {}) if ticket else (None, "utter_invalid_code", {})
     return None, None, {}
 
@@ -164,11 +166,15 @@ def _fuller(marked: str | None, whole: str | None) -> str | None:
     return whole if set(marked.split()) < set(whole.split()) and all(w[:1].isupper() for w in extra) else marked
 
 
-def known_details(turn: Turn, out: Outcome | None = None) -> list[str]:
-    """What the customer already gave as details (before or in this message): left out of the
-    complaint's text."""
-    now = out.slots if out else {}
+def named_person(turn: Turn) -> str | None:
+    """The classifier's `person`, when it looks like a person's name (not "Эмульсия", "Xiaomi")."""
     person = turn.entity("person")
-    person = person if person and names.looks_like_a_name(person) else None  # not "Эмульсия"
-    values = [person, turn.slots.get("full_name"), turn.slots.get("email"), now.get("full_name")]
-    return [v for v in values if v]
+    return person if person and names.looks_like_a_name(person) else None
+
+
+def what_happened(turn: Turn, text: str, out: Outcome | None = None) -> str | None:
+    """The complaint in the message, without the details the customer already gave (before or in
+    this message: name, e-mail)."""
+    now = out.slots if out else {}
+    details = [named_person(turn), turn.slots.get("full_name"), turn.slots.get("email"), now.get("full_name")]
+    return complaint_text.what_happened(parsing.neutralise_markup(text), remove=details)

@@ -135,7 +135,6 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.wants_person = True
             return out
     if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
-        out.wants_person = turn.intent == "request_human"
         if outside and turn.intent == "greet":
             # "Merhaba, ben Hakan Öztürk": the name is kept and the complaint begins.
             unsolicited(turn, text, policy, out, None)

@@ -248,13 +248,13 @@ def name_in_message(text: str) -> str | None:
     return None
 
 
-_TAILS = {"oğlu", "qızı", "oglu", "qizi", "oğludur", "qızıdır", "kızı", "оглы", "кызы", "оглу", "гызы", "кизи"}
+# Patronymic words that follow a name in lower case ("Rauf oğlu", "Фуад оглы").
+_TAILS = {"oğlu", "qızı", "oglu", "qizi", "kızı", "kizi", "oğludur", "qızıdır", "оглы", "кызы", "оглу", "гызы", "кизи"}
 
 
 def _capitalise(word: str) -> str:
-    lowered_tails = {"oğlu", "qızı", "oglu", "qizi", "kızı", "kizi", "оглы", "кызы", "оглу", "гызы"}
     w = word.lower()
-    if w in lowered_tails:
+    if w in _TAILS:
         return w
     first = word[0]
     first = "İ" if first in "iİ" and _looks_turkic(word) else first.upper()

@@ -5,7 +5,7 @@ form asks only what is still missing."""
 from __future__ import annotations
 
 from actions import parsing
-from actions.answers import known_details
+from actions.answers import named_person, record_staff, what_happened
 from actions.parsers import codes, complaint_text, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
@@ -48,10 +48,8 @@ def unsolicited(
             out.slots["complaint_category"] = category
         return
     if free("full_name"):
-        person = turn.entity("person")
-        name = (parsing.normalise_name(person) if person and names.looks_like_a_name(person) else None) or (
-            parsing.name_in_message(text)
-        )
+        person = named_person(turn)
+        name = (parsing.normalise_name(person) if person else None) or parsing.name_in_message(text)
         if name:
             out.slots["full_name"] = name
     if free("phone") and requested not in CODE_SLOTS:
@@ -77,7 +75,7 @@ def unsolicited(
         # classifier as often as "complain"; what counts is what is left beyond the details.
         and turn.intent in ("complain", "inform")
     ):
-        body = complaint_text.what_happened(parsing.neutralise_markup(text), remove=known_details(turn, out))
+        body = what_happened(turn, text, out)
         if body and complaint_text.is_topic(body):
             # Only what it is about: kept, and "what happened?" is still asked.
             out.slots["complaint_topic"] = body
@@ -93,10 +91,7 @@ def _staff(turn: Turn, text: str, out: Outcome) -> None:
         return
     if reading.name and not reading.role and not names.looks_like_a_name(reading.name):
         return  # "утюг Philips" marked staff by the classifier: a brand, no role, no known name
-    if reading.name:
-        out.slots["staff_member"] = reading.name[: parsing.MAX_FIELD_CHARS]
-    if reading.role:
-        out.slots["staff_role"] = reading.role[: parsing.MAX_FIELD_CHARS]
+    record_staff(out, reading)
 
 
 def _codes(text: str, free, out: Outcome) -> None:
@@ -111,7 +106,7 @@ def _codes(text: str, free, out: Outcome) -> None:
         ticket = codes.find_ticket(text)
         if ticket:
             out.slots["ticket_number"] = ticket
-    if free("inverter_model") and parsing.mentions(text, labels["inverter_model"] + parsing.lexicon()["brands"]["any"]):
+    if free("inverter_model") and (parsing.mentions(text, labels["inverter_model"]) or codes.names_brand(text)):
         model = codes.find_model(text)
         if model:
             out.slots["inverter_model"] = model

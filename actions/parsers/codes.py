@@ -64,7 +64,8 @@ BRANDS = {
     "axpert": "Axpert", "luxpower": "LuxPower", "foxess": "FoxESS", "hoymiles": "Hoymiles", "enphase": "Enphase",
     "solaredge": "SolarEdge", "abb": "ABB", "kstar": "Kstar", "afore": "Afore", "chint": "Chint",
     "sunsynk": "Sunsynk", "easun": "Easun", "felicity": "Felicity", "powmr": "PowMr", "delta": "Delta",
-    "kaco": "KACO", "schneider": "Schneider", "apsystems": "APsystems", "tbea": "TBEA", "sineng": "Sineng",
+    "kaco": "KACO", "kostal": "Kostal", "schneider": "Schneider", "apsystems": "APsystems", "tbea": "TBEA",
+    "sineng": "Sineng",
 }  # fmt: skip
 # English words that are also brands: a brand only right before its model code.
 _WEAK_BRANDS = {"must", "delta", "abb"}
@@ -244,14 +245,20 @@ def _looks_like_model(core: str) -> bool:
     return has_letter and not re.search(r"\d{6}", upper) and bool(_MODEL_SHAPE.search(upper))
 
 
-def find_serial(text: str) -> str | None:
+def find_serial(text: str, *, asked: bool = False) -> str | None:
     """An inverter serial number as typed, canonical: upper case, letters and digits only,
     labels removed: "S/N: 2207 0123 4567" -> "220701234567"; "seria SN-22070 12345" -> "2207012345";
     "№ 220701234" -> "220701234"; "sn hv2207012345" -> "HV2207012345";
     "серийный номер 6T22-8100-0123" -> "6T2281000123". Digit groups separated by spaces are one
     serial when they follow a label or make 8-20 characters together; a phone number, a date, or
     a model code (SUN2000-5KTL-M1) in the same message is not the serial. At least 6 characters
-    with at least 4 digits. None when there is none."""
+    with at least 4 digits. None when there is none. asked: the text answers the question for the
+    serial, so groups no label introduces are read as labelled ("SF5K 2209 1143 7")."""
+    serial = _find_serial(text)
+    return serial or (_find_serial(f"S/N: {text}") if asked else None)
+
+
+def _find_serial(text: str) -> str | None:
     text = _prepare(text)
     toks = _tokens(text)
     for run in _labelled_runs(toks, SERIAL_LABELS, generic_alone=True, phones=_phone_spans(text)):
@@ -272,13 +279,17 @@ def _serial_shape(serial: str) -> bool:
     return 6 <= len(serial) <= 30 and sum(c.isdigit() for c in serial) >= 4
 
 
-def find_ticket(text: str) -> str | None:
+def find_ticket(text: str, *, asked: bool = False) -> str | None:
     """A service ticket number, canonical: upper case, inner dashes kept, and the groups a
     customer separated by spaces (or "/", "_") joined by a dash, as the printed "TK-2024-118" is:
     "ticket #48213" -> "48213"; "tk-2024-118" -> "TK-2024-118"; "tichet nr. 5531" -> "5531";
     "заявка № 4821" -> "4821"; "talep no: tr-77812" -> "TR-77812"; "bilet 2024 1203" -> "2024-1203".
     Labels (ticket, tichet, bilet, talep, заявка, тикет, nr, no, №, #) removed. At least 3
-    characters with a digit; a phone, a date, a sum or a labelled serial is not the ticket."""
+    characters with a digit; a phone, a date, a sum or a labelled serial is not the ticket.
+    asked: the text answers the question for the ticket, so without a label of its own it is
+    read as labelled ("tk 90 215" -> "TK-90-215", not the bare digit groups)."""
+    if asked and not _has_label(_tokens(_prepare(text)), TICKET_LABELS + GENERIC_LABELS):
+        text = f"ticket: {text}"
     text = _prepare(text)
     toks = _tokens(text)
     for run in _labelled_runs(toks, TICKET_LABELS, generic_alone=True, phones=_phone_spans(text)):
@@ -319,6 +330,15 @@ def find_model(text: str) -> str | None:
         model = " ".join(words + [_code_case(tok.core)])
         return f"{brand} {model}" if brand else model
     return None
+
+
+def names_brand(text: str) -> bool:
+    """The message names an inverter maker of BRANDS ("Huawei'nin", "growatt")."""
+    return any(_brand(tok) for tok in _tokens(_prepare(text)))
+
+
+def _has_label(toks: list[_Tok], labels: list[str]) -> bool:
+    return any(_match_phrase(toks, i, labels) for i in range(len(toks)))
 
 
 def _brand(tok: _Tok) -> str | None:

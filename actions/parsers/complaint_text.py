@@ -44,10 +44,15 @@ class _Tok:
 
 
 @lru_cache(maxsize=1)
+def _phrase_file() -> dict:
+    with _PHRASES_PATH.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@lru_cache(maxsize=1)
 def _phrases() -> dict[str, list[tuple[str, ...]]]:
     """Each group's phrases as folded word tuples, longest first."""
-    with _PHRASES_PATH.open(encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+    raw = _phrase_file()
     groups: dict[str, list[str]] = {
         "greetings": [p for ps in raw["greetings"].values() for p in ps],
         "formulas": [p for ps in raw["complaint_formulas"].values() for p in ps],
@@ -278,10 +283,15 @@ def what_happened(text: str, remove: Iterable[str] = ()) -> str | None:
     no rewording. None when nothing of substance remains (fewer than 3 words / 12 letters).
     "Здравствуйте! Меня зовут Керимов Фарид, тел 050 321 76 54. Хочу пожаловаться: кассир Лейла не
     выдала сдачу 20 манат" -> "Кассир Лейла не выдала сдачу 20 манат"."""
+    return _what_happened(text or "", tuple(r for r in remove if r))
+
+
+@lru_cache(maxsize=256)  # one message is trimmed from several places (interrupts, story, the answer)
+def _what_happened(text: str, remove: tuple[str, ...]) -> str | None:
     text = (text or "").strip()
     if not text:
         return None
-    spans = _value_spans(text, [r for r in remove if r])
+    spans = _value_spans(text, list(remove))
     toks = _tokenise(text)
     for t in toks:
         if any(s < t.end and t.start < e for s, e in spans):
@@ -302,8 +312,7 @@ TOPIC_MAX_WORDS = 12
 
 @lru_cache(maxsize=1)
 def _topics() -> tuple[re.Pattern, ...]:
-    with _PHRASES_PATH.open(encoding="utf-8") as f:
-        return tuple(re.compile(p) for p in yaml.safe_load(f)["topics"])
+    return tuple(re.compile(p) for p in _phrase_file()["topics"])
 
 
 def is_topic(body: str) -> bool:

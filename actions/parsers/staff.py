@@ -295,6 +295,7 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
     return StaffReading(name, role, place and name is None and role is None)
 
 
+@lru_cache(maxsize=256)  # one message is read from several places (interrupts, declines, the answer)
 def read_staff(text: str, entity: str | None = None, *, answer: bool) -> StaffReading | None:
     """answer=True: `text` answers "who served you?" (a bare name counts: "Айтен", "Ayten Hanım",
     "o, Nigar idi"); answer=False: any message, where only a name tied to a role word, a title or

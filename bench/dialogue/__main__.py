@@ -80,14 +80,6 @@ def run_policy(stack: Stack, customers: Sequence[Customer], concurrency: int) ->
         return list(pool.map(guarded, customers))
 
 
-def use_policy(stack: Stack, policy: str) -> None:
-    if stack.env["COMPLAINT_POLICY"] != policy:
-        stack.stop("actions")
-        stack.env["COMPLAINT_POLICY"] = policy
-        stack.start("actions")
-        stack.wait_ready("actions")
-
-
 def main() -> int:
     try:
         customers = chosen_customers()
@@ -110,7 +102,7 @@ def main() -> int:
             stack.wait_ready(name, timeout=300)
         print(f"stack ready in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
         for policy in policies:
-            use_policy(stack, policy)
+            stack.use_policy(policy)
             mine = [c for c in customers if c.policy == policy]
             print(f"{policy}: {len(mine)} customers", file=sys.stderr, flush=True)
             results += run_policy(stack, mine, concurrency)

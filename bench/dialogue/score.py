@@ -4,12 +4,12 @@ turns a care agent would have needed, and the figures per group of customers. Pu
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bench.dialogue.customers import Customer
+from bench.runner import percentile
 from contract.policy import load_intake
 
 _SPACES = re.compile(r"\s+")
@@ -128,7 +128,7 @@ def figures(outcomes: Sequence[Outcome]) -> Figures:
     return Figures(
         customers=len(measured),
         completion=_percent(sum(o.completed for o in measured), len(measured)),
-        median_turns=statistics.median(o.turns for o in measured) if measured else float("nan"),
+        median_turns=percentile([o.turns for o in measured], 50),
         over_ideal=_percent(sum(o.over for o in measured), len(measured)),
         field_accuracy=_percent(sum(checks), len(checks)),
     )

@@ -37,10 +37,14 @@ class Bot(Protocol):
 
 
 @lru_cache(maxsize=1)
+def _responses() -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+@lru_cache(maxsize=1)
 def affirm_payload() -> str:
     """The payload of the summary's confirm button (domain.yml, utter_ask_confirmed)."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    buttons = domain["responses"]["utter_ask_confirmed"][0]["buttons"]
+    buttons = _responses()["utter_ask_confirmed"][0]["buttons"]
     return next(b["payload"] for b in buttons if b["payload"].startswith("/affirm"))
 
 
@@ -110,8 +114,7 @@ class Conversation:
 @lru_cache(maxsize=1)
 def _name_prompts() -> tuple[str, ...]:
     """The start of utter_ask_staff_name in each language ("Вы упомянули: «")."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return tuple(v["text"].split("{role}")[0] for v in domain["responses"]["utter_ask_staff_name"])
+    return tuple(v["text"].split("{role}")[0] for v in _responses()["utter_ask_staff_name"])
 
 
 def asks_for_the_name(replies: list[dict]) -> bool:

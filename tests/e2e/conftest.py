@@ -24,12 +24,7 @@ def stack(tmp_path_factory):
 @pytest.fixture
 def policy_stack(stack, request):
     """The stack with the action server restarted under another COMPLAINT_POLICY."""
-    policy = request.param
-    if stack.env["COMPLAINT_POLICY"] != policy:
-        stack.stop("actions")
-        stack.env["COMPLAINT_POLICY"] = policy
-        stack.start("actions")
-        stack.wait_ready("actions")
+    stack.use_policy(request.param)
     return stack
 
 

@@ -110,6 +110,15 @@ class Stack:
         for name in list(self.processes):
             self.stop(name)
 
+    def use_policy(self, policy: str) -> None:
+        """The action server restarted under another COMPLAINT_POLICY (the backend takes a
+        complaint's policy from its registration, rasa has none)."""
+        if self.env["COMPLAINT_POLICY"] != policy:
+            self.stop("actions")
+            self.env["COMPLAINT_POLICY"] = policy
+            self.start("actions")
+            self.wait_ready("actions")
+
     def wait_ready(self, name: str, timeout: float = 180) -> None:
         url = {
             "rasa": f"{self.rasa_url}/status",
