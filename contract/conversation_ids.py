@@ -2,7 +2,8 @@
 
 A customer channel names its conversations `<prefix><the platform's own id>`: Telegram
 `tg:<chat id>`, WhatsApp (Meta) `wa:<number>`, Twilio `tw:<+number>`, the web chat `wc:<signed
-session>`. A client-chosen id (the REST channel's `sender`) can therefore never name another
+session>`, e-mail `em:<a digest of the sender's address>` (the address itself stays out of ids,
+URLs and logs). A client-chosen id (the REST channel's `sender`) can therefore never name another
 channel's conversation, and whatever sends to a platform (the channels' outputs, the backend's
 notification senders) takes the platform's id back out with `platform_id`, which answers None for
 an id of another channel (nothing is sent to a number guessed from a foreign id).
@@ -10,20 +11,29 @@ an id of another channel (nothing is sent to a number guessed from a foreign id)
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 TELEGRAM = "tg:"
 WHATSAPP = "wa:"
 TWILIO = "tw:"
 WEBCHAT = "wc:"
-PREFIXES = (TELEGRAM, WHATSAPP, TWILIO, WEBCHAT)
+EMAIL = "em:"
+PREFIXES = (TELEGRAM, WHATSAPP, TWILIO, WEBCHAT, EMAIL)
 # The Rasa input channel (its name) that owns each namespace.
-CHANNELS = {TELEGRAM: "telegram", WHATSAPP: "whatsapp", TWILIO: "twilio", WEBCHAT: "socketio"}
+CHANNELS = {TELEGRAM: "telegram", WHATSAPP: "whatsapp", TWILIO: "twilio", WEBCHAT: "socketio", EMAIL: "email"}
 
 
 def issued(prefix: str, platform_id: str | int) -> str:
     """The conversation id of a platform's id on the channel of `prefix`."""
     return f"{prefix}{platform_id}"
+
+
+def email_conversation(address: str) -> str:
+    """The conversation of an e-mail address: one per address (case-folded), as one per
+    Telegram chat; which complaint a letter concerns comes from its thread."""
+    digest = hashlib.sha256(address.strip().casefold().encode("utf-8")).hexdigest()[:24]
+    return issued(EMAIL, digest)
 
 
 def platform_id(conversation_id: str | None, prefix: str) -> str | None:
