@@ -55,6 +55,10 @@ _DEFAULTS: dict[str, Callable[[MutableMapping[str, str]], str]] = {
     "ACTIONS_TOKEN": lambda env: "",
     "RASA_TRACKER_URL": lambda env: f"sqlite:///{ROOT / 'var' / 'rasa-tracker.db'}",
     "RASA_MODEL": lambda env: str(ROOT / "models" / "complaints.tar.gz"),
+    # The e-mail channel (on when IMAP_URL is set): the size limit of a letter, read by the backend
+    # and by the rasa server's e-mail channel alike.
+    "MAIL_MAX_BYTES": lambda env: str(10 * 1024 * 1024),
+    "IMAP_POLL_SECONDS": lambda env: "60",
 }
 
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from backend.app.accounts import auth_views
 from backend.app.accounts import views as agents
 from backend.app.attachments import views as attachments
+from backend.app.clients.rasa import rasa_client
 from backend.app.complaints import customer_views, status_lookup
 from backend.app.complaints import views as complaints
 from backend.app.conversations import consumer as event_consumer
@@ -25,6 +26,8 @@ from backend.app.handoff import outreach_views as outreach
 from backend.app.handoff import views as handoffs
 from backend.app.handoff.hub import console_hub
 from backend.app.handoff.metrics import HandoffQueueCollector
+from backend.app.mail import views as mail
+from backend.app.mail.imap import mailbox_reader
 from backend.app.notifications import views as notification_routes
 from backend.app.notifications.service import NotificationService
 from backend.app.policies import views as policies
@@ -55,6 +58,7 @@ ROUTERS = (
     workspace.router,
     customer_views.router,
     notification_routes.router,
+    mail.router,
 )
 
 
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
 
+    reader = None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -85,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notification_service.start()  # APScheduler and the dispatcher, when SCHEDULER_ENABLED
         if consumer is not None:
             await consumer.start()  # connects in the background; /readyz waits for it
+        if reader is not None:
+            await reader.start()  # the e-mail channel's mailbox (IMAP_URL), in the background
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -92,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        if reader is not None:
+            await reader.stop()
         if consumer is not None:
             await consumer.stop()
         notification_service.stop()
@@ -104,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.notifications = notification_service
     app.state.metrics = metrics
     app.state.event_consumer = consumer
+    reader = mailbox_reader(settings, engine, profiles, rasa_client(app.state, settings))
+    app.state.mailbox_reader = reader
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
     app.add_middleware(
         BodyLimit,

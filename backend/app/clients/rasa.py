@@ -1,7 +1,8 @@
 """Rasa's HTTP API as the backend uses it (`rasa run --enable-api`; `../shared/notes/rasa-install.md`):
 the one client of the backend, for the handoff (an agent's message to the customer's channel,
-giving the conversation back to the bot) and for the notifications (reading a conversation's
-tracker, triggering an EXTERNAL_ intent in it).
+giving the conversation back to the bot), for the notifications (reading a conversation's
+tracker, triggering an EXTERNAL_ intent in it) and for the e-mail channel (one customer letter =
+one turn on the rasa server's `email` input channel, backend/app/mail/inbound.py).
 
 What is asked of Rasa is written once, in `RasaApi`: the URL of each call (the conversation id
 as Rasa reads it, backend/app/clients/rasa_paths.py), the auth header, the query and the body, and how
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 RESUME_INTENT = "EXTERNAL_resume"
 # Who the backend is in the JWTs it sends to Rasa.
 USERNAME = "backend"
+# The rasa server's e-mail input channel (the contract of issue 22: SERVICE_TOKEN as Bearer).
+EMAIL_WEBHOOK_PATH = "/webhooks/email/webhook"
 
 
 class RasaUnavailable(Exception):
@@ -52,19 +55,22 @@ class Call:
     tail: str  # after /conversations/{id}/
     params: dict[str, str] = field(default_factory=dict)
     body: Any = None
+    # A channel webhook instead of the conversation's API path: authorised with SERVICE_TOKEN.
+    webhook: str | None = None
 
 
 class RasaApi:
     """The calls the backend makes, and how their answers are read (no I/O here)."""
 
-    def __init__(self, base_url: str, token: str | None) -> None:
+    def __init__(self, base_url: str, token: str | None, service_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token or None
+        self.service_token = service_token or None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RasaApi:
         token = settings.rasa_token.get_secret_value() if settings.rasa_token is not None else None
-        return cls(settings.rasa_url, token)
+        return cls(settings.rasa_url, token, settings.service_token.get_secret_value())
 
     # --- the calls ------------------------------------------------------------------------------
 
@@ -93,11 +99,21 @@ class RasaApi:
             body,
         )
 
+    def email_turn(self, sender: str, message: str, metadata: dict[str, Any]) -> Call:
+        """One customer letter as one turn of the `email` channel; Rasa answers the bot's
+        messages and the slots the backend needs (language, tracking_number, awaiting)."""
+        body = {"sender": sender, "message": message, "metadata": metadata}
+        return Call("POST", sender, "", body=body, webhook=EMAIL_WEBHOOK_PATH)
+
     # --- on the wire ----------------------------------------------------------------------------
 
     def request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         """The call as an httpx request of `http` (its timeouts). RASA_TOKEN signs a short-lived
         JWT in the Authorization header: never in the URL, which access logs and proxies keep."""
+        if call.webhook is not None:
+            url = f"{self.base_url}{call.webhook}"
+            headers = {"Authorization": f"Bearer {self.service_token}"} if self.service_token else {}
+            return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
         url = f"{self.base_url}{conversation_path(call.conversation_id)}/{call.tail}"
         headers = rasa_auth.headers(self.token, USERNAME)
         return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
@@ -172,6 +188,21 @@ class RasaClient:
             {"event": "slot", "name": "tracking_number", "value": tracking_number},
         ]
         self.send(self.api.append_events(conversation_id, events, side_effects=False))
+
+    def set_decision_context(self, conversation_id: str, *, tracking_number: str, decision_text: str) -> None:
+        """A letter answering a decision (its thread's complaint is resolved): the slots the chat
+        sets when it shows the decision, so the closing loop's rules read "nu sunt de acord"."""
+        events = [
+            {"event": "slot", "name": "decision_tracking_number", "value": tracking_number},
+            {"event": "slot", "name": "decision_text", "value": decision_text},
+            {"event": "slot", "name": "awaiting", "value": "decision"},
+        ]
+        self.send(self.api.append_events(conversation_id, events, side_effects=False))
+
+    def email_turn(self, sender: str, message: str, metadata: dict[str, Any]) -> dict[str, Any]:
+        """POST the letter to the rasa server's e-mail channel; its answer {messages, slots}.
+        RasaUnavailable when it is away or answers an error (the letter waits for a retry)."""
+        return self.send(self.api.email_turn(sender, message, metadata))
 
     def resume(self, conversation_id: str, *, ask_again: bool) -> None:
         """Un-pauses the conversation; with ask_again the form asks where it left off.

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -96,7 +96,23 @@ class Settings(BaseSettings):
     supervisor_email: str | None = None
     # Senders. SMTP_URL: smtp://[user:password@]host[:port][?starttls=true] or smtps://...
     smtp_url: SecretStr | None = None
-    smtp_from: str = "complaints@localhost"
+    # The From of every letter; SMTP_FROM is its old name, still read.
+    email_from: str = Field(
+        default="complaints@localhost", validation_alias=AliasChoices("email_from", "smtp_from", "EMAIL_FROM")
+    )
+
+    # --- the e-mail channel (backend/app/mail; docs/channels.md "E-mail") ----------------------
+    # imap[s]://user:password@host:port/MAILBOX (URL-encoded); unset: the channel is off.
+    imap_url: SecretStr | None = None
+    # The policy of the mailbox's letters (default COMPLAINT_POLICY).
+    imap_policy: PolicyId | None = None
+    # Without IDLE, the mailbox is looked at this often; with it, this is also the longest IDLE
+    # (unseen letters left by a failure are tried again at least this often).
+    imap_poll_seconds: float = Field(default=60, gt=0)
+    # A larger letter is read for its text; its attachments are not stored and the answer says so.
+    mail_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # How long a letter being handled stays with one reader before another may take it over.
+    mail_lease_seconds: float = Field(default=300, gt=0)
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
     whatsapp_access_token: SecretStr | None = None
@@ -110,6 +126,15 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_sender: str = "backend.app.notifications.senders:HttpSmsSender"
+
+    @property
+    def smtp_from(self) -> str:
+        """The old name of EMAIL_FROM."""
+        return self.email_from
+
+    @property
+    def mail_policy(self) -> str:
+        return self.imap_policy or self.complaint_policy
 
     @field_validator("database_url")
     @classmethod

@@ -168,7 +168,7 @@ class Dispatcher:
 
     async def _drain(self) -> DrainStats:
         if self._senders is None:
-            self._senders = Senders(self.settings)
+            self._senders = Senders(self.settings, self.engine)
         stats = DrainStats()
         concurrency = self.settings.notification_concurrency
         tasks: set[asyncio.Task[Outcome]] = set()

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import email.utils
 import importlib
 import logging
-import smtplib
-import ssl
-from email.message import EmailMessage
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
+import sqlalchemy as sa
 
 from backend.app.clients.rasa import AsyncRasaClient, RasaApi, RasaUnavailable
 from backend.app.core import clock
 from backend.app.core.settings import Settings
+from backend.app.mail import threads
+from backend.app.mail.smtp import Mailer, OutLetter, SmtpFailure
 from backend.app.notifications.outgoing import (
     HttpPool,
     Outgoing,
@@ -275,61 +273,42 @@ class TelegramSender:
 
 
 class EmailSender:
-    """SMTP (SMTP_URL). The Message-ID is the notification's key, so a message sent twice
-    after a crash is recognisably the same message."""
+    """SMTP through the one mailer (backend/app/mail/smtp.py). The Message-ID is the
+    notification's key, so a message sent twice after a crash is recognisably the same message.
+    A complaint with an e-mail thread gets it in that thread (backend/app/mail/threads.py), and
+    recorded there, so that the customer's reply reaches the complaint."""
 
     name = "email"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: sa.Engine | None = None) -> None:
         self.settings = settings
+        self.mailer = Mailer(settings)
+        self.engine = engine
 
     async def send(self, message: Outgoing) -> str:
-        if self.settings.smtp_url is None:
+        if not self.mailer.configured:
             raise Permanent("SMTP_URL not set")
         if not message.email:
             raise Permanent("no e-mail address")
         return await asyncio.to_thread(self._send, message)
 
     def _send(self, message: Outgoing) -> str:
-        assert self.settings.smtp_url is not None
-        url = urlsplit(self.settings.smtp_url.get_secret_value())
-        sender = self.settings.smtp_from
-        domain = sender.rpartition("@")[2] or "localhost"
-        mail = EmailMessage()
-        mail["From"] = sender
-        mail["To"] = message.email
-        mail["Subject"] = message.subject
-        mail["Date"] = email.utils.format_datetime(clock.now())
-        mail["Message-ID"] = f"<{message.key}@{domain}>"
-        mail["Auto-Submitted"] = "auto-generated"
-        mail.set_content(message.text)
-        mail["Content-Language"] = message.language  # after set_content, which resets Content-*
-        timeout = self.settings.notification_send_timeout_seconds
-        secure = url.scheme == "smtps"
-        port = url.port or (465 if secure else 25)
-        host = url.hostname or "localhost"
-        query = parse_qs(url.query)
+        assert message.email is not None
+        letter = OutLetter(
+            to=message.email,
+            subject=message.subject,
+            text=message.text,
+            message_id=self.mailer.message_id(message.key),
+            language=message.language,
+        )
+        thread = threads.place_notification(self.engine, letter, message.tracking_number) if self.engine else None
         try:
-            smtp: smtplib.SMTP
-            if secure:
-                smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-            else:
-                smtp = smtplib.SMTP(host, port, timeout=timeout)
-            with smtp:
-                if not secure and query.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"):
-                    smtp.starttls(context=ssl.create_default_context())
-                if url.username:
-                    smtp.login(unquote(url.username), unquote(url.password or ""))
-                smtp.send_message(mail)
-        except smtplib.SMTPRecipientsRefused:
-            raise Permanent("smtp refused the recipient") from None
-        except smtplib.SMTPResponseException as exc:
-            if 500 <= exc.smtp_code < 600:
-                raise Permanent(f"smtp answered {exc.smtp_code}") from None
-            raise Transient(f"smtp answered {exc.smtp_code}") from None
-        except (smtplib.SMTPException, OSError) as exc:
-            raise Transient(f"smtp: {type(exc).__name__}") from None
-        return f"e-mail {mail['Message-ID']}"
+            self.mailer.send(letter)
+        except SmtpFailure as exc:
+            raise (Permanent if exc.permanent else Transient)(str(exc)) from None
+        if thread is not None:
+            threads.record(self.engine, letter, thread)
+        return f"e-mail {letter.message_id}"
 
 
 # --- SMS ----------------------------------------------------------------------------------------------
@@ -384,7 +363,7 @@ class ConsoleSender:
 class Senders:
     """The senders of one dispatcher, created inside its event loop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: sa.Engine | None = None) -> None:
         self.http = HttpPool(settings.notification_concurrency, settings.notification_send_timeout_seconds)
         rasa = RasaSender(AsyncRasaClient(RasaApi.from_settings(settings), self.http))
         self.telegram = TelegramSender(settings)
@@ -393,7 +372,7 @@ class Senders:
             "rasa": rasa,
             "whatsapp": WhatsAppSender(settings, self.http, rasa),
             "telegram": self.telegram,
-            "email": EmailSender(settings),
+            "email": EmailSender(settings, engine),
             "sms": sms_class(settings, self.http),
             "console": ConsoleSender(),
         }

@@ -20,8 +20,10 @@ from backend.app.attachments.service import remove_files
 from backend.app.complaints.models import Complaint, HistoryKind
 from backend.app.complaints.service import history_entry
 from backend.app.conversations.service import erase_conversations, kept_conversations
+from backend.app.mail.service import scrub as scrub_letters
 from backend.app.policies.profile import PolicyProfile, normalise_phone
 from backend.app.privacy import rasa_tracker
+from contract.conversation_ids import email_conversation
 
 ERASED = "[erased]"
 # Free texts are replaced by the marker; identifiers and contacts become empty.
@@ -94,13 +96,14 @@ def erase(
     conversations leave Rasa's tracker store before that transaction commits: when the tracker
     store is away (rasa_tracker.TrackerStoreUnavailable) nothing is erased and the erasure can
     be asked for again."""
+    emails = {
+        *([extra_email] if extra_email else []),
+        *(complaint.email for complaint in complaints if complaint.email),
+    }
     scrub = scrubber(
         names=[complaint.full_name for complaint in complaints if complaint.full_name],
         phones={*extra_phones, *(complaint.phone for complaint in complaints if complaint.phone)},
-        emails={
-            *([extra_email] if extra_email else []),
-            *(complaint.email for complaint in complaints if complaint.email),
-        },
+        emails=emails,
     )
     conversations = {complaint.conversation_id for complaint in complaints if complaint.conversation_id}
     files = [attachment for complaint in complaints for attachment in complaint.attachments]
@@ -133,6 +136,13 @@ def erase(
         session.delete(attachment)
     # The conversations' transcripts: messages deleted, handoffs kept without the person.
     erase_conversations(session=session, conversation_ids=conversations)
+    # Their letters' rows keep the ids (a letter read again stays known), not the address.
+    scrub_letters(
+        session=session,
+        conversation_ids=conversations | {email_conversation(email) for email in emails},
+        emails=emails,
+        complaint_ids=[complaint.id for complaint in complaints if complaint.id is not None],
+    )
     rasa_tracker.delete_conversations(tracker_url, conversations)
     session.commit()
     removed = remove_files(attachments_dir, [attachment.storage_key for attachment in files])
