@@ -81,11 +81,12 @@ class MailboxReader:
         self._stopping.set()
         if self.client is not None and self.client.has_pending_idle():
             with contextlib.suppress(Exception):
-                self.client.idle_done()
+                await self.client.stop_wait_server_push()  # the IDLE ends in _wait, which sends DONE
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            try:
+                await asyncio.wait_for(self._task, self.timeout)
+            except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
+                self._task.cancel()
         await self._disconnect()
 
     async def _run(self) -> None:
