@@ -20,12 +20,19 @@ class FakeRasaEmail(FakeServer):
     def __init__(self, service_token: str) -> None:
         super().__init__()
         self.service_token = service_token
+        self.reset()
+
+    def reset(self) -> None:
+        """No requests, no failures, the default answer: one message in Romanian."""
+        with self.lock:
+            self.requests.clear()
         self.fail_turns = 0  # the next N turns answer 503
-        # (sender, message, metadata) -> the answer; default: one message echoing nothing special.
+        # (sender, message, metadata) -> the answer.
         self.reply: Callable[[str, str, dict[str, Any]], Answer] = lambda sender, message, metadata: {
-            "messages": [{"text": "OK"}],
+            "messages": [{"text": "Mulțumim pentru scrisoare."}],
             "slots": {"language": "ro", "tracking_number": None, "awaiting": None},
         }
+        # The slots set through the tracker events, per conversation.
         self.slots: dict[str, dict[str, Any]] = {}
 
     def turns(self) -> list[dict[str, Any]]:

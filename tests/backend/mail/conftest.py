@@ -78,10 +78,7 @@ def mail(
     dovecot.clear()
     smtp_sink.messages.clear()
     smtp_sink.failures = 0
-    with rasa_email.lock:
-        rasa_email.requests.clear()
-    rasa_email.slots.clear()
-    rasa_email.fail_turns = 0
+    rasa_email.reset()
     previous = app.state.settings
     app.state.settings = mail_settings
     world = MailWorld(app, mail_settings, dovecot, smtp_sink, rasa_email)
