@@ -56,10 +56,16 @@ class FakeRasaEmail(FakeServer):
             self._record({"kind": "email", "status": 200, "json": data})
             return json_answer(200, answer)
         segments = target.split("/")
-        if method == "POST" and len(segments) == 5 and segments[1] == "conversations" and segments[3:] == [
-            "tracker",
-            "events",
-        ]:
+        if (
+            method == "POST"
+            and len(segments) == 5
+            and segments[1] == "conversations"
+            and segments[3:]
+            == [
+                "tracker",
+                "events",
+            ]
+        ):
             conversation = self.slots.setdefault(segments[2], {})
             for event in data if isinstance(data, list) else [data]:
                 if event.get("event") == "slot":

@@ -88,9 +88,7 @@ def mail(
 
 
 class MailWorld:
-    def __init__(
-        self, app: FastAPI, settings: Settings, dovecot: Dovecot, smtp: SmtpSink, rasa: FakeRasaEmail
-    ) -> None:
+    def __init__(self, app: FastAPI, settings: Settings, dovecot: Dovecot, smtp: SmtpSink, rasa: FakeRasaEmail) -> None:
         self.app = app
         self.engine: sa.Engine = app.state.engine
         self.settings = settings

@@ -26,7 +26,10 @@ def test_a_letter_gets_one_threaded_answer_from_all_the_bot_messages(mail: MailW
     mail.rasa.reply = lambda sender, message, metadata: {
         "messages": [
             {"text": "Mulțumim! Mai avem nevoie de numărul de serie și de numele dumneavoastră."},
-            {"text": "Este corect modelul SUN2000-5KTL?", "buttons": [{"title": "Da", "payload": "/affirm"}, {"title": "Nu", "payload": "/deny"}]},
+            {
+                "text": "Este corect modelul SUN2000-5KTL?",
+                "buttons": [{"title": "Da", "payload": "/affirm"}, {"title": "Nu", "payload": "/deny"}],
+            },
         ],
         "slots": {"language": "ro", "tracking_number": None, "awaiting": None},
     }
@@ -55,8 +58,16 @@ def test_a_letter_gets_one_threaded_answer_from_all_the_bot_messages(mail: MailW
     assert "Răspundeți cu una dintre variante: Da / Nu" in body
     assert mail.dovecot.unseen() == 0
     inbound, outbound = mail.rows()
-    assert (inbound.direction, inbound.state, inbound.thread) == (Direction.inbound, LetterState.handled, "<old@mail.example.ro>")
-    assert (outbound.direction, outbound.message_id, outbound.thread) == (Direction.outbound, answer["Message-ID"], inbound.thread)
+    assert (inbound.direction, inbound.state, inbound.thread) == (
+        Direction.inbound,
+        LetterState.handled,
+        "<old@mail.example.ro>",
+    )
+    assert (outbound.direction, outbound.message_id, outbound.thread) == (
+        Direction.outbound,
+        answer["Message-ID"],
+        inbound.thread,
+    )
 
 
 def test_files_are_stored_for_the_conversation(mail: MailWorld, client: Any, agent_headers: dict[str, str]) -> None:
@@ -75,7 +86,10 @@ def test_files_are_stored_for_the_conversation(mail: MailWorld, client: Any, age
         (letter(subject="Out of office", headers={"Auto-Submitted": "auto-replied"})[0], "auto_reply"),
         (letter(headers={"X-Autoreply": "yes"})[0], "auto_reply"),
         (dsn(), "bounce"),
-        (letter(headers={"List-Id": "<news.shop.example>", "List-Unsubscribe": "<mailto:u@shop.example>"})[0], "mailing_list"),
+        (
+            letter(headers={"List-Id": "<news.shop.example>", "List-Unsubscribe": "<mailto:u@shop.example>"})[0],
+            "mailing_list",
+        ),
     ],
     ids=["auto-submitted", "x-autoreply", "bounce", "mailing-list"],
 )

@@ -107,7 +107,9 @@ def test_an_html_only_letter_is_read_as_text() -> None:
 
 
 def test_attachments_are_read_with_their_names_and_types() -> None:
-    raw, _ = letter(files=[("bon.pdf", "application/pdf", b"%PDF-1.4 receipt"), ("foto.jpg", "image/jpeg", b"\xff\xd8x")])
+    raw, _ = letter(
+        files=[("bon.pdf", "application/pdf", b"%PDF-1.4 receipt"), ("foto.jpg", "image/jpeg", b"\xff\xd8x")]
+    )
     read = parse(raw, max_bytes=MB)
     assert [(f.filename, f.content_type, f.data) for f in read.files] == [
         ("bon.pdf", "application/pdf", b"%PDF-1.4 receipt"),
