@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: dovecot haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -60,6 +60,10 @@ web/node_modules/.lock-hash: web/package-lock.json scripts/web-install.sh
 chromium:
 	scripts/install-chromium.sh
 
+# Debian's dovecot: the e-mail channel's tests start it on a free loopback port (tests/support/dovecot.py).
+dovecot:
+	scripts/install-dovecot.sh
+
 # --- model --------------------------------------------------------------
 # Retrains only when config, domain or training data changed since the last model.
 $(MODEL_STAMP): $(RASA_VENV)/.lock-hash $(TRAINING_INPUTS)
@@ -93,7 +97,7 @@ validate: $(RASA_VENV)/.lock-hash
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-test-backend: $(APP_VENV)/.lock-hash
+test-backend: $(APP_VENV)/.lock-hash dovecot
 	$(APP_PY) -m pytest -q tests/backend tests/bot tests/contract tests/bench
 
 # The fast tests: no PostgreSQL, Redis, RabbitMQ, browser or trained model (tests marked
@@ -116,7 +120,7 @@ test-rasa: $(MODEL_STAMP)
 nlu-report: $(MODEL_STAMP)
 	$(RASA_PY) scripts/nlu_report.py
 
-test-e2e: venvs $(MODEL_STAMP)
+test-e2e: venvs dovecot $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/e2e
 
 test-channels: venvs web chromium $(MODEL_STAMP)

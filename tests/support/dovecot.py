@@ -119,10 +119,16 @@ class Dovecot:
         """APPENDs a letter, unseen, as a mail server delivers it."""
         client = self._session()
         try:
-            status, _ = client.append(mailbox, "", imaplib.Time2Internaldate(time.time()), raw)
-            assert status == "OK", status
+            status, answer = client.append(mailbox, "", imaplib.Time2Internaldate(time.time()), raw)
+            assert status == "OK", f"APPEND answered {status} {answer!r}; {self.log_tail()}"
         finally:
             client.logout()
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            return " | ".join((self.dir / "dovecot.log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no dovecot.log)"
 
     def flags(self, mailbox: str = "INBOX") -> list[str]:
         """Each letter's flags, in UID order."""

@@ -214,6 +214,17 @@ def latest_of_conversation(*, session: Session, conversation_id: str) -> MailLet
     ).first()
 
 
+def customer_wrote_in(*, session: Session, thread: str) -> bool:
+    return (
+        session.exec(
+            select(MailLetter.id).where(
+                col(MailLetter.thread) == thread, col(MailLetter.direction) == Direction.inbound
+            )
+        ).first()
+        is not None
+    )
+
+
 def latest_of_complaint(*, session: Session, complaint_id: int) -> MailLetter | None:
     return session.exec(
         select(MailLetter)

@@ -1,8 +1,8 @@
 """Where a letter of ours goes that answers no letter of this turn: a notification about a
 complaint (notifications' EmailSender) or a bot message sent outside a turn (an agent's, through
-Rasa: POST /api/mail/outbound). Both follow the thread's last letter (In-Reply-To, References,
-"[K7QM-4PXR] Re: <subject>") and are recorded, so the customer's reply to them reaches the
-complaint."""
+Rasa: POST /api/mail/outbound). In a thread the customer wrote in, both follow its last letter
+(In-Reply-To, References, "[K7QM-4PXR] Re: <subject>"); every one is recorded, so the customer's
+reply to it reaches the complaint."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def place_notification(engine: sa.Engine, letter: OutLetter, tracking_number: st
             return None
         last = service.latest_of_complaint(session=session, complaint_id=complaint.id)
         language = compose.language_of(letter.language, complaint.language)
-        if last is None:
+        if last is None or not service.customer_wrote_in(session=session, thread=last.thread):
+            # Notices the customer never answered keep their own subjects (each names the
+            # complaint); recorded, a reply to any of them still reaches the complaint.
             return Placement(letter.message_id, email_conversation(letter.to), complaint.id, language)
         _follow(letter, last, language, complaint.tracking_number)
         return Placement(last.thread, last.conversation_id, complaint.id, language)

@@ -27,7 +27,8 @@ QUOTED = [
     ),
     # Apple Mail, Romanian, with "Trimis de pe iPhone"
     (
-        "Nu sunt de acord\n\nTrimis de pe iPhone\n\nPe 6 dec. 2026, la 10:00, Reclamații <r@x.ro> a scris:\n\n> Decizia",
+        "Nu sunt de acord\n\nTrimis de pe iPhone\n\n"
+        "Pe 6 dec. 2026, la 10:00, Reclamații <r@x.ro> a scris:\n\n> Decizia",
         "Nu sunt de acord",
     ),
     # Outlook, Romanian header block
@@ -160,7 +161,8 @@ def dsn(message_id: str = "<dsn-1@mx.example.ro>") -> bytes:
         "Auto-Submitted: auto-replied\r\n"
         "MIME-Version: 1.0\r\n"
         'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
-        "--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not be delivered.\r\n"
+        "--B\r\nContent-Type: text/plain\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not be delivered.\r\n"
         "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.ro\r\n\r\n"
         "Final-Recipient: rfc822; nobody@example.ro\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
         "--B--\r\n"
