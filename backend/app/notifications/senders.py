@@ -35,6 +35,7 @@ from backend.app.notifications.outgoing import (
     response_error,
     status_error,
 )
+from backend.app.notifications.sms import sms_sender
 from contract import conversation_ids
 
 log = logging.getLogger(__name__)
@@ -394,7 +395,7 @@ class Senders:
             "whatsapp": WhatsAppSender(settings, self.http, rasa),
             "telegram": self.telegram,
             "email": EmailSender(settings),
-            "sms": sms_class(settings, self.http),
+            "sms": sms_sender(settings, self.http, sms_class),
             "console": ConsoleSender(),
         }
 
