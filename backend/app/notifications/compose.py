@@ -58,6 +58,9 @@ class Composer:
             item.cancel_reason = "no longer wanted when due (the complaint changed)"
             return item
         item.chain = self.chain(row, complaint)
+        if row.channel != "sms" and row.kind in policy.sms_notices and complaint.phone:
+            # The policy's SMS is a row of its own: the conversation's fallback sends no second one.
+            item.chain = [route for route in item.chain if route != "sms"]
         if not item.chain:
             return item
         language = Language(row.language or complaint.language)
