@@ -132,6 +132,7 @@ def test_a_poliser_complaint_registered_in_the_chat_sends_one_sms_with_the_numbe
     waiting = _sms_row(sms_app, "registration")
     assert waiting.state == "planned" and waiting.sealed_pin and pin not in waiting.sealed_pin
     assert _service(sms_app).planner.seal.open(waiting.sealed_pin) == pin
+    assert waiting.sealed_pin not in sclient.get(f"/api/complaints/{tn}", headers=AGENT).text  # not in the API
 
     _service(sms_app).dispatcher.run_due()
 
