@@ -20,14 +20,22 @@ from contract import secrets, settings
 
 # process -> (the setting of its bind address, the secrets that guard what it serves)
 GUARDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "backend": ("BACKEND_HOST", ("AGENT_TOKEN", "SERVICE_TOKEN", "SECRET_KEY")),
+    "backend": ("BACKEND_HOST", ("AGENT_TOKEN", "SERVICE_TOKEN", "SECRET_KEY", "PIN_ENCRYPTION_KEY")),
     # The HTTP API, the calls it makes to the action server and the backend, the web chat's ids.
     "rasa": ("RASA_HOST", ("RASA_TOKEN", "ACTIONS_TOKEN", "SERVICE_TOKEN", "WEBCHAT_SESSION_SECRET")),
     "actions": ("ACTIONS_HOST", ("ACTIONS_TOKEN", "SERVICE_TOKEN")),
     # The balancer publishes the rasa servers and the backends: everything they need.
     "balancer": (
         "BALANCER_HOST",
-        ("RASA_TOKEN", "ACTIONS_TOKEN", "SERVICE_TOKEN", "WEBCHAT_SESSION_SECRET", "AGENT_TOKEN", "SECRET_KEY"),
+        (
+            "RASA_TOKEN",
+            "ACTIONS_TOKEN",
+            "SERVICE_TOKEN",
+            "WEBCHAT_SESSION_SECRET",
+            "AGENT_TOKEN",
+            "SECRET_KEY",
+            "PIN_ENCRYPTION_KEY",
+        ),
     ),
 }
 

@@ -19,6 +19,7 @@ REAL = {
         "AGENT_TOKEN",
         "SERVICE_TOKEN",
         "SECRET_KEY",
+        "PIN_ENCRYPTION_KEY",
         "RASA_TOKEN",
         "ACTIONS_TOKEN",
         "WEBCHAT_SESSION_SECRET",

@@ -184,12 +184,31 @@ def meta_sign(app_secret: str, raw: bytes) -> str:
 # --- Twilio --------------------------------------------------------------------------------------
 
 
+# Twilio's answers to refused messages: (HTTP status, its error code and message).
+TWILIO_ERRORS = {
+    400: (21211, "The 'To' number is not a valid phone number."),
+    429: (20429, "Too Many Requests"),
+    503: (20503, "Service Unavailable"),
+}
+
+
 class FakeTwilio(FakeServer):
     def __init__(self, account_sid: str, auth_token: str) -> None:
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.media: dict[str, tuple[str, bytes]] = {}
+        # The next messages refused, in order: (status, Retry-After or None).
+        self.refusals: list[tuple[int, int | None]] = []
+
+    def refuse(self, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        """The next `times` messages are answered with Twilio's error for `status` (TWILIO_ERRORS)."""
+        with self.lock:
+            self.refusals.extend([(status, retry_after)] * times)
+
+    def refused(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r["form"] for r in self.requests if r.get("kind") == "refused"]
 
     def add_media(self, content: bytes, mime: str) -> str:
         mm, me = "MM" + uuid.uuid4().hex, "ME" + uuid.uuid4().hex
@@ -240,6 +259,24 @@ class FakeTwilio(FakeServer):
                         "status": 400,
                     },
                 )
+            with self.lock:
+                refusal = self.refusals.pop(0) if self.refusals else None
+            if refusal is not None:
+                status, retry_after = refusal
+                code, text = TWILIO_ERRORS[status]
+                self._record({"kind": "refused", "form": form, "status": status})
+                answer = json_answer(
+                    status,
+                    {
+                        "code": code,
+                        "message": text,
+                        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                        "status": status,
+                    },
+                )
+                if retry_after is not None:
+                    answer[1]["Retry-After"] = str(retry_after)
+                return answer
             self._record({"kind": "message", "form": form})
             sid = "SM" + uuid.uuid4().hex
             now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())

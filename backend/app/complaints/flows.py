@@ -86,8 +86,8 @@ def register_complaint(
                 idempotency_key=idempotency_key,
                 request_fingerprint=fingerprint,
                 now=now,
-                on_created=lambda new: planned.extend(
-                    planner.on_registered(session, new, policy, in_chat=in_chat, now=now)
+                on_created=lambda new, pin: planned.extend(
+                    planner.on_registered(session, new, policy, in_chat=in_chat, pin=pin, now=now)
                 ),
             )
     except service.IdempotencyKeyTaken as taken:  # a concurrent request with the same key won

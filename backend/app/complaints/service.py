@@ -109,11 +109,12 @@ def create_complaint(
     idempotency_key: str | None,
     request_fingerprint: str | None,
     now: dt.datetime,
-    on_created: Callable[[Complaint], None] | None = None,
+    on_created: Callable[[Complaint, str], None] | None = None,
 ) -> tuple[Complaint, str]:
     """Registers a complaint and returns it with its PIN (the only time the PIN exists in
     clear). Raises IdempotencyKeyTaken when a concurrent request won the same key.
-    `on_created` runs inside the transaction (the notifications are planned there)."""
+    `on_created(complaint, pin)` runs inside the transaction (the notifications are planned
+    there; an SMS the policy sends with the PIN keeps it encrypted)."""
     deadlines = compute_deadlines(policy, received_at=received_at)
     for _ in range(_TRACKING_NUMBER_TRIES):
         tracking_number = generate_tracking_number()
@@ -145,7 +146,7 @@ def create_complaint(
                 session=session, complaint_id=complaint.id, conversation_id=complaint.conversation_id
             )
             if on_created is not None:
-                on_created(complaint)
+                on_created(complaint, pin)
             session.commit()
         except IntegrityError:
             session.rollback()

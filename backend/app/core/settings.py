@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     service_token: SecretStr = SecretStr("dev-service-token")
     # Keys the HMAC that re-derives a PIN for an idempotent replay; never the PIN store itself.
     secret_key: SecretStr = SecretStr("dev-secret-key")
+    # Encrypts a PIN an SMS must still carry (backend/app/notifications/sealed_pin.py) until the
+    # SMS is accepted; every backend replica needs the same value.
+    pin_encryption_key: SecretStr = SecretStr("dev-pin-encryption-key")
     complaint_policy: PolicyId = "eurolux"
     # Wrong PINs per complaint before its look-up locks; the first lock-out, then twice as
     # long each time until a right PIN, at most PIN_LOCKOUT_MAX_MINUTES.
@@ -126,6 +129,17 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_sender: str = "backend.app.notifications.senders:HttpSmsSender"
+    # SMS through Twilio's Messages API (backend/app/notifications/sms.py) when TWILIO_SMS_FROM,
+    # TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set; the rasa server's WhatsApp channel
+    # shares the account settings.
+    twilio_sms_from: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+
+    @property
+    def twilio_sms_enabled(self) -> bool:
+        return bool(self.twilio_sms_from and self.twilio_account_sid and self.twilio_auth_token)
 
     @property
     def smtp_from(self) -> str:

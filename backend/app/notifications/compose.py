@@ -5,6 +5,7 @@ routes to try in order."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +16,12 @@ from backend.app.complaints.models import Complaint
 from backend.app.notifications.models import Notification, NotificationAudience, NotificationKind
 from backend.app.notifications.outgoing import Outgoing
 from backend.app.notifications.planner import Planner
+from backend.app.notifications.sealed_pin import PinUnreadable
 from backend.app.notifications.texts import context_for, decision_text, format_date, load_texts, template_for
 from backend.app.policies.profile import PolicyProfile
 from contract.statuses import Channel, Language
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,11 +58,17 @@ class Composer:
             item.cancel_reason = "no longer wanted when due (the complaint changed)"
             return item
         item.chain = self.chain(row, complaint)
+        if row.channel != "sms" and row.kind in policy.sms_notices and complaint.phone:
+            # The policy's SMS is a row of its own: the conversation's fallback sends no second one.
+            item.chain = [route for route in item.chain if route != "sms"]
         if not item.chain:
             return item
         language = Language(row.language or complaint.language)
         template = template_for(row)
-        rendered = self.texts.render(template, language, context_for(row, complaint, policy, language))
+        context = context_for(row, complaint, policy, language)
+        if row.channel == "sms" and row.kind in policy.sms_notices:
+            template, context["pin"] = self.policy_sms(row, template)
+        rendered = self.texts.render(template, language, context)
         payload = row.payload or {}
         kind = NotificationKind(row.kind)
         if kind in (NotificationKind.decision, NotificationKind.approval_request):
@@ -95,6 +105,21 @@ class Composer:
             maybe_delivered=reclaimed or row.attempts > 1,
         )
         return item
+
+    def policy_sms(self, row: Notification, template: str) -> tuple[str, str]:
+        """The short text of a notice the policy sends by SMS (`<kind>_sms`; the usual one for
+        a kind without it), and the PIN it carries (the registration's, opened from the row;
+        "" when there is none: after a failure, or an agent's retry, it was wiped)."""
+        pin = ""
+        if row.sealed_pin is not None:
+            try:
+                pin = self.planner.seal.open(row.sealed_pin)
+            except PinUnreadable:
+                log.warning("notification %s: the sealed PIN cannot be opened (key changed?)", row.id)
+        if row.kind == NotificationKind.registration and not pin:
+            return "registration_sms_no_pin", ""
+        short = f"{row.kind}_sms"
+        return (short if short in self.texts.templates else template), pin
 
     def chain(self, row: Notification, complaint: Complaint) -> list[str]:
         """The routes to try, in order, starting with the planned one."""

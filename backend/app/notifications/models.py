@@ -79,6 +79,9 @@ class Notification(NotificationBase, table=True):
     key: str = Field(default_factory=lambda: uuid.uuid4().hex, max_length=32, unique=True)
     # What the text needs beyond the complaint: decision_text, reason, new_date, note.
     payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # A PIN the SMS must carry, encrypted (sealed_pin.py); NULL once the row is sent, failed or
+    # cancelled. Never in NotificationPublic.
+    sealed_pin: str | None = Field(default=None, sa_type=sa.Text)
 
     complaint: "Complaint" = Relationship(back_populates="notifications")
     attempt_log: list["NotificationAttempt"] = Relationship(

@@ -12,7 +12,8 @@ A claim is a lease (NOTIFICATION_LEASE_SECONDS). A process killed mid-send leave
 The outcome is written with a fence (`claimed_by` = this dispatcher, state still `claimed`),
 so a dispatcher whose lease ran out cannot overwrite the one that took the row over. Every
 attempt of every route is a row of `notification_attempt`; a notification failed for good
-marks its complaint `notification_failed`; a sent escalation enters the complaint's history.
+marks its complaint `notification_failed`; a sent escalation enters the complaint's history;
+a row that is sent, failed or cancelled loses the sealed PIN it carried (sealed_pin.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import sqlalchemy as sa
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
 from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 
+# Outcomes after which a row is never sent again (short of an agent's retry).
+_DONE = (NotificationState.sent, NotificationState.failed, NotificationState.cancelled)
 N = Notification.__table__  # type: ignore[attr-defined]
 A = NotificationAttempt.__table__  # type: ignore[attr-defined]
 C = Complaint.__table__  # type: ignore[attr-defined]
@@ -164,3 +167,13 @@ class Outbox:
                 connection.execute(sa.update(C).where(C.c.id.in_(failed)).values(notification_failed=True))
             if history:
                 connection.execute(sa.insert(H), history)
+            # A PIN an SMS was carrying is wiped once the row is done with, however it ended.
+            done = [outcome.id for outcome in outcomes if outcome.state in _DONE]
+            if done:
+                connection.execute(
+                    sa.update(N)
+                    .where(
+                        N.c.id.in_(done), N.c.state.in_([state.value for state in _DONE]), N.c.sealed_pin.is_not(None)
+                    )
+                    .values(sealed_pin=None)
+                )

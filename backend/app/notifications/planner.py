@@ -40,6 +40,7 @@ from backend.app.notifications.models import (
     NotificationKind,
     NotificationState,
 )
+from backend.app.notifications.sealed_pin import PinSeal
 from backend.app.policies.profile import PolicyProfile
 from contract.statuses import RESOLUTION_STOPPED, Channel, ComplaintStatus, Language
 
@@ -108,6 +109,7 @@ def is_scheduled(row: Notification) -> bool:
 class Planner:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.seal = PinSeal(settings.pin_encryption_key)
 
     # --- routes --------------------------------------------------------------------------------
 
@@ -130,6 +132,14 @@ class Planner:
             channels.append("email")
         return channels
 
+    def customer_routes(self, complaint: Complaint, policy: PolicyProfile, kind: NotificationKind) -> list[str | None]:
+        """customer_channels, plus an SMS row of its own when the policy sends this notice by
+        SMS (`sms_notices`) and the complaint has a phone."""
+        channels = self.customer_channels(complaint)
+        if kind.value in policy.sms_notices and complaint.phone and "sms" not in channels:
+            channels.append("sms")
+        return channels
+
     @staticmethod
     def has_email_copy(complaint: Complaint) -> bool:
         return bool(complaint.conversation_id and complaint.email and Channel(complaint.channel) in NO_PUSH_CHANNELS)
@@ -149,13 +159,24 @@ class Planner:
     # --- events --------------------------------------------------------------------------------
 
     def on_registered(
-        self, session: Session, complaint: Complaint, policy: PolicyProfile, *, in_chat: bool, now: dt.datetime
+        self,
+        session: Session,
+        complaint: Complaint,
+        policy: PolicyProfile,
+        *,
+        in_chat: bool,
+        now: dt.datetime,
+        pin: str | None = None,
     ) -> list[Notification]:
         """The registration notice. Registered by the assistant in a conversation, the
-        assistant's own reply carried the tracking number: that row is recorded as sent."""
+        assistant's own reply carried the tracking number: that row is recorded as sent. The
+        SMS the policy sends with the tracking number and the PIN keeps the PIN sealed."""
         rows = []
-        for channel in self.customer_channels(complaint):
-            row = self._event(complaint, NotificationKind.registration, channel, now)
+        kind = NotificationKind.registration
+        for channel in self.customer_routes(complaint, policy, kind):
+            row = self._event(complaint, kind, channel, now)
+            if channel == "sms" and pin is not None and kind.value in policy.sms_notices:
+                row.sealed_pin = self.seal.seal(pin)
             if in_chat and channel in ("rasa", "whatsapp"):
                 row.channel = complaint.channel
                 row.state = NotificationState.sent
@@ -201,7 +222,8 @@ class Planner:
         rows: list[Notification] = []
         if kind is not None:
             rows = [
-                self._event(complaint, kind, channel, now, payload) for channel in self.customer_channels(complaint)
+                self._event(complaint, kind, channel, now, payload)
+                for channel in self.customer_routes(complaint, policy, kind)
             ]
         return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
 
@@ -218,7 +240,7 @@ class Planner:
         payload = {"reason": reason, "new_date": new_date.isoformat()}
         rows = [
             self._event(complaint, NotificationKind.delay_notice, channel, now, payload)
-            for channel in self.customer_channels(complaint)
+            for channel in self.customer_routes(complaint, policy, NotificationKind.delay_notice)
         ]
         return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
 
@@ -301,8 +323,11 @@ class Planner:
 
     def desired(self, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> list[Spec]:
         """The scheduled notifications the complaint wants in its current state."""
+
         # After an erasure nothing is sent to the customer (there is no address left anyway).
-        customer_channels = [] if complaint.erased_at is not None else self.customer_channels(complaint)
+        def customer_channels(kind: NotificationKind) -> list[str | None]:
+            return [] if complaint.erased_at is not None else self.customer_routes(complaint, policy, kind)
+
         status = ComplaintStatus(complaint.status)
         stopped = status in RESOLUTION_STOPPED
         staff_language = self.staff_language(policy)
@@ -342,7 +367,7 @@ class Planner:
 
         if complaint.progress_update_by is not None and not stopped and not self._agent_updated(complaint):
             due = self._local(policy, complaint.progress_update_by, self.settings.customer_notice_local_time)
-            for channel in customer_channels:
+            for channel in customer_channels(NotificationKind.progress_update):
                 specs.append(
                     Spec(
                         NotificationKind.progress_update,
@@ -367,7 +392,7 @@ class Planner:
                 day = decision.at + dt.timedelta(days=self.settings.approval_reminder_days)
                 due = self._local(policy, day, self.settings.customer_notice_local_time)
                 text = decision_payload(decision, NotificationKind.approval_request)
-                for channel in customer_channels:
+                for channel in customer_channels(NotificationKind.approval_request):
                     specs.append(
                         Spec(
                             NotificationKind.approval_request,
@@ -394,6 +419,7 @@ class Planner:
             if row.state == NotificationState.planned and key not in wanted:
                 row.state = NotificationState.cancelled
                 row.last_error = "no longer wanted (status or deadline changed)"
+                row.sealed_pin = None
                 session.add(row)
             elif row.state != NotificationState.cancelled:
                 present.add(key)

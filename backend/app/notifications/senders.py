@@ -33,6 +33,7 @@ from backend.app.notifications.outgoing import (
     response_error,
     status_error,
 )
+from backend.app.notifications.sms import sms_sender
 from contract import conversation_ids
 
 log = logging.getLogger(__name__)
@@ -373,7 +374,7 @@ class Senders:
             "whatsapp": WhatsAppSender(settings, self.http, rasa),
             "telegram": self.telegram,
             "email": EmailSender(settings, engine),
-            "sms": sms_class(settings, self.http),
+            "sms": sms_sender(settings, self.http, sms_class),
             "console": ConsoleSender(),
         }
 

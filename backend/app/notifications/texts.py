@@ -41,6 +41,8 @@ PLACEHOLDERS = frozenset(
         "deadline_date",
         "assignee",
         "contact",
+        "website",
+        "pin",  # only the SMS a policy sends with the PIN (compose.Composer.policy_sms)
     }
 )
 DEADLINES = ("acknowledge_by", "investigate_by", "progress_update_by", "resolve_by")
@@ -154,6 +156,7 @@ def context_for(
         "deadline_date": format_date(deadline_moment, policy, language),
         "assignee": complaint.assigned_to.username if complaint.assigned_to is not None else NO_DATE,
         "contact": f" ({', '.join(contact)})" if contact else "",
+        "website": policy.contact.website or policy.contact.email or "",
     }
 
 

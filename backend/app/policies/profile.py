@@ -23,6 +23,10 @@ from contract.statuses import ComplaintStatus, Language
 
 # The complaint fields a policy's intake list may name (the Rasa slots of the same names).
 Slot = Literal[INTAKE_SLOTS]  # type: ignore[valid-type]
+# The customer notices (backend.app.notifications.models.NotificationKind) a policy may send by SMS.
+SmsNotice = Literal[
+    "registration", "acknowledgement", "progress_update", "delay_notice", "decision", "approval_request"
+]
 
 
 class _Strict(BaseModel):
@@ -86,6 +90,9 @@ class PolicyProfile(_Strict):
     external_remedies: dict[Language, str]
     # When agents answer in the chat (handoff); default Monday to Friday 09:00-18:00.
     working_hours: WorkingHours = WorkingHours()
+    # Customer notices that go by SMS to the complaint's phone too, whatever channel it came by
+    # (Poliser: registration with the tracking number and the PIN, decision).
+    sms_notices: list[SmsNotice] = []
 
     @field_validator("country")
     @classmethod
@@ -115,6 +122,8 @@ class PolicyProfile(_Strict):
         slots = [field.slot for field in self.intake]
         if len(slots) != len(set(slots)):
             raise ValueError("a slot appears twice in intake")
+        if len(self.sms_notices) != len(set(self.sms_notices)):
+            raise ValueError("a notice appears twice in sms_notices")
         # A complaint may be written in any of the four languages, whatever the policy's own,
         # and the console speaks those and English: every status is named in all five.
         for console_language in ConsoleLanguage:

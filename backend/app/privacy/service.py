@@ -118,6 +118,7 @@ def erase(
             if entry.note:
                 entry.note = scrub(entry.note)
         for notification in complaint.notifications:  # texts kept for sending: decision, reasons
+            notification.sealed_pin = None
             if notification.payload:
                 notification.payload = {
                     key: scrub(value) if isinstance(value, str) else value

@@ -3,7 +3,7 @@ from pydantic import ValidationError
 
 from backend.app.core.settings import REPO_ROOT, Settings
 
-STRONG = {"agent_token": "a" * 32, "service_token": "s" * 32, "secret_key": "k" * 32}
+STRONG = {"agent_token": "a" * 32, "service_token": "s" * 32, "secret_key": "k" * 32, "pin_encryption_key": "p" * 32}
 
 
 def make(**values: object) -> Settings:

@@ -336,17 +336,25 @@ def test_poliser_whatsapp_window_template_then_conversation(
         ISTANBUL,
         [
             ("02.02 10:00", "registration", "customer", "whatsapp"),
+            ("02.02 10:00", "registration", "customer", "sms"),  # the policy's SMS, with the PIN
             ("04.02 09:00", "agent_reminder", "agents", "console"),
             ("04.02 10:00", "acknowledgement", "customer", "whatsapp"),
             ("10.02 09:00", "agent_reminder", "agents", "console"),
             ("11.02 09:00", "agent_reminder", "agents", "console"),
             ("11.02 14:00", "decision", "customer", "whatsapp"),
+            ("11.02 14:00", "decision", "customer", "sms"),
             ("11.02 15:00", "rereview", "agents", "console"),
             ("12.02 00:00", "escalation", "supervisor", "email"),
             ("12.02 10:00", "decision", "customer", "whatsapp"),
+            ("12.02 10:00", "decision", "customer", "sms"),
             ("12.02 11:00", "escalation", "supervisor", "email"),
         ],
     )
+    # Without Twilio settings the policy's SMS go through the generic gateway.
+    sms = [record.body for record in loopback.received("/sms")]
+    assert [body["to"] for body in sms] == ["+905321234567"] * 3
+    assert tn in sms[0]["text"] and agent.pins[tn] in sms[0]["text"]
+    assert all(tn in body["text"] and agent.pins[tn] not in body["text"] for body in sms[1:])
     templates = [record.body for record in loopback.received("/v21.0/1555000/messages")]
     assert [body["template"]["name"] for body in templates] == ["complaint_update", "complaint_update"]
     assert all(body["to"] == wa_id and body["template"]["language"]["code"] == "tr" for body in templates)
