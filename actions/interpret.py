@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from actions import parsing
+from actions import letters, parsing
 from actions.answers import answer_requested, value_for
 from actions.parsers import complaint_text, staff
 from actions.policy import Policy
@@ -157,6 +157,14 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.slots["registration_key"] = registration_key(turn)
         else:
             out.slots["confirmed"] = None
+        return out
+
+    if turn.by_email and (requested in INTAKE_SLOTS or (outside and not turn.slots.get("awaiting"))):
+        # A letter is written to complain, whatever the classifier makes of it.
+        story = outside and (turn.intent == "complain" or tells_a_story(turn, text))
+        letters.read_letter(replace(turn, intent="complain") if story else turn, text, policy, out)
+        if outside:
+            out.start_complaint = story or any(out.slots.get(s) for s in INTAKE_SLOTS if s != "email")
         return out
 
     if requested in INTAKE_SLOTS:

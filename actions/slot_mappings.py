@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import parsing
+from actions import letters, parsing
 from actions.handoff import (
     NOT_UNDERSTANDING,
     STUCK_EVERY,
@@ -19,6 +19,7 @@ from actions.handoff import (
 )
 from actions.interpret import Turn, interpret
 from actions.policy import load_policy
+from contract import conversation_ids
 
 
 def form_run_id(tracker: Tracker) -> str:
@@ -50,6 +51,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         form_active=(tracker.active_loop or {}).get("name") == "complaint_form",
         active_loop=(tracker.active_loop or {}).get("name"),
         form_run=form_run_id(tracker),
+        by_email=conversation_ids.platform_id(tracker.sender_id, conversation_ids.EMAIL) is not None,
     )
 
 
@@ -88,6 +90,9 @@ class ActionValidateSlotMappings(Action):
             if reprompt and same_reprompts_before(tracker, reprompt) % STUCK_EVERY == STUCK_EVERY - 1:
                 # Re-prompts do not hand over by themselves; the customer is told how to get out.
                 dispatcher.utter_message(response="utter_stuck_on_field")
+        if turn.by_email and not reason:
+            asked = letters.ask_slots(turn, outcome, load_policy(), domain, language)
+            events.extend(SlotSet(name, value) for name, value in asked.items())
         if route or tracker.get_slot("route"):
             events.append(SlotSet("route", route))
         return events

@@ -36,6 +36,7 @@ class Turn:
     form_active: bool = False
     active_loop: str | None = None
     form_run: str | None = None  # conversation + when its complaint form started (slot_mappings)
+    by_email: bool = False  # the e-mail channel: a letter answers everything asked (actions/letters)
 
     def entity(self, name: str) -> str | None:
         for ent in self.entities:
