@@ -18,7 +18,7 @@ from actions.handoff import (
     same_reprompts_before,
 )
 from actions.interpret import Turn, interpret
-from actions.policy import load_policy
+from actions.policy import known, load_policy, policy_for
 from contract import conversation_ids
 
 
@@ -64,7 +64,12 @@ class ActionValidateSlotMappings(Action):
             # An agent has the conversation: the bot neither answers nor fills the form.
             return []
         turn = turn_from_tracker(tracker)
-        outcome = interpret(turn, load_policy())
+        # A mailbox names its policy (IMAP_POLICY): only the backend's e-mail channel says so.
+        named = known(turn.metadata.get("policy")) if turn.by_email else None
+        policy = load_policy(named) if named else policy_for(tracker)
+        outcome = interpret(turn, policy)
+        if named and named != tracker.get_slot("policy"):
+            outcome.slots["policy"] = named
         language = outcome.slots.get("language") or tracker.get_slot("language")
         for response, kwargs in outcome.responses:
             dispatcher.utter_message(response=response, **kwargs)
@@ -83,7 +88,7 @@ class ActionValidateSlotMappings(Action):
             # A person takes over at once. Nothing of this message goes to the form, so
             # the form steps aside for the rule; what was collected before stays.
             route = "handoff"
-            events = [e for e in events if e["name"] == "language"]
+            events = [e for e in events if e["name"] in ("language", "policy")]
             events.append(SlotSet("handoff_reason", reason))
         elif turn.active_loop:
             reprompt = next((r for r, _ in outcome.responses if r.startswith("utter_invalid_")), None)
@@ -91,7 +96,7 @@ class ActionValidateSlotMappings(Action):
                 # Re-prompts do not hand over by themselves; the customer is told how to get out.
                 dispatcher.utter_message(response="utter_stuck_on_field")
         if turn.by_email and not reason:
-            asked = letters.ask_slots(turn, outcome, load_policy(), domain, language)
+            asked = letters.ask_slots(turn, outcome, policy, domain, language)
             events.extend(SlotSet(name, value) for name, value in asked.items())
         if route or tracker.get_slot("route"):
             events.append(SlotSet("route", route))
