@@ -76,10 +76,12 @@ class ActionValidateSlotMappings(Action):
         events = [SlotSet(name, value) for name, value in outcome.slots.items()]
         if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
-        understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items()) or (
-            bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses)
+        understood = (
+            any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items())
+            or (bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses))
+            or outcome.decision is not None
         )
-        route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else None
+        route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else outcome.decision
         if outcome.wants_person:
             reason = "requested"
         else:

@@ -63,6 +63,8 @@ class Outcome:
     start_complaint: bool = False
     # Inside the form, the customer asks for a person (not an answer that mentions one).
     wants_person: bool = False
+    # The answer to a decision said in words, whatever the classifier read: "approve" / "reject".
+    decision: str | None = None
 
     def say(self, response: str, **kwargs: Any) -> None:
         self.responses.append((response, kwargs))
