@@ -8,14 +8,14 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.policy import load_policy
+from actions.policy import policy_for
 from actions.responses import response_text
 from contract.fields import INTAKE_SLOTS
 
 
 def form_slots(tracker: Tracker) -> list[str]:
     """The policy's intake for this conversation, then the correction and confirmation steps."""
-    policy = load_policy()
+    policy = policy_for(tracker)
     slots = policy.required_slots(tracker.slots, tracker.get_slot("skipped_slots"))
     if tracker.get_slot("correcting"):
         slots.append("field_to_correct")
@@ -40,7 +40,7 @@ class ActionAskPhone(Action):
         return "action_ask_phone"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        item = load_policy().item("phone")
+        item = policy_for(tracker).item("phone")
         either = bool(item and item.alternative == "email")
         dispatcher.utter_message(response="utter_ask_phone_or_email" if either else "utter_ask_phone")
         return []
@@ -64,7 +64,7 @@ class ActionAskStaffMember(Action):
 
 def summary_lines(tracker: Tracker, domain: dict[str, Any]) -> str:
     language = tracker.get_slot("language")
-    policy = load_policy()
+    policy = policy_for(tracker)
     asked = set(policy.required_slots(tracker.slots, [])) | {i.alternative for i in policy.intake if i.alternative}
     lines = []
     for slot in INTAKE_SLOTS:

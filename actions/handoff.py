@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
 from actions.base import BackendAction
-from actions.policy import load_policy
+from actions.policy import policy_for
 from actions.registration import channel_of
 from bot.backend import BackendRejected, BackendUnavailable
 from contract.dates import moment_text as format_moment
@@ -86,7 +86,7 @@ STUCK_EVERY = 3  # the way out is offered at the 3rd, 6th, ... same re-prompt in
 
 
 # Slots that change without the bot having understood anything.
-NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots", "route"}
+NOT_UNDERSTANDING = {"language", "requested_slot", "handoff_reason", "skipped_slots", "route", "policy"}
 
 
 class ActionHandoff(BackendAction):
@@ -100,7 +100,7 @@ class ActionHandoff(BackendAction):
             "conversation_id": tracker.sender_id,
             "channel": channel_of(tracker),
             "language": tracker.get_slot("language"),
-            "policy": load_policy().id,
+            "policy": policy_for(tracker).id,
             "reason": reason,
             "slots": slots,
         }
@@ -109,7 +109,7 @@ class ActionHandoff(BackendAction):
         except (BackendUnavailable, BackendRejected):
             dispatcher.utter_message(response="utter_handoff_unavailable")
             return [SlotSet("handoff_reason", None)]
-        complete = all(tracker.get_slot(s) for s in load_policy().required_slots(tracker.slots, []))
+        complete = all(tracker.get_slot(s) for s in policy_for(tracker).required_slots(tracker.slots, []))
         language = tracker.get_slot("language")
         if answer.get("within_working_hours"):
             soon = format_moment(answer.get("expected_reply_by"), language)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from actions import parsing
+from actions import letters, parsing
 from actions.answers import answer_requested, value_for
 from actions.parsers import complaint_text, staff
 from actions.policy import Policy
@@ -109,6 +109,9 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.slots.setdefault(turn.requested_slot, None)
         return out
 
+    if turn.slots.get("awaiting") == "decision" and not turn.active_loop and not turn.is_payload:
+        if _decision_answer(turn, text, out):
+            return out
     if turn.active_loop in AUX_FORMS:
         _aux_form(turn, text, out)
         return out
@@ -157,6 +160,14 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
             out.slots["registration_key"] = registration_key(turn)
         else:
             out.slots["confirmed"] = None
+        return out
+
+    if turn.by_email and (requested in INTAKE_SLOTS or (outside and not turn.slots.get("awaiting"))):
+        # A letter is written to complain, whatever the classifier makes of it.
+        story = outside and (turn.intent == "complain" or tells_a_story(turn, text))
+        letters.read_letter(replace(turn, intent="complain") if story else turn, text, policy, out)
+        if outside:
+            out.start_complaint = story or any(out.slots.get(s) for s in INTAKE_SLOTS if s != "email")
         return out
 
     if requested in INTAKE_SLOTS:
@@ -255,6 +266,22 @@ def _aux_form(turn: Turn, text: str, out: Outcome) -> None:
         out.slots["rating"] = str(rating) if rating else None
         if not rating:
             out.say("utter_invalid_rating")
+
+
+# "Nu sunt de acord" alone says no more than the button; words beyond it are the reason.
+REASON_MIN_WORDS = 5
+
+
+def _decision_answer(turn: Turn, text: str, out: Outcome) -> bool:
+    """The answer to the decision shown last, in words. A rejection that says why (or any one by
+    e-mail, where asking "why?" costs the customer another letter) carries its reason."""
+    answer = parsing.decision_answer(text)
+    if answer is None:
+        return False
+    out.decision = answer
+    if answer == "reject" and (turn.by_email or turn.words >= REASON_MIN_WORDS):
+        out.slots["rejection_reason"] = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
+    return True
 
 
 def _answers_with_data(turn: Turn, text: str, policy: Policy, requested: str | None) -> bool:

@@ -83,6 +83,14 @@ def says_no(text: str) -> bool:
     return any(mentions(text, phrases) for phrases in lexicon()["say_no"].values())
 
 
+def decision_answer(text: str) -> str | None:
+    """ "reject" / "approve" when the message says so in words, else None."""
+    for answer in ("reject", "approve"):
+        if any(mentions(text, phrases) for phrases in lexicon()[f"decision_{answer}"].values()):
+            return answer
+    return None
+
+
 def says_human(text: str) -> bool:
     """The message asks for a person in words ("соедините с оператором", "vreau un om")."""
     return any(mentions(text, words) for words in lexicon()["human"].values())

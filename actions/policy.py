@@ -1,14 +1,29 @@
-"""The policy of this action server's conversations (`COMPLAINT_POLICY`), from the shared
-profiles in contract/policies: the ordered list of fields to ask."""
+"""The policy of a conversation, from the shared profiles in contract/policies: the ordered list
+of fields to ask. `COMPLAINT_POLICY` unless the conversation has its own (slot `policy`: the
+e-mail channel's mailbox names its policy, IMAP_POLICY)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.settings import settings
-from contract.policy import IntakeItem, IntakePolicy, load_intake
+from contract.policy import IntakeItem, IntakePolicy, load_intake, policy_dir
 
 Policy = IntakePolicy
-__all__ = ["IntakeItem", "Policy", "load_policy"]
+__all__ = ["IntakeItem", "Policy", "load_policy", "policy_for"]
 
 
 def load_policy(policy_id: str | None = None) -> Policy:
     return load_intake(policy_id or settings.policy)
+
+
+def known(policy_id: object) -> str | None:
+    """A policy id that has a profile, else None."""
+    if not isinstance(policy_id, str) or not policy_id.isidentifier():
+        return None
+    return policy_id if (policy_dir() / f"{policy_id}.yml").is_file() else None
+
+
+def policy_for(tracker: Any) -> Policy:
+    """The policy of the tracker's conversation."""
+    return load_policy(known(tracker.get_slot("policy")))

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import BackendAction
 from actions.outbox import Entry, OutboxStore, outbox
 from actions.outbox.conversation import RETRY_INTENT
-from actions.policy import load_policy
+from actions.policy import policy_for
 from actions.responses import response_text
 from bot.backend import BackendClient, BackendRejected, BackendUnavailable
 from contract.dates import date_text as format_date  # dates the way the notifications write them
@@ -53,7 +53,7 @@ def complaint_payload(tracker: Tracker) -> dict[str, Any]:
     payload.update(
         language=tracker.get_slot("language"),
         channel=channel_of(tracker),
-        policy=load_policy().id,
+        policy=policy_for(tracker).id,
         conversation_id=tracker.sender_id,
     )
     return payload

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import parsing
+from actions import letters, parsing
 from actions.handoff import (
     NOT_UNDERSTANDING,
     STUCK_EVERY,
@@ -18,7 +18,8 @@ from actions.handoff import (
     same_reprompts_before,
 )
 from actions.interpret import Turn, interpret
-from actions.policy import load_policy
+from actions.policy import known, load_policy, policy_for
+from contract import conversation_ids
 
 
 def form_run_id(tracker: Tracker) -> str:
@@ -50,6 +51,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         form_active=(tracker.active_loop or {}).get("name") == "complaint_form",
         active_loop=(tracker.active_loop or {}).get("name"),
         form_run=form_run_id(tracker),
+        by_email=conversation_ids.platform_id(tracker.sender_id, conversation_ids.EMAIL) is not None,
     )
 
 
@@ -62,17 +64,24 @@ class ActionValidateSlotMappings(Action):
             # An agent has the conversation: the bot neither answers nor fills the form.
             return []
         turn = turn_from_tracker(tracker)
-        outcome = interpret(turn, load_policy())
+        # A mailbox names its policy (IMAP_POLICY): only the backend's e-mail channel says so.
+        named = known(turn.metadata.get("policy")) if turn.by_email else None
+        policy = load_policy(named) if named else policy_for(tracker)
+        outcome = interpret(turn, policy)
+        if named and named != tracker.get_slot("policy"):
+            outcome.slots["policy"] = named
         language = outcome.slots.get("language") or tracker.get_slot("language")
         for response, kwargs in outcome.responses:
             dispatcher.utter_message(response=response, **kwargs)
         events = [SlotSet(name, value) for name, value in outcome.slots.items()]
         if language and "language" not in outcome.slots and tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
-        understood = any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items()) or (
-            bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses)
+        understood = (
+            any(v is not None and k not in NOT_UNDERSTANDING for k, v in outcome.slots.items())
+            or (bool(turn.active_loop) and any(is_specific_reprompt(response) for response, _ in outcome.responses))
+            or outcome.decision is not None
         )
-        route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else None
+        route = "status" if outcome.status_check else "complaint" if outcome.start_complaint else outcome.decision
         if outcome.wants_person:
             reason = "requested"
         else:
@@ -81,13 +90,16 @@ class ActionValidateSlotMappings(Action):
             # A person takes over at once. Nothing of this message goes to the form, so
             # the form steps aside for the rule; what was collected before stays.
             route = "handoff"
-            events = [e for e in events if e["name"] == "language"]
+            events = [e for e in events if e["name"] in ("language", "policy")]
             events.append(SlotSet("handoff_reason", reason))
         elif turn.active_loop:
             reprompt = next((r for r, _ in outcome.responses if r.startswith("utter_invalid_")), None)
             if reprompt and same_reprompts_before(tracker, reprompt) % STUCK_EVERY == STUCK_EVERY - 1:
                 # Re-prompts do not hand over by themselves; the customer is told how to get out.
                 dispatcher.utter_message(response="utter_stuck_on_field")
+        if turn.by_email and not reason:
+            asked = letters.ask_slots(turn, outcome, policy, domain, language)
+            events.extend(SlotSet(name, value) for name, value in asked.items())
         if route or tracker.get_slot("route"):
             events.append(SlotSet("route", route))
         return events

@@ -36,6 +36,7 @@ class Turn:
     form_active: bool = False
     active_loop: str | None = None
     form_run: str | None = None  # conversation + when its complaint form started (slot_mappings)
+    by_email: bool = False  # the e-mail channel: a letter answers everything asked (actions/letters)
 
     def entity(self, name: str) -> str | None:
         for ent in self.entities:
@@ -62,6 +63,8 @@ class Outcome:
     start_complaint: bool = False
     # Inside the form, the customer asks for a person (not an answer that mentions one).
     wants_person: bool = False
+    # The answer to a decision said in words, whatever the classifier read: "approve" / "reject".
+    decision: str | None = None
 
     def say(self, response: str, **kwargs: Any) -> None:
         self.responses.append((response, kwargs))

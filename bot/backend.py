@@ -118,6 +118,13 @@ class BackendClient:
         )
 
     # --- the channels ------------------------------------------------------------------------
+    async def send_letter(self, conversation_id: str, messages: list[dict[str, Any]]) -> dict:
+        """`POST /api/mail/outbound`: the bot's messages to an e-mail customer outside a letter's
+        turn (an agent's reply, a question asked again), sent by the backend in the thread."""
+        return await self._call(
+            "POST", "/api/mail/outbound", {"conversation_id": conversation_id, "messages": messages}
+        )
+
     async def upload_attachment(
         self, *, conversation_id: str, channel: str, filename: str, content: bytes, content_type: str
     ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.settings import read
+from bot.settings import read, settings
 from contract.secrets import is_placeholder
 
 
@@ -125,6 +125,23 @@ class RestSettings:
             environment=read("ENVIRONMENT", "development", credentials),
             token=read("REST_CHANNEL_TOKEN", credentials=credentials),
         )
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """The e-mail channel: on when the backend reads a mailbox (IMAP_URL); only the backend calls
+    it, with the service token."""
+
+    mailbox: str
+    service_token: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.mailbox)
+
+    @classmethod
+    def from_env(cls, credentials: Mapping[str, Any] | None = None) -> EmailSettings:
+        return cls(mailbox=read("IMAP_URL", credentials=credentials), service_token=settings.service_token)
 
 
 @dataclass(frozen=True)
