@@ -45,5 +45,7 @@ def test_a_bare_no_in_the_chat_is_asked_why_but_by_email_it_is_the_answer():
 
 
 def test_without_a_decision_shown_the_words_mean_nothing_special():
-    out = interpret(turn("Nu sunt de acord cu decizia", "complain", slots={"language": "ro"}, form_active=False), POLICY)
+    out = interpret(
+        turn("Nu sunt de acord cu decizia", "complain", slots={"language": "ro"}, form_active=False), POLICY
+    )
     assert out.decision is None

@@ -83,6 +83,7 @@ class InboundFlow:
     ) -> None:
         self.engine = engine
         self.settings = settings
+        self.policies = policies
         self.policy = policies[settings.mail_policy]
         self.rasa = rasa
         self.mailer = mailer
@@ -149,6 +150,8 @@ class InboundFlow:
             "message_id": letter.message_id,
             "attachments": stored,
             "language_hint": None,
+            # The mailbox's policy (IMAP_POLICY): the action server asks what this policy needs.
+            "policy": self.policy.id,
         }
         try:
             if decision is not None:
@@ -247,7 +250,7 @@ class InboundFlow:
             None,
         )
         payload: dict[str, Any] = decision_payload(change, NotificationKind.decision) if change else {}
-        text = decision_text(payload, self.policy, Language(complaint.language))
+        text = decision_text(payload, self.policies[complaint.policy], Language(complaint.language))
         return complaint.tracking_number, text
 
     def _registered(self, tracking_number: Any, conversation_id: str, thread: service.Thread) -> tuple[int, str] | None:

@@ -42,6 +42,7 @@ from backend.app.notifications.models import (
 )
 from backend.app.notifications.sealed_pin import PinSeal
 from backend.app.policies.profile import PolicyProfile
+from contract import conversation_ids
 from contract.statuses import RESOLUTION_STOPPED, Channel, ComplaintStatus, Language
 
 # Conversations Rasa can reach (output_channel=latest).
@@ -177,7 +178,11 @@ class Planner:
             row = self._event(complaint, kind, channel, now)
             if channel == "sms" and pin is not None and kind.value in policy.sms_notices:
                 row.sealed_pin = self.seal.seal(pin)
-            if in_chat and channel in ("rasa", "whatsapp"):
+            # By e-mail the assistant's answer letter carried it (in the customer's thread).
+            answered = channel in ("rasa", "whatsapp") or (
+                channel == "email" and conversation_ids.platform_id(complaint.conversation_id, conversation_ids.EMAIL)
+            )
+            if in_chat and answered:
                 row.channel = complaint.channel
                 row.state = NotificationState.sent
                 row.sent_at = now
