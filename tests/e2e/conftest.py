@@ -4,12 +4,35 @@ import uuid
 
 import pytest
 
+from tests.support.dovecot import Dovecot
+from tests.support.loopback import SmtpSink
 from tests.support.stack import Stack
+
+# The company's address: the e-mail channel answers from it.
+COMPANY_ADDRESS = "reclamatii@complaints.example"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("stack"))
+def mailbox(tmp_path_factory):
+    """The company's mailbox: Debian's dovecot on loopback (fails, never skips, without it)."""
+    server = Dovecot(tmp_path_factory.mktemp("dovecot")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """Every letter the product sends (answers, notifications) arrives here."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, mailbox, smtp_sink):
+    # The mailbox is the inverter maker's, whose policy takes complaints by e-mail only.
+    mail = {"IMAP_URL": mailbox.url, "IMAP_POLICY": "inverter_eu", "SMTP_URL": smtp_sink.url, "EMAIL_FROM": COMPANY_ADDRESS}
+    s = Stack(tmp_path_factory.mktemp("stack"), env=mail)
     try:
         s.start("backend")
         s.start("actions")
