@@ -52,6 +52,7 @@ class Call:
     tail: str  # after /conversations/{id}/
     params: dict[str, str] = field(default_factory=dict)
     body: Any = None
+    path: str | None = None  # a route outside /conversations (a channel's), instead of the tail
 
 
 class RasaApi:
@@ -93,12 +94,19 @@ class RasaApi:
             body,
         )
 
+    def webchat_presence(self, conversation_id: str) -> Call:
+        """GET the web chat channel's answer whether a page of the conversation is open now
+        (bot/channels/webchat_replay.py)."""
+        params = {"conversation_id": conversation_id}
+        return Call("GET", conversation_id, "", params, path="/webhooks/socketio/presence")
+
     # --- on the wire ----------------------------------------------------------------------------
 
     def request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         """The call as an httpx request of `http` (its timeouts). RASA_TOKEN signs a short-lived
         JWT in the Authorization header: never in the URL, which access logs and proxies keep."""
-        url = f"{self.base_url}{conversation_path(call.conversation_id)}/{call.tail}"
+        path = call.path or f"{conversation_path(call.conversation_id)}/{call.tail}"
+        url = f"{self.base_url}{path}"
         headers = rasa_auth.headers(self.token, USERNAME)
         return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
 
@@ -234,3 +242,7 @@ class AsyncRasaClient:
         self, conversation_id: str, intent: str, entities: dict[str, Any], *, key: int = 0
     ) -> dict[str, Any]:
         return await self.send(self.api.trigger_intent(conversation_id, intent, entities), key=key)
+
+    async def webchat_connected(self, conversation_id: str, *, key: int = 0) -> bool:
+        answer = await self.send(self.api.webchat_presence(conversation_id), key=key)
+        return answer.get("connected") is True
