@@ -1,7 +1,7 @@
 """Issue 22's Must-show, with the three real processes and the trained model: a web chat customer
 who closed the page before the decision gets it by e-mail (once), and sees it in the chat, with
 its approve / reject buttons, when they come back with the same session; a reload after that
-shows it no more. The customer is a socket.io client speaking as rasa-webchat does; the
+shows it no more, and its approve button closes the complaint. The customer is a socket.io client speaking as rasa-webchat does; the
 backend's SMTP goes to an aiosmtpd sink; RASA_TOKEN is set, so the backend's presence question
 carries its JWT."""
 
@@ -42,8 +42,9 @@ def mail_stack(tmp_path_factory, smtp: SmtpSink) -> Iterator[Stack]:
     try:
         for name in ("backend", "actions", "rasa"):
             s.start(name, RASA_TOKEN=RASA_TOKEN)
-        for name in ("backend", "actions", "rasa"):
+        for name in ("backend", "actions"):
             s.wait_ready(name)
+        wait_for(rasa_ready(s), 300, "rasa server with its model")
         yield s
     finally:
         s.stop_all()
@@ -91,6 +92,21 @@ def presence(stack: Stack, conversation: str) -> bool:
     )
     answer.raise_for_status()
     return bool(answer.json()["connected"])
+
+
+def rasa_ready(stack: Stack):
+    """Stack.wait_ready asks /status without a token: this one sends the header JWT."""
+
+    def check() -> bool:
+        process = stack.processes["rasa"].popen
+        assert process.poll() is None, stack.processes["rasa"].tail()
+        try:
+            answer = httpx.get(f"{stack.rasa_url}/status", headers=rasa_auth.headers(RASA_TOKEN, "e2e"), timeout=2)
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 200 and bool(answer.json().get("model_file"))
+
+    return check
 
 
 def wait_for(check, timeout: float, what: str):
@@ -163,6 +179,7 @@ def test_a_customer_who_closed_the_page_gets_the_decision_by_email_and_in_the_ch
         reload = Page(s.rasa_url)
         await reload.open(token)
         again = await reload.rest()
+        await reload.say("/affirm", token)  # the "Razıyam" button
         await reload.close()
         return shown, again
 
@@ -173,3 +190,4 @@ def test_a_customer_who_closed_the_page_gets_the_decision_by_email_and_in_the_ch
     assert replies == [("Razıyam", "/affirm"), ("Razı deyiləm", "/deny")]
     assert again == []  # a plain reload shows nothing twice
     assert len(decision_mail()) == 1  # and the e-mail went once
+    assert s.complaint(tn)["status"] == "closed"  # the replayed button answered the decision
