@@ -1,9 +1,9 @@
 """Issue 22's Must-show, with the three real processes and the trained model: a web chat customer
 who closed the page before the decision gets it by e-mail (once), and sees it in the chat, with
 its approve / reject buttons, when they come back with the same session; a reload after that
-shows it no more, and its approve button closes the complaint. The customer is a socket.io client speaking as rasa-webchat does; the
-backend's SMTP goes to an aiosmtpd sink; RASA_TOKEN is set, so the backend's presence question
-carries its JWT."""
+shows it no more, and its approve button closes the complaint. The customer is a socket.io
+client speaking as rasa-webchat does; the backend's SMTP goes to an aiosmtpd sink; RASA_TOKEN is
+set, so the backend's presence question carries its JWT."""
 
 from __future__ import annotations
 
