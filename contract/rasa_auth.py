@@ -40,3 +40,28 @@ def jwt(secret: str, username: str, *, now: float | None = None) -> str:
 def headers(secret: str | None, username: str) -> dict[str, str]:
     """The header that authenticates `username` (a process name) to Rasa; none without a secret."""
     return {"Authorization": f"Bearer {jwt(secret, username)}"} if secret else {}
+
+
+def verify(secret: str, token: str, *, now: float | None = None) -> bool:
+    """True for an unexpired HS256 JWT signed with `secret` (what `jwt` makes): how the rasa
+    server's own routes outside Rasa's API (the web chat's presence) check the backend."""
+    try:
+        header, payload, signature = token.split(".")
+        expected = hmac.new(secret.encode(), f"{header}.{payload}".encode("ascii"), hashlib.sha256).digest()
+        if not hmac.compare_digest(_b64(expected), signature):
+            return False
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        algorithm = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("alg")
+        expires = float(claims.get("exp", 0))
+    except (ValueError, TypeError, UnicodeError, AttributeError):
+        return False
+    moment = now if now is not None else time.time()
+    return algorithm == JWT_METHOD and expires > moment
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None

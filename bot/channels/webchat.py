@@ -13,6 +13,11 @@ body names; a socket never confirmed is not heard. Replies, agents' messages and
 notifications are emitted to the conversation's room only (SocketIOOutput, room=sender_id).
 Every message passes the channels' one guard (bot.channels.guard) before Rasa.
 
+Whether a conversation has a page open is kept per conversation (bot.channels.webchat_presence,
+shared through Redis with several rasa servers) and answered to the backend at
+`/webhooks/socketio/presence`; what was uttered while it was closed is sent again when the
+customer comes back with the same session (bot.channels.webchat_replay).
+
 Rasa 3.6 calls `sio.enter_room(...)` without `await`; from python-socketio
 5.10 on that is a coroutine, so with session_persistence the customer never
 joins the room and replies never arrive (RasaHQ/rasa#13027). This handler works with
@@ -22,6 +27,7 @@ socket handler, and reads the widget's customData even when it arrives as a JSON
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -33,6 +39,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels import webchat_presence, webchat_replay
 from bot.channels.guard import MessageGuard
 from bot.channels.webchat_sessions import SessionIds
 from bot.runtime.metrics import timed
@@ -78,6 +85,9 @@ class WebChatInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         # Outside development without a real WEBCHAT_SESSION_SECRET this raises: no start.
         self.sessions = SessionIds.from_env()
+        self.presence: webchat_presence.Presence = webchat_presence.from_env()
+        self.sockets: dict[str, str] = {}  # this process's confirmed sockets: sid -> conversation
+        self.app: Any = None  # the Sanic app, for Rasa's agent (its tracker store)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         guard = MessageGuard(self.name())  # backend-only intents refused, per-conversation limit
@@ -88,6 +98,27 @@ class WebChatInput(SocketIOInput):
         assert sio is not None
         share_rooms(sio)
         namespace = self.namespace
+        presence = self.presence
+
+        @bp.listener("after_server_start")
+        async def started(app: Any, _loop: Any) -> None:
+            self.app = app
+            interval = getattr(presence, "ttl", 0) / 3
+            if interval:
+                app.ctx.webchat_presence_task = asyncio.ensure_future(
+                    webchat_presence.keep_alive(presence, self.sockets, interval)
+                )
+
+        @bp.listener("before_server_stop")
+        async def stopping(app: Any, _loop: Any) -> None:
+            task = getattr(app.ctx, "webchat_presence_task", None)
+            if task is not None:
+                task.cancel()
+            await presence.close()
+
+        @bp.route("/presence", methods=["GET"])
+        async def presence_route(request: Any) -> Any:
+            return await webchat_replay.presence_answer(request, presence)
 
         async def confirmed_conversation(sid: str) -> str | None:
             try:
@@ -103,14 +134,28 @@ class WebChatInput(SocketIOInput):
             token = data.get("session_id")
             # Without session_persistence every connection is a conversation of its own.
             sender_id = self.sessions.verify(token) if self.session_persistence else None
+            resumed = sender_id is not None
             if sender_id is None:
                 sender_id, token = self.sessions.issue()
             previous = await confirmed_conversation(sid)
             if previous and previous != sender_id:
                 await _maybe_await(sio.leave_room(sid, previous, namespace=namespace))
+                await self._left(previous, sid)
+            # Before this socket counts: when was the conversation last open?
+            seen = await self._seen_until(sender_id) if resumed and previous != sender_id else None
             await _maybe_await(sio.enter_room(sid, sender_id, namespace=namespace))
             await sio.save_session(sid, {CONVERSATION: sender_id}, namespace=namespace)
+            self.sockets[sid] = sender_id
+            await self._joined(sender_id, sid)
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+            if seen is not None:
+                await self._replay(sid, sender_id, seen)
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            conversation = self.sockets.pop(sid, None)
+            if conversation:
+                await self._left(conversation, sid)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any) -> None:
@@ -136,3 +181,40 @@ class WebChatInput(SocketIOInput):
             )
 
         return bp
+
+    # --- presence and replay (failures logged: the chat works on without them) ---------------------
+
+    async def _joined(self, conversation: str, sid: str) -> None:
+        try:
+            await self.presence.joined(conversation, sid)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("webchat: presence not recorded (%s)", type(exc).__name__)
+
+    async def _left(self, conversation: str, sid: str) -> None:
+        try:
+            await self.presence.left(conversation, sid)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("webchat: presence not recorded (%s)", type(exc).__name__)
+
+    async def _seen_until(self, conversation: str) -> float | None:
+        try:
+            return await self.presence.seen_until(conversation)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("webchat: presence unavailable, nothing replayed (%s)", type(exc).__name__)
+            return None
+
+    async def _replay(self, sid: str, conversation: str, seen: float) -> None:
+        """The bot's messages uttered while the conversation had no page open, to this socket."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        if agent is None or self.sio is None:
+            return
+        try:
+            messages = await webchat_replay.unseen(agent, conversation, seen)
+        except Exception as exc:  # noqa: BLE001 - the tracker store is away: nothing replayed
+            logger.warning("webchat: missed messages not read (%s)", type(exc).__name__)
+            return
+        output = SocketIOOutput(self.sio, self.bot_message_evt)
+        for message in messages:
+            await output.send_response(sid, message)
+        if messages:
+            logger.info("webchat: %d missed message(s) shown again on reconnect", len(messages))

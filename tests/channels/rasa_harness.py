@@ -25,20 +25,49 @@ from tests.support.net import free_port  # noqa: E402 - the repository is on sys
 
 
 def build_app():
+    from types import SimpleNamespace
+
     from rasa.core.channels.channel import UserMessage
     from rasa.core.run import create_http_input_channels
-    from sanic import Sanic
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from sanic import Sanic, response
 
     channels = create_http_input_channels(None, os.environ.get("HARNESS_CREDENTIALS") or str(ROOT / "credentials.yml"))
+    # Rasa's in-memory tracker store, where Rasa's agent keeps conversations: the echo's turns and
+    # the "notices" below land there as Rasa's processor writes them (the web chat's replay reads it).
+    store = InMemoryTrackerStore(Domain.empty())
+
+    async def utter(sender_id: str, output, text: str, buttons: list | None = None) -> None:
+        tracker = await store.get_or_create_tracker(sender_id)
+        event = BotUttered(text, {"buttons": buttons} if buttons else {})
+        tracker.update(event)
+        await store.save(tracker)
+        await output.send_response(sender_id, event.message())
 
     async def echo(message: UserMessage) -> None:
-        await message.output_channel.send_text_message(message.sender_id, f"echo:{message.text}")
+        tracker = await store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text))
+        await store.save(tracker)
+        await utter(message.sender_id, message.output_channel, f"echo:{message.text}")
 
     # As rasa.core.channels.channel.register does, with the echo in place of the agent.
     app = Sanic("channel_harness")
     app.ctx.input_channels = channels
+    app.ctx.agent = SimpleNamespace(tracker_store=store)
     for channel in channels:
         app.blueprint(channel.blueprint(echo), url_prefix=f"/webhooks/{channel.url_prefix()}")
+
+    @app.post("/harness/notice")
+    async def notice(request):
+        """What the backend's trigger_intent does to a web chat conversation: the bot's message
+        into the tracker, emitted through the channel's output to the conversation's room."""
+        webchat = next(channel for channel in channels if channel.name() == "socketio")
+        body = request.json
+        await utter(body["conversation_id"], webchat.get_output_channel(), body["text"], body.get("buttons"))
+        return response.json({"ok": True})
+
     return app, channels
 
 

@@ -31,7 +31,12 @@ def smtp_sink():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, mailbox, smtp_sink):
     # The mailbox is the inverter maker's, whose policy takes complaints by e-mail only.
-    mail = {"IMAP_URL": mailbox.url, "IMAP_POLICY": "inverter_eu", "SMTP_URL": smtp_sink.url, "EMAIL_FROM": COMPANY_ADDRESS}
+    mail = {
+        "IMAP_URL": mailbox.url,
+        "IMAP_POLICY": "inverter_eu",
+        "SMTP_URL": smtp_sink.url,
+        "EMAIL_FROM": COMPANY_ADDRESS,
+    }
     s = Stack(tmp_path_factory.mktemp("stack"), env=mail)
     try:
         s.start("backend")

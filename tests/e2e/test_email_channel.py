@@ -96,7 +96,9 @@ def test_a_romanian_letter_about_an_inverter_from_first_letter_to_a_disputed_dec
     assert "0722" not in text  # the signature is not read as an answer
 
     # "Da": registered, the tracking number in the subject.
-    confirm = letter(customer, f"Re: {summary['Subject']}", "Da\n\n" + "> " + text.replace("\n", "\n> "), reply_to=summary)
+    confirm = letter(
+        customer, f"Re: {summary['Subject']}", "Da\n\n" + "> " + text.replace("\n", "\n> "), reply_to=summary
+    )
     mailbox.deliver(confirm.as_bytes())
     registered = wait_for_letters(smtp_sink, customer, 3)[2]
     tn = find_tracking_number(registered["Subject"])

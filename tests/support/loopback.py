@@ -6,6 +6,8 @@ objects: the real senders talk HTTP and SMTP to these).
   (output_channel; RASA_TOKEN as ?token= or a header JWT as Rasa takes them, tests/support/rasa_api.py;
   404 for an intent not in `intents`; the intent lands in the
   conversation's tracker as Rasa's UserUttered.create_external does);
+- the web chat channel's GET /webhooks/socketio/presence?conversation_id= (connected: the id
+  is in `open_pages`; the header JWT when RASA_TOKEN is set, as bot/channels/webchat_replay.py);
 - the Telegram Bot API: /bot{token}/getMe, /bot{token}/sendMessage (form-encoded, as
   python-telegram-bot sends them);
 - the WhatsApp Cloud API: POST /{version}/{phone_number_id}/messages;
@@ -64,6 +66,7 @@ class LoopbackServer:
         self.delay = delay
         self.records: list[Received] = []
         self.conversations: dict[str, Conversation] = {}
+        self.open_pages: set[str] = set()  # web chat conversations with a page connected
         self._failures: list[list[Any]] = []  # [prefix, remaining, status, taken]
         self._hang_prefixes: list[str] = []
         self._released = threading.Event()
@@ -189,6 +192,11 @@ class LoopbackServer:
         self, method: str, path: str, query: dict[str, str], body: Any, authorization: str | None
     ) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
+        if path == "/webhooks/socketio/presence" and method == "GET":
+            if not authorized(self.rasa_token, {}, authorization):
+                return 401, {"status": "failure", "reason": "NotAuthenticated"}
+            conversation_id = query.get("conversation_id", "")
+            return 200, {"conversation_id": conversation_id, "connected": conversation_id in self.open_pages}
         if parts[0] == "conversations" and len(parts) == 3:
             if not authorized(self.rasa_token, query, authorization):
                 return 401, {"status": "failure", "reason": "NotAuthenticated"}

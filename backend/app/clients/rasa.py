@@ -55,8 +55,10 @@ class Call:
     tail: str  # after /conversations/{id}/
     params: dict[str, str] = field(default_factory=dict)
     body: Any = None
-    # A channel webhook instead of the conversation's API path: authorised with SERVICE_TOKEN.
-    webhook: str | None = None
+    path: str | None = None  # a route outside /conversations (a channel's), instead of the tail
+    # The e-mail channel's webhook takes the service token as the other backend-to-channel calls
+    # of the Rasa side do; Rasa's own API and the presence route take the header JWT.
+    service_auth: bool = False
 
 
 class RasaApi:
@@ -103,18 +105,24 @@ class RasaApi:
         """One customer letter as one turn of the `email` channel; Rasa answers the bot's
         messages and the slots the backend needs (language, tracking_number, awaiting)."""
         body = {"sender": sender, "message": message, "metadata": metadata}
-        return Call("POST", sender, "", body=body, webhook=EMAIL_WEBHOOK_PATH)
+        return Call("POST", sender, "", body=body, path=EMAIL_WEBHOOK_PATH, service_auth=True)
+
+    def webchat_presence(self, conversation_id: str) -> Call:
+        """GET the web chat channel's answer whether a page of the conversation is open now
+        (bot/channels/webchat_replay.py)."""
+        params = {"conversation_id": conversation_id}
+        return Call("GET", conversation_id, "", params, path="/webhooks/socketio/presence")
 
     # --- on the wire ----------------------------------------------------------------------------
 
     def request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         """The call as an httpx request of `http` (its timeouts). RASA_TOKEN signs a short-lived
         JWT in the Authorization header: never in the URL, which access logs and proxies keep."""
-        if call.webhook is not None:
-            url = f"{self.base_url}{call.webhook}"
+        path = call.path or f"{conversation_path(call.conversation_id)}/{call.tail}"
+        url = f"{self.base_url}{path}"
+        if call.service_auth:
             headers = {"Authorization": f"Bearer {self.service_token}"} if self.service_token else {}
             return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
-        url = f"{self.base_url}{conversation_path(call.conversation_id)}/{call.tail}"
         headers = rasa_auth.headers(self.token, USERNAME)
         return http.build_request(call.method, url, params=call.params, json=call.body, headers=headers)
 
@@ -265,3 +273,7 @@ class AsyncRasaClient:
         self, conversation_id: str, intent: str, entities: dict[str, Any], *, key: int = 0
     ) -> dict[str, Any]:
         return await self.send(self.api.trigger_intent(conversation_id, intent, entities), key=key)
+
+    async def webchat_connected(self, conversation_id: str, *, key: int = 0) -> bool:
+        answer = await self.send(self.api.webchat_presence(conversation_id), key=key)
+        return answer.get("connected") is True

@@ -128,7 +128,7 @@ class Composer:
         if row.channel is None:
             return []
         if row.channel == "email" and self.planner.has_email_copy(complaint):
-            return ["email"]  # the web chat's e-mail copy
+            return ["email"]  # the REST channel's e-mail copy
         channel = Channel(complaint.channel)
         routes: list[str] = []
         if complaint.conversation_id:

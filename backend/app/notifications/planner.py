@@ -47,8 +47,9 @@ from contract.statuses import RESOLUTION_STOPPED, Channel, ComplaintStatus, Lang
 
 # Conversations Rasa can reach (output_channel=latest).
 CHAT_CHANNELS = frozenset({Channel.rest, Channel.socketio, Channel.telegram, Channel.whatsapp, Channel.twilio})
-# Web chat has no push once the page is closed: an e-mail copy goes too when the address is known.
-NO_PUSH_CHANNELS = frozenset({Channel.rest, Channel.socketio})
+# The REST channel has no push at all: an e-mail copy goes too when the address is known. (The
+# web chat's notice goes on to e-mail or SMS only when the page is closed: notifications/webchat.py.)
+NO_PUSH_CHANNELS = frozenset({Channel.rest})
 OPEN = frozenset({NotificationState.planned, NotificationState.claimed})
 # Rows `replan` manages; the rest are events.
 SCHEDULED_KINDS = frozenset(
@@ -118,7 +119,7 @@ class Planner:
         """The planned route of each row a customer notification makes: the conversation
         (through Rasa, or WhatsApp's window-aware sender), else e-mail, else SMS, else None
         (nothing reaches the customer: the row fails and shows on the agents' list); plus an
-        e-mail copy for web chat."""
+        e-mail copy for the REST channel."""
         channel = Channel(complaint.channel)
         if complaint.conversation_id and channel in CHAT_CHANNELS:
             primary: str | None = "whatsapp" if channel is Channel.whatsapp else "rasa"

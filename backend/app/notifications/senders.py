@@ -366,7 +366,10 @@ class Senders:
 
     def __init__(self, settings: Settings, engine: sa.Engine | None = None) -> None:
         self.http = HttpPool(settings.notification_concurrency, settings.notification_send_timeout_seconds)
-        rasa = RasaSender(AsyncRasaClient(RasaApi.from_settings(settings), self.http))
+        # A subclass of RasaSender (its module imports this one): web chat only when a page is open.
+        from backend.app.notifications.webchat import WebChatAwareRasaSender
+
+        rasa = WebChatAwareRasaSender(AsyncRasaClient(RasaApi.from_settings(settings), self.http))
         self.telegram = TelegramSender(settings)
         sms_class = _import(settings.sms_sender)
         self.by_route: dict[str, Any] = {

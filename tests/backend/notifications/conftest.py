@@ -82,6 +82,7 @@ def nclient(client: TestClient, notify_app: FastAPI, loopback: LoopbackServer, s
     """A clean database (`client` empties it) and clean loopback servers."""
     loopback.records.clear()
     loopback.conversations.clear()
+    loopback.open_pages.clear()
     loopback._failures.clear()
     loopback.intents = None
     smtp.messages.clear()
