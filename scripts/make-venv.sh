@@ -15,6 +15,7 @@ write_pth() {
 }
 if [ -f "$dir/.lock-hash" ] && [ "$(cat "$dir/.lock-hash")" = "$want" ] && [ -x "$dir/bin/python" ]; then
   write_pth
+  touch "$dir/.lock-hash"  # a lock rewritten with the same content must not look newer (make retrains on it)
   exit 0
 fi
 uv=$("$root/scripts/uv.sh")

@@ -12,7 +12,7 @@ from email.utils import make_msgid
 
 import httpx
 
-from contract.tracking import find_tracking_number
+from contract.tracking import IN_REPLY
 from tests.e2e.conftest import COMPANY_ADDRESS
 from tests.support.stack import AGENT_TOKEN
 
@@ -101,8 +101,10 @@ def test_a_romanian_letter_about_an_inverter_from_first_letter_to_a_disputed_dec
     )
     mailbox.deliver(confirm.as_bytes())
     registered = wait_for_letters(smtp_sink, customer, 3)[2]
-    tn = find_tracking_number(registered["Subject"])
-    assert tn and tn in body(registered)
+    found = IN_REPLY.search(registered["Subject"])
+    assert found, registered["Subject"]
+    tn = found.group(0)
+    assert tn in body(registered)
     complaint = stack.complaint(tn)
     assert complaint["channel"] == "email" and complaint["policy"] == "inverter_eu"
     assert complaint["full_name"] == "Ion Popescu" and complaint["email"] == customer
@@ -127,5 +129,33 @@ def test_a_romanian_letter_about_an_inverter_from_first_letter_to_a_disputed_dec
     mailbox.deliver(disagree.as_bytes())
     wait_for_status(stack, tn, "reopened")
     reopened = wait_for_letters(smtp_sink, customer, 5)[4]
-    assert reopened["In-Reply-To"] == disagree["Message-ID"] and tn in reopened["Subject"]
+    assert reopened["In-Reply-To"] == disagree["Message-ID"]
+    assert reopened["Subject"] == f"[{tn}] Re: Invertor defect"  # one Re:, one number, however deep the thread
     assert re.search(r"\S", body(reopened))
+
+    # An agent writes from the console: a letter in the thread; the customer's answer reaches
+    # the conversation the agent now holds, and the bot does not answer it.
+    r = httpx.post(
+        f"{stack.backend_url}/api/complaints/{tn}/messages",
+        json={"text": "Vă rugăm să ne trimiteți o fotografie a ecranului invertorului."},
+        headers=AGENT,
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    from_agent = wait_for_letters(smtp_sink, customer, 6)[5]
+    assert from_agent["Subject"] == f"[{tn}] Re: Invertor defect"
+    assert first["Message-ID"] in from_agent["References"]
+    assert "fotografie a ecranului" in body(from_agent)
+    answer_to_agent = letter(customer, f"Re: {from_agent['Subject']}", "O trimit mâine dimineață.", reply_to=from_agent)
+    mailbox.deliver(answer_to_agent.as_bytes())
+    conversation = stack.complaint(tn)["conversation_id"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        r = httpx.get(f"{stack.backend_url}/api/conversations/{conversation}/messages", headers=AGENT, timeout=10)
+        if any(m["role"] == "user" and "O trimit mâine" in m["text"] for m in r.json()):
+            break
+        time.sleep(0.3)
+    else:
+        raise AssertionError("the customer's answer did not reach the conversation")
+    time.sleep(2)
+    assert len(letters_to(smtp_sink, customer)) == 6  # an agent holds it: the bot stays silent

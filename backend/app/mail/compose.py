@@ -63,9 +63,10 @@ def tracking_number_in(subject: str | None) -> str | None:
 
 def reply_subject(subject: str | None, language: str, tracking_number: str | None) -> str:
     """ "Re: <theirs>" (one Re:), "[K7QM-4PXR] Re: <theirs>" once there is a tracking number."""
-    base = _BRACKETED_NUMBER.sub("", (subject or "").strip())
-    while _REPLY_PREFIX.match(base):
-        base = _REPLY_PREFIX.sub("", base, count=1).strip()
+    base = (subject or "").strip()
+    while _REPLY_PREFIX.match(base) or _BRACKETED_NUMBER.match(base):
+        # "Re: [K7QM-4PXR] Re: ..." as mail programs stack them: one Re: and one number.
+        base = _BRACKETED_NUMBER.sub("", _REPLY_PREFIX.sub("", base, count=1), count=1).strip()
     base = f"Re: {base or texts()[language]['subject']}"
     return f"[{tracking_number}] {base}" if tracking_number else base
 

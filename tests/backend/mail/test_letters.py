@@ -167,3 +167,11 @@ def dsn(message_id: str = "<dsn-1@mx.example.ro>") -> bytes:
         "Final-Recipient: rfc822; nobody@example.ro\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
         "--B--\r\n"
     ).encode()
+
+
+def test_the_answer_subject_keeps_one_re_and_one_tracking_number() -> None:
+    from backend.app.mail.compose import reply_subject
+
+    stacked = "Re: [3GUK-4VKS] RE: Re: Invertor defect"
+    assert reply_subject(stacked, "ro", "3GUK-4VKS") == "[3GUK-4VKS] Re: Invertor defect"
+    assert reply_subject("Invertor defect", "ro", None) == "Re: Invertor defect"
