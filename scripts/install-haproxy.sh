@@ -5,13 +5,7 @@ set -euo pipefail
 if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
   exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "haproxy is missing: run 'sudo apt-get install -y haproxy' (or this script as root)" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+"$(dirname "$0")/debian-package.sh" /usr/sbin/haproxy haproxy
 # The package starts its own service with the default configuration: not ours, stop it.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now haproxy >/dev/null 2>&1 || true; fi
 service haproxy stop >/dev/null 2>&1 || true
