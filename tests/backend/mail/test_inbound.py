@@ -47,6 +47,7 @@ def test_a_letter_gets_one_threaded_answer_from_all_the_bot_messages(mail: MailW
         "message_id": message_id,
         "attachments": 0,
         "language_hint": None,
+        "policy": "inverter_eu",  # the mailbox's (IMAP_POLICY): the action server asks what it needs
     }
     [answer] = mail.smtp.messages
     assert answer["To"] == CUSTOMER and answer["Subject"] == "Re: Invertor defect"
