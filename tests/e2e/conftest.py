@@ -13,9 +13,9 @@ COMPANY_ADDRESS = "reclamatii@complaints.example"
 
 
 @pytest.fixture(scope="session")
-def mailbox(tmp_path_factory):
+def mailbox():
     """The company's mailbox: Debian's dovecot on loopback (fails, never skips, without it)."""
-    server = Dovecot(tmp_path_factory.mktemp("dovecot")).start()
+    server = Dovecot().start()
     yield server
     server.stop()
 

@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,8 +57,11 @@ class DovecotMissing(RuntimeError):
 
 
 class Dovecot:
-    def __init__(self, directory: Path) -> None:
-        self.dir = directory
+    def __init__(self, directory: Path | None = None) -> None:
+        # Its own directory right under /tmp: dovecot's user (nobody) must traverse every parent,
+        # and pytest sets its base temp directory back to 0700 whenever another session starts.
+        self.owned = directory is None
+        self.dir = directory or Path(tempfile.mkdtemp(prefix="dovecot-"))
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -73,9 +77,6 @@ class Dovecot:
         for sub in ("run", "state", f"mail/{USER}/new", f"mail/{USER}/cur", f"mail/{USER}/tmp"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o755)
-        for parent in self.dir.parents:  # nobody must reach the maildir
-            if str(parent).startswith("/tmp"):
-                parent.chmod(parent.stat().st_mode | 0o011)
         if os.geteuid() == 0:
             shutil.chown(self.dir / "mail", "nobody", "nogroup")
             for path in (self.dir / "mail").rglob("*"):
@@ -107,6 +108,8 @@ class Dovecot:
             self.process.kill()
             self.process.wait(5)
         self.process = None
+        if self.owned:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- the mailbox, over IMAP ------------------------------------------------------------------
 

@@ -34,8 +34,8 @@ OURS = "reclamatii@inverter.example"
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
-    server = Dovecot(tmp_path_factory.mktemp("dovecot")).start()  # fails (never skips) without the binary
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot().start()  # fails (never skips) without the binary
     yield server
     server.stop()
 
