@@ -268,10 +268,6 @@ def _aux_form(turn: Turn, text: str, out: Outcome) -> None:
             out.say("utter_invalid_rating")
 
 
-# "Nu sunt de acord" alone says no more than the button; words beyond it are the reason.
-REASON_MIN_WORDS = 5
-
-
 def _decision_answer(turn: Turn, text: str, out: Outcome) -> bool:
     """The answer to the decision shown last, in words. A rejection that says why (or any one by
     e-mail, where asking "why?" costs the customer another letter) carries its reason."""
@@ -279,7 +275,7 @@ def _decision_answer(turn: Turn, text: str, out: Outcome) -> bool:
     if answer is None:
         return False
     out.decision = answer
-    if answer == "reject" and (turn.by_email or turn.words >= REASON_MIN_WORDS):
+    if answer == "reject" and (turn.by_email or parsing.says_why(text)):
         out.slots["rejection_reason"] = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
     return True
 

@@ -91,6 +91,20 @@ def decision_answer(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _decision_words() -> frozenset[str]:
+    lex = lexicon()
+    sections = ("decision_reject", "decision_approve", "say_no", "decision_fillers")
+    return frozenset(w for s in sections for phrases in lex[s].values() for p in phrases for w in _words(p))
+
+
+def says_why(text: str) -> bool:
+    """An answer to a decision that says more than yes / no and the words around it: its reason
+    ("nu sunt de acord, invertorul tot nu merge"; not "nu, nu sunt de acord cu această decizie")."""
+    known = _decision_words()
+    return len([w for w in _words(text) if w not in known]) >= 3
+
+
 def says_human(text: str) -> bool:
     """The message asks for a person in words ("соедините с оператором", "vreau un om")."""
     return any(mentions(text, words) for words in lexicon()["human"].values())

@@ -36,6 +36,21 @@ def test_an_approval_in_words(text):
     assert out.decision == "approve" and "rejection_reason" not in out.slots
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nu, nu sunt de acord",
+        "Bună ziua, nu sunt de acord cu această decizie.",
+        "нет, не согласен с этим решением",
+        "xeyr, razı deyiləm",
+        "hayır, kabul etmiyorum",
+    ],
+)
+def test_a_no_with_only_polite_words_around_it_is_asked_why_in_the_chat(text):
+    out = interpret(turn(text, "deny", slots=AWAITING, form_active=False), POLICY)
+    assert out.decision == "reject" and "rejection_reason" not in out.slots
+
+
 def test_a_bare_no_in_the_chat_is_asked_why_but_by_email_it_is_the_answer():
     chat = interpret(turn("Nu sunt de acord", "deny", slots=AWAITING, form_active=False), POLICY)
     assert chat.decision == "reject" and "rejection_reason" not in chat.slots
