@@ -6,12 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend.app.accounts import service as accounts
 from backend.app.accounts.models import AgentUpdate
 from backend.app.core.models import utcnow
 from backend.app.teams import service as teams
+from backend.app.teams.models import Team
 
 Headers = dict[str, str]
 
@@ -95,3 +96,23 @@ def test_members_are_the_active_ones_and_handoff_team_is_the_profiles(
         "zeynep",
     ]
     assert client.delete(f"/api/teams/{support}/members/ali", headers=admin_headers).status_code == 200
+
+
+def test_the_sync_keeps_a_dropped_team_while_complaints_are_in_its_queue(
+    client: TestClient, register: Callable[..., dict[str, Any]], agent_headers: Headers, engine: sa.Engine, app: Any
+) -> None:
+    number = register("poliser", complaint_category="billing")["tracking_number"]
+    finance = _team(client, agent_headers, "poliser", "finance")["id"]
+    logistics = _team(client, agent_headers, "poliser", "logistics")["id"]
+    poliser = app.state.policies["poliser"]
+    without = poliser.model_copy(
+        update={"teams": [t for t in poliser.teams if t.id not in ("finance", "logistics")]}
+    )  # as if the profile no longer named them
+    with Session(engine) as session:
+        teams.sync_teams(session=session, policies={**app.state.policies, "poliser": without})
+        assert session.get(Team, finance) is not None  # the billing complaint is in its queue
+        assert session.get(Team, logistics) is None
+        teams.sync_teams(session=session, policies=app.state.policies)
+        recreated = session.exec(select(Team).where(Team.policy == "poliser", Team.key == "logistics")).one()
+        assert recreated.created_at is not None
+    assert client.get(f"/api/complaints/{number}", headers=agent_headers).json()["team_id"] == finance
