@@ -134,7 +134,7 @@ async function policyChanged() {
   options($("new-language"), languages.map((l) => [l, label("language", l)]), languages.includes(chosen) ? chosen : languages[0]);
   const typed = {};
   for (const input of $("new-fields").querySelectorAll("[name]")) typed[input.name] = input.value;
-  intakeInputs($("new-fields"), await intakeSlots(id), typed);
+  intakeInputs($("new-fields"), await intakeSlots(id), typed, profile);
 }
 
 // datetime-local is the agent's wall clock: sent with the browser's offset.

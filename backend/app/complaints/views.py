@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 
 from backend.app.accounts import service as account_service
-from backend.app.accounts.deps import Caller, CurrentAgent, CurrentCaller, active_agent_or_422
+from backend.app.accounts.deps import CurrentAgent, CurrentCaller, active_agent_or_422
 from backend.app.accounts.models import Agent, AgentRole
 from backend.app.complaints import flows, related, service
 from backend.app.complaints.deps import TrackingNumber, complaint_or_404
@@ -39,7 +39,7 @@ from backend.app.handoff import service as handoff_service
 from backend.app.notifications.service import NotificationsDep
 from backend.app.policies.deps import PoliciesDep
 from backend.app.policies.profile import IntakeError, PolicyProfile
-from backend.app.teams import service as teams_service
+from backend.app.teams.deps import TeamQueue
 from contract.statuses import STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,7 @@ def list_complaints(
     notification_failed: Annotated[
         bool | None, Query(description="true: a notification to or about the complaint failed for good")
     ] = None,
-    team: Annotated[
-        str | None, Query(max_length=12, description="a team's queue: its id (GET /api/teams), or `mine`")
-    ] = None,
+    team_ids: TeamQueue = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ComplaintPublic]:
@@ -147,7 +145,7 @@ def list_complaints(
         unassigned=assigned_to == "none",
         notification_failed=notification_failed,
         assignee_id=None if agent.account is None else agent.account.id,
-        team_ids=None if team is None else _team_ids(session, agent, team),
+        team_ids=team_ids,
     )
     complaints = service.list_complaints(
         session=session, wanted=wanted, policies=policies, now=now, limit=limit, offset=offset
@@ -158,20 +156,6 @@ def list_complaints(
         total = service.count_complaints(session=session, wanted=wanted, policies=policies, now=now)
     response.headers["X-Total-Count"] = str(total)
     return [complaint_public(complaint, policies[complaint.policy], now=now) for complaint in complaints]
-
-
-def _team_ids(session: SessionDep, agent: Caller, team: str) -> tuple[int, ...]:
-    """`mine`: the caller's teams (none for the built-in AGENT_TOKEN); else one team's id."""
-    if team == "mine":
-        if agent.account is None or agent.account.id is None:
-            return ()
-        return tuple(teams_service.team_ids_of(session=session, agent_id=agent.account.id))
-    if not team.isdigit():
-        raise invalid("query", "team", "a team's id (GET /api/teams) or `mine`", team)
-    try:
-        return (teams_service.get_team(session=session, team_id=int(team)).id or 0,)
-    except teams_service.TeamNotFound:
-        raise invalid("query", "team", "no team has this id", team) from None
 
 
 @router.get("/{tracking_number}", responses={HTTPStatus.NOT_FOUND: {"description": "unknown tracking number"}})

@@ -143,6 +143,10 @@ def test_team_mine_is_the_callers_teams_queue(
     finance = _team_ids(client, agent_headers, "poliser")["finance"]
     assert client.put(f"/api/teams/{finance}/members/selin", headers=admin_headers).status_code == 201
     assert _queue(client, selin, "mine") == [billing]
+    # The views' counts beside the list follow the same filter.
+    counts = client.get("/api/workspace/counts", params={"team": "mine"}, headers=selin).json()
+    assert (counts["all"], counts["unassigned"]) == (1, 1)
+    assert client.get("/api/workspace/counts", params={"team": finance}, headers=agent_headers).json()["all"] == 1
     assert _queue(client, agent_headers, "mine") == []  # the built-in token belongs to no team
     for bad in ("999999", "finance"):
         response = client.get("/api/complaints", params={"team": bad}, headers=agent_headers)
