@@ -31,8 +31,9 @@ class TeamNotFound(LookupError):
 
 def sync_teams(*, session: Session, policies: Mapping[str, PolicyProfile], now: dt.datetime | None = None) -> None:
     """Creates a row for each profile's team that has none; drops rows of teams a profile no
-    longer names, unless a complaint is still in their queue (then they stay, with their key).
-    Commits; safe to run by several replicas at once (the unique (policy, key) decides)."""
+    longer names, unless a complaint is still in their queue (then they stay, with their key);
+    puts complaints of no team in their team's queue. Commits; safe to run by several replicas
+    at once (the unique (policy, key) decides)."""
     wanted = {(policy.id, team.id) for policy in policies.values() for team in policy.teams}
     existing = ensure_teams(session=session, policies=policies, now=now)
     for (policy_id, key), team in existing.items():
@@ -43,7 +44,28 @@ def sync_teams(*, session: Session, policies: Mapping[str, PolicyProfile], now: 
             log.warning("team %s/%s left the profile but still has %d complaint(s): kept", policy_id, key, in_use)
         else:
             session.delete(team)
+    _route_unrouted(session, policies, existing)
     session.commit()
+
+
+def _route_unrouted(
+    session: Session, policies: Mapping[str, PolicyProfile], teams: Mapping[tuple[str, str], Team]
+) -> None:
+    """Complaints in no team's queue (registered before teams existed) go to their category's
+    team, else to the policy's handoff team: none is left outside every queue."""
+    unrouted = col(Complaint.team_id).is_(None)
+    for policy in policies.values():
+        for category in policy.categories:
+            session.execute(
+                sa.update(Complaint)
+                .where(unrouted, col(Complaint.policy) == policy.id, col(Complaint.complaint_category) == category.id)
+                .values(team_id=teams[(policy.id, category.team)].id)
+            )
+        session.execute(
+            sa.update(Complaint)
+            .where(unrouted, col(Complaint.policy) == policy.id)
+            .values(team_id=teams[(policy.id, policy.handoff_team)].id)
+        )
 
 
 def ensure_teams(

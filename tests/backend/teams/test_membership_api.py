@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from backend.app.accounts import service as accounts
 from backend.app.accounts.models import AgentUpdate
+from backend.app.complaints.models import Complaint
 from backend.app.core.models import utcnow
 from backend.app.teams import service as teams
 from backend.app.teams.models import Team
@@ -116,3 +117,17 @@ def test_the_sync_keeps_a_dropped_team_while_complaints_are_in_its_queue(
         recreated = session.exec(select(Team).where(Team.policy == "poliser", Team.key == "logistics")).one()
         assert recreated.created_at is not None
     assert client.get(f"/api/complaints/{number}", headers=agent_headers).json()["team_id"] == finance
+
+
+def test_the_sync_puts_complaints_of_no_team_in_their_queue(
+    client: TestClient, register: Callable[..., dict[str, Any]], agent_headers: Headers, engine: sa.Engine, app: Any
+) -> None:
+    """Complaints registered before the teams existed (team_id NULL after the migration)."""
+    billing = register("poliser", complaint_category="billing")["tracking_number"]
+    plain = register("eurolux")["tracking_number"]
+    with Session(engine) as session:
+        session.execute(sa.update(Complaint).values(team_id=None))
+        session.commit()
+        teams.sync_teams(session=session, policies=app.state.policies)
+    found = {n: client.get(f"/api/complaints/{n}", headers=agent_headers).json()["team"] for n in (billing, plain)}
+    assert found == {billing: "finance", plain: "customer_service"}
