@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import BackendAction
 from actions.outbox import Entry, OutboxStore, outbox
 from actions.outbox.conversation import RETRY_INTENT
+from actions.parsers.category import infer_category
 from actions.policy import policy_for
 from actions.responses import response_text
 from bot.backend import BackendClient, BackendRejected, BackendUnavailable
@@ -50,12 +51,17 @@ def channel_of(tracker: Tracker) -> str:
 
 def complaint_payload(tracker: Tracker) -> dict[str, Any]:
     payload = {slot: tracker.get_slot(slot) for slot in INTAKE_SLOTS}
+    policy = policy_for(tracker)
     payload.update(
         language=tracker.get_slot("language"),
         channel=channel_of(tracker),
-        policy=policy_for(tracker).id,
+        policy=policy.id,
         conversation_id=tracker.sender_id,
     )
+    if not policy.asks("complaint_category") and payload["complaint_category"] is None:
+        # Never asked where the policy does not ask it: read from the text, or left to the
+        # policy's handoff team when unsure.
+        payload["complaint_category"] = infer_category(payload["complaint_text"], payload["language"], policy)
     return payload
 
 

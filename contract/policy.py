@@ -1,7 +1,7 @@
 """Policy profiles (`contract/policies/<id>.yml`): where they are, and their intake.
 
 The backend validates the whole profile (deadlines, calendars, statuses; backend/app/policies);
-the action server needs only the ordered intake, read here from the same file, so a new
+the action server needs only the ordered intake and the categories' keywords, read here from the same file, so a new
 company is a new file, not code. `POLICY_DIR` points both at another folder.
 """
 
@@ -52,6 +52,15 @@ class IntakeItem:
 
 
 @dataclass(frozen=True)
+class CategoryKeywords:
+    """A category of the policy and, per customer language, words of a complaint of it (the
+    action server infers the category from them where the policy does not ask it)."""
+
+    id: str
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class IntakePolicy:
     """What a conversation under this policy must gather, in the order it asks."""
 
@@ -59,6 +68,7 @@ class IntakePolicy:
     languages: tuple[str, ...]
     phone_region: str
     intake: tuple[IntakeItem, ...]
+    categories: tuple[CategoryKeywords, ...] = ()
 
     @property
     def default_language(self) -> str:
@@ -103,11 +113,19 @@ def parse_intake(data: Mapping[str, Any]) -> IntakePolicy:
                 when=dict(raw.get("when") or {}),
             )
         )
+    categories = tuple(
+        CategoryKeywords(
+            id=raw["id"],
+            keywords={language: tuple(words) for language, words in (raw.get("keywords") or {}).items()},
+        )
+        for raw in data.get("categories") or ()
+    )
     return IntakePolicy(
         id=data["id"],
         languages=tuple(data.get("languages") or ("ru",)),
         phone_region=data.get("phone_region") or data.get("country") or "AZ",
         intake=tuple(items),
+        categories=categories,
     )
 
 

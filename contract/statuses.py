@@ -37,11 +37,6 @@ class Channel(StrEnum):
     shop = "shop"
 
 
-class ComplaintCategory(StrEnum):
-    service = "service"
-    product = "product"
-
-
 class ComplaintStatus(StrEnum):
     registered = "registered"
     acknowledged = "acknowledged"

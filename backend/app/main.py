@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from typing import get_args
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from backend.app.accounts import auth_views
 from backend.app.accounts import views as agents
 from backend.app.attachments import views as attachments
 from backend.app.clients.rasa import rasa_client
-from backend.app.complaints import customer_views, status_lookup
+from backend.app.complaints import category_views, customer_views, status_lookup
 from backend.app.complaints import views as complaints
 from backend.app.conversations import consumer as event_consumer
 from backend.app.conversations import views as conversations
@@ -33,6 +34,8 @@ from backend.app.notifications.service import NotificationService
 from backend.app.policies import views as policies
 from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
+from backend.app.teams import service as teams_service
+from backend.app.teams import views as teams
 from backend.app.webchat import views as chat
 from backend.app.workspace import api as workspace
 from backend.app.workspace import views as console
@@ -46,6 +49,8 @@ ROUTERS = (
     agents.router,
     complaints.router,
     complaints.statuses_router,
+    category_views.router,
+    teams.router,
     attachments.router,
     status_lookup.router,
     privacy.router,
@@ -87,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         log_filters.install()
         run_migrations(engine)
+        with Session(engine) as session:  # a row per team of the profiles (backend/app/teams)
+            teams_service.sync_teams(session=session, policies=profiles)
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
         notification_service.start()  # APScheduler and the dispatcher, when SCHEDULER_ENABLED
         if consumer is not None:

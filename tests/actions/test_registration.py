@@ -63,6 +63,7 @@ async def test_registered_with_the_confirmation_key_and_dates_in_the_customers_f
     key, body = state["calls"][0]
     assert key == "k1" and body["conversation_id"] == "conv-1" and body["channel"] == "rest"
     assert body["policy"] == "eurolux" and body["phone"] == "+994517772030"
+    assert body["complaint_category"] == "staff"  # inferred from "кассир": eurolux never asks it
     msg = dispatcher.messages[0]
     assert msg["response"] == "utter_complaint_registered" and msg["pin"] == "123456"
     assert msg["acknowledge_by"] == "26 ноября 2026\u202fг. (четверг)"

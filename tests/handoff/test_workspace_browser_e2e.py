@@ -61,6 +61,8 @@ def test_phone_complaint_and_resolution_without_decision_in_azerbaijani(backend_
 
     complaint = s.complaint(number)
     assert complaint["channel"] == "phone" and complaint["language"] == "az"
+    # The agent filed the category the policy does not ask the customer: its team's queue.
+    assert (complaint["complaint_category"], complaint["team"]) == ("staff", "customer_service")
     assert dt.datetime.fromisoformat(complaint["received_at"]) == received
     assert [h["actor"] for h in complaint["history"]] == ["leyla"]
     # The page shows the deadlines the API counted from the received time, the local way.

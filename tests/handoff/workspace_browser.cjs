@@ -49,7 +49,8 @@ async function main() {
     await agent.fill("#new-fields [name=phone]", "050 333 44 55");
     for (const name of await agent.$$eval("#new-fields [name]", (n) => n.map((x) => x.name))) {
       if (name === "complaint_text") await agent.fill("#new-fields [name=complaint_text]", "Kassir pulun qalığını səhv qaytardı");
-      if (name === "complaint_category") await agent.selectOption("#new-fields [name=complaint_category]", "service");
+      // Kontakt does not ask the customer the category; the agent files it (the staff).
+      if (name === "complaint_category") await agent.selectOption("#new-fields [name=complaint_category]", "staff");
     }
     await agent.click("#new-submit");
     await agent.waitForFunction(() => document.querySelector("#new-result .pin") || document.querySelector("#new-error").textContent,

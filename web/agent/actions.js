@@ -7,6 +7,7 @@ import { errorText, label, statusLabel, t } from "./i18n.js";
 import { page, showComplaint, showPageError } from "./complaint.js";
 import { intakeInputs, intakeSlots } from "./queue.js";
 import { policy, state } from "./state.js";
+import { categoryLabel } from "./teams.js";
 
 // Fills the forms for the complaint on the page.
 export function prepareActions() {
@@ -17,6 +18,9 @@ export function prepareActions() {
   options($("c-assign-to"), state.agents.map((a) => [a.username, a.display_name]), assigned || me);
   $("c-take").disabled = !me || assigned === me;
   $("c-unassign").disabled = !assigned;
+  // Another category moves the complaint to that category's team's queue.
+  const categories = (page.profile && page.profile.categories) || [];
+  options($("c-category-select"), categories.map((x) => [x.id, categoryLabel(page.profile, x.id)]), c.complaint_category || "");
   const next = state.statusNext[c.status] || [];
   options($("c-status-select"), next.map((s) => [s, statusLabel(page.profile, s)]));
   $("c-change-status").disabled = !next.length;
@@ -52,6 +56,12 @@ const path = (c, tail) => `/api/complaints/${c.tracking_number}/${tail}`;
 
 function assign(username) {
   return run((c) => api("POST", path(c, "assign"), { username }));
+}
+
+function changeCategory(event) {
+  event.preventDefault();
+  const category = $("c-category-select").value;
+  return run((c) => api("POST", path(c, "category"), { category }), { category: "category.invalid" });
 }
 
 function changeStatus(event) {
@@ -124,7 +134,7 @@ async function policyChanged() {
   options($("new-language"), languages.map((l) => [l, label("language", l)]), languages.includes(chosen) ? chosen : languages[0]);
   const typed = {};
   for (const input of $("new-fields").querySelectorAll("[name]")) typed[input.name] = input.value;
-  intakeInputs($("new-fields"), await intakeSlots(id), typed);
+  intakeInputs($("new-fields"), await intakeSlots(id), typed, profile);
 }
 
 // datetime-local is the agent's wall clock: sent with the browser's offset.
@@ -170,6 +180,7 @@ export function wireActions() {
   $("c-status-select").addEventListener("change", decisionFields);
   $("c-impossible").addEventListener("change", decisionFields);
   $("c-status-form").addEventListener("submit", changeStatus);
+  $("c-category-form").addEventListener("submit", changeCategory);
   $("c-note-form").addEventListener("submit", addNote);
   $("c-delay-form").addEventListener("submit", delay);
   $("c-message-form").addEventListener("submit", message);

@@ -9,6 +9,7 @@ import { errorText, lang, t } from "./i18n.js";
 import { fillFilters, refreshCounts, showList, wireList } from "./list.js";
 import { receive, reloadSelected, renderQueue, select, setQueue, wireQueue } from "./queue.js";
 import { policy, state } from "./state.js";
+import { loadTeams, showTeams } from "./teams.js";
 
 const COOKIE = "agent_lang";
 let ws = null;
@@ -61,7 +62,8 @@ async function start() {
   state.statusNext = statuses.transitions || {};
   state.statuses = statuses.statuses || [];
   state.policyIds = policyIds;
-  await Promise.all(policyIds.map((id) => policy(id).catch(() => null)));
+  await Promise.all([...policyIds.map((id) => policy(id).catch(() => null)), loadTeams().catch(() => [])]);
+  $("teams-open").hidden = state.me.role !== "admin";
   fillFilters();
   setQueue(handoffs);
   connect();
@@ -118,6 +120,7 @@ function show(part) {
   $("list-panel").hidden = part !== "list";
   $("complaint-panel").hidden = part !== "complaint";
   $("new-panel").hidden = part !== "new";
+  $("teams-panel").hidden = part !== "teams";
   for (const button of document.querySelectorAll("#views .view")) {
     if (part !== "list") button.classList.toggle("selected", part === "handoff" && button.dataset.view === "waiting");
   }
@@ -132,6 +135,9 @@ async function route() {
   } else if (kind === "complaint" && arg) {
     show("complaint");
     if (await showComplaint(decodeURIComponent(arg))) prepareActions();
+  } else if (kind === "teams") {
+    show("teams");
+    await showTeams();
   } else if (kind === "new") {
     show("new");
     await showNewForm();
@@ -150,6 +156,7 @@ $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", () => logout(""));
 $("lang-picker").addEventListener("change", chooseLanguage);
 $("new-complaint").addEventListener("click", () => { location.hash = "#/new"; });
+$("teams-open").addEventListener("click", () => { location.hash = "#/teams"; });
 $("c-back").addEventListener("click", () => history.back());
 for (const button of document.querySelectorAll("#views .view")) {
   button.addEventListener("click", () => { location.hash = `#/view/${button.dataset.view}`; });

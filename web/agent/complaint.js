@@ -7,6 +7,7 @@ import { $, clear, el, facts } from "./dom.js";
 import { errorText, fmtDateTime, label, statusLabel, t } from "./i18n.js";
 import { messageItem } from "./queue.js";
 import { policy, state } from "./state.js";
+import { categoryLabel, teamName } from "./teams.js";
 
 export const page = { complaint: null, profile: null, urls: [] };
 const FIELDS = ["full_name", "phone", "email", "staff_member", "complaint_text", "complaint_category", "inverter_model",
@@ -46,10 +47,11 @@ function render(c) {
     [t("field.channel"), label("channel", c.channel)],
     [t("field.language"), label("language", c.language)],
     [t("field.assigned_to"), assigneeName(c.assigned_to)],
+    [t("field.team"), c.team_id ? teamName(c.team_id) || c.team : null],
     [t("field.received_at"), time(c.received_at)],
     [t("field.created_at"), time(c.created_at)],
     [t("field.acknowledged_at"), c.acknowledged_at && time(c.acknowledged_at)],
-    ...FIELDS.map((f) => [label("field", f), f === "complaint_category" ? label("category", c[f]) : c[f]]),
+    ...FIELDS.map((f) => [label("field", f), f === "complaint_category" ? categoryLabel(page.profile, c[f]) : c[f]]),
     [t("field.outcome"), c.outcome && label("outcome", c.outcome)],
     [t("field.steps_taken"), c.steps_taken],
     [t("field.delayed_to"), c.delayed_to && time(c.delayed_to)],

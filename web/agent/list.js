@@ -4,6 +4,7 @@ import { api, apiPage } from "./api.js";
 import { $, clear, el, options } from "./dom.js";
 import { errorText, fmtDateTime, label, statusLabel, t } from "./i18n.js";
 import { state, timezoneOf } from "./state.js";
+import { teamOptions } from "./teams.js";
 
 const PAGE = 25;
 const COUNTED = ["all", "mine", "unassigned", "overdue", "due_today", "rejected", "failed_notifications"];
@@ -13,7 +14,7 @@ function filters() {
   const params = new URLSearchParams();
   const q = $("search").value.trim();
   if (q) params.set("q", q);
-  for (const [name, id] of [["policy", "filter-policy"], ["status", "filter-status"], ["channel", "filter-channel"], ["language", "filter-language"]]) {
+  for (const [name, id] of [["policy", "filter-policy"], ["status", "filter-status"], ["channel", "filter-channel"], ["language", "filter-language"], ["team", "filter-team"]]) {
     if ($(id).value) params.set(name, $(id).value);
   }
   return params;
@@ -26,6 +27,8 @@ export function fillFilters() {
   const channels = ["socketio", "telegram", "whatsapp", "twilio", "rest", "phone", "email", "shop"];
   options($("filter-channel"), [["", t("list.any_channel")], ...channels.map((c) => [c, label("channel", c)])]);
   options($("filter-language"), [["", t("list.any_language")], ...["ru", "az", "ro", "tr"].map((l) => [l, label("language", l)])]);
+  // A team's queue, or the queues of the caller's teams (GET /api/complaints?team=).
+  options($("filter-team"), teamOptions());
 }
 
 export async function refreshCounts() {
@@ -96,7 +99,7 @@ function render(items) {
 
 export function wireList() {
   $("list-filters").addEventListener("submit", (event) => { event.preventDefault(); list.offset = 0; load(); });
-  for (const id of ["filter-policy", "filter-status", "filter-channel", "filter-language"]) {
+  for (const id of ["filter-policy", "filter-status", "filter-channel", "filter-language", "filter-team"]) {
     $(id).addEventListener("change", () => { list.offset = 0; load(); });
   }
   $("page-prev").addEventListener("click", () => { list.offset = Math.max(0, list.offset - PAGE); load(); });

@@ -5,6 +5,7 @@ import { api, newIdempotencyKey } from "./api.js";
 import { $, clear, el, facts } from "./dom.js";
 import { errorText, fmtDateTime, label, statusLabel, t } from "./i18n.js";
 import { policy, state, timezoneOf } from "./state.js";
+import { categoryLabel } from "./teams.js";
 
 const SLOTS = ["full_name", "phone", "email", "staff_member", "complaint_text"];
 const q = {
@@ -262,15 +263,19 @@ async function renderCard() {
   }
 }
 
-// The intake fields of a policy as form controls (also the page of a phone complaint).
-export function intakeInputs(container, slots, values) {
+// The intake fields of a policy as form controls (also the page of a phone complaint); the
+// category offers the policy's categories (`profile`).
+export function intakeInputs(container, slots, values, profile) {
   clear(container);
   for (const slot of slots) {
     const value = values[slot] || "";
     let input;
     if (slot === "complaint_category") {
+      const categories = profile && profile.categories && profile.categories.length
+        ? profile.categories.map((c) => [c.id, categoryLabel(profile, c.id)])
+        : [["service", t("category.service")], ["product", t("category.product")]];
       input = el("select", { name: slot }, el("option", { value: "", text: "—" }),
-        el("option", { value: "service", text: t("category.service") }), el("option", { value: "product", text: t("category.product") }));
+        ...categories.map(([value, text]) => el("option", { value, text })));
     } else if (slot === "complaint_text" || slot === "solution_idea") {
       input = el("textarea", { name: slot, rows: 3 });
     } else {
@@ -283,8 +288,13 @@ export function intakeInputs(container, slots, values) {
 
 export async function intakeSlots(policyId) {
   try {
-    const intake = (await policy(policyId)).intake || [];
-    return intake.length ? intake.map((f) => f.slot) : SLOTS;
+    const profile = await policy(policyId);
+    const slots = (profile.intake || []).map((f) => f.slot);
+    if (!slots.length) return SLOTS;
+    // Where the customer is not asked the category, the agent may still file it (else the
+    // policy's handoff team gets the complaint).
+    if ((profile.categories || []).length && !slots.includes("complaint_category")) slots.push("complaint_category");
+    return slots;
   } catch (_) { return SLOTS; }
 }
 
@@ -300,7 +310,7 @@ async function renderComplaintForm(h) {
   if (fields.dataset.handoffId !== String(h.id) || !fields.dataset.idempotencyKey) {
     fields.dataset.idempotencyKey = newIdempotencyKey();
   }
-  intakeInputs(fields, slots, Object.assign({}, h.slots, typed));
+  intakeInputs(fields, slots, Object.assign({}, h.slots, typed), await policy(h.policy).catch(() => null));
   fields.dataset.handoffId = String(h.id);
 }
 

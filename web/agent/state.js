@@ -10,6 +10,8 @@ export const state = {
   statuses: [],
   policyIds: [],
   policies: new Map(),
+  // GET /api/teams: every policy's teams with their members
+  teams: [],
 };
 
 export async function policy(id) {

@@ -69,6 +69,8 @@ class ComplaintFilter:
     unassigned: bool = False
     notification_failed: bool | None = None
     assignee_id: int | None = None
+    # A team's queue (`team=<id>`), or the caller's teams' (`team=mine`); None: any.
+    team_ids: tuple[int, ...] | None = None
 
 
 def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
@@ -182,6 +184,8 @@ def base_clauses(wanted: ComplaintFilter, *, now: dt.datetime, dialect: str) -> 
         clauses.append(col(Complaint.assigned_to_id) == wanted.assigned_to_id)
     if wanted.unassigned:
         clauses.append(col(Complaint.assigned_to_id).is_(None))
+    if wanted.team_ids is not None:
+        clauses.append(col(Complaint.team_id).in_(wanted.team_ids) if wanted.team_ids else sa.false())
     if wanted.status is not None:
         clauses.append(col(Complaint.status) == wanted.status)
     if wanted.policy is not None:

@@ -29,6 +29,7 @@ from backend.app.core.security import derive_pin, verify_pin
 from backend.app.core.settings import Settings
 from backend.app.notifications.service import NotificationService
 from backend.app.policies.profile import PolicyProfile
+from backend.app.teams import service as teams
 from contract.statuses import ComplaintStatus
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,12 @@ def register_complaint(
     policy = policies[complaint_in.policy or settings.complaint_policy]
     values, received_at = prepare_intake(policy, complaint_in, now=now)
     planner = notifications.planner
+
+    def _on_registered(new: Complaint, pin: str) -> None:
+        # In the registration's transaction: the team's queue, and the notifications.
+        teams.route(session=session, complaint=new, policy=policy)
+        planned.extend(planner.on_registered(session, new, policy, in_chat=in_chat, pin=pin, now=now))
+
     try:
         with notifications.planning() as planned:
             complaint, pin = service.create_complaint(
@@ -86,9 +93,7 @@ def register_complaint(
                 idempotency_key=idempotency_key,
                 request_fingerprint=fingerprint,
                 now=now,
-                on_created=lambda new, pin: planned.extend(
-                    planner.on_registered(session, new, policy, in_chat=in_chat, pin=pin, now=now)
-                ),
+                on_created=_on_registered,
             )
     except service.IdempotencyKeyTaken as taken:  # a concurrent request with the same key won
         assert idempotency_key is not None

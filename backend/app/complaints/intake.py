@@ -25,6 +25,7 @@ def prepare_intake(
             values["phone"] = normalise_phone(values["phone"], policy.phone_region)
         except ValueError as exc:
             errors.append(intake_error("phone", "value_error", str(exc), values["phone"]))
+    errors.extend(category_errors(policy, values["complaint_category"]))
     received_at = complaint_in.received_at or now
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=policy.tz)
@@ -33,3 +34,13 @@ def prepare_intake(
     if errors:
         raise IntakeError(errors)
     return values, received_at
+
+
+def category_errors(policy: PolicyProfile, category: str | None) -> list[dict[str, Any]]:
+    """A category must be one of the policy's (none is fine: the handoff team gets it)."""
+    if category is None or policy.category(category) is not None:
+        return []
+    known = [c.id for c in policy.categories]
+    return [
+        intake_error("complaint_category", "enum", f"not a category of policy {policy.id}: one of {known}", category)
+    ]

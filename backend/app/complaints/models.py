@@ -18,8 +18,9 @@ from backend.app.core.security import parse_tracking_number
 from backend.app.core.settings import PolicyId
 from backend.app.notifications.models import Notification, NotificationPublic
 from backend.app.policies.profile import Deadlines
+from backend.app.teams.models import Team
 from contract import pins
-from contract.statuses import Channel, ComplaintCategory, ComplaintStatus, Language
+from contract.statuses import Channel, ComplaintStatus, Language
 
 
 class HistoryKind(StrEnum):
@@ -34,6 +35,7 @@ class HistoryKind(StrEnum):
     escalation = "escalation"  # a deadline passed (or the customer disputes): a supervisor was told
     rating = "rating"  # the customer rated the handling (1-5)
     message = "message"  # an agent wrote to the customer from the complaint (handoff/outreach.py)
+    category = "category"  # an agent changed the category: the complaint moved to that team's queue
 
 
 class DecisionOutcome(StrEnum):
@@ -117,6 +119,11 @@ class NoteCreate(SQLModel):
     note: Annotated[str, stripped(2000)]
 
 
+class CategoryChange(SQLModel):
+    # One of the complaint's policy's categories (GET /api/policies/{policy}: categories).
+    category: Annotated[str, stripped(16)]
+
+
 class AssignmentCreate(SQLModel):
     # The agent's username; null takes the complaint off whoever has it.
     username: Annotated[str, stripped(32)] | None
@@ -134,7 +141,8 @@ class ComplaintBase(SQLModel):
     email: str | None = Field(default=None, max_length=254)
     staff_member: str | None = Field(default=None, max_length=200)
     complaint_text: str | None = Field(default=None, max_length=10000, sa_type=sa.Text)
-    complaint_category: ComplaintCategory | None = Field(default=None, sa_type=sa.String(16))
+    # One of the categories of the complaint's policy (its profile; checked by complaints/intake.py).
+    complaint_category: str | None = Field(default=None, max_length=16, sa_type=sa.String(16))
     inverter_model: str | None = Field(default=None, max_length=100)
     serial_number: str | None = Field(default=None, max_length=100)
     ticket_number: str | None = Field(default=None, max_length=100)
@@ -193,6 +201,8 @@ class Complaint(ComplaintBase, table=True):
     # Lock-outs since the last right PIN: each lasts twice the one before (core/lockout.py).
     pin_lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     assigned_to_id: int | None = Field(default=None, foreign_key="agent.id", ondelete="SET NULL", index=True)
+    # The team whose queue it is in (its category's; the policy's handoff team without one).
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL", index=True)
     # When the customer's personal data was erased (the complaint stays for the statistics).
     erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The closing loop: the customer's 1-5 rating, and how often they rejected a decision.
@@ -215,6 +225,7 @@ class Complaint(ComplaintBase, table=True):
         sa_relationship_kwargs={"order_by": "(Attachment.created_at, Attachment.id)"},
     )
     assigned_to: Agent | None = Relationship()
+    team: Team | None = Relationship()
 
     @property
     def deadlines(self) -> Deadlines:
@@ -241,6 +252,9 @@ class ComplaintPublic(ComplaintBase):
     deadlines: Deadlines
     overdue: bool
     assigned_to: AgentRef | None
+    # The team's key in the policy's profile (GET /api/teams has its id and names).
+    team: str | None = None
+    team_id: int | None = None
     erased_at: dt.datetime | None
     rating: int | None = None
     rejections: int = 0

@@ -41,6 +41,8 @@ def complaint_public(complaint: Complaint, policy: PolicyProfile, *, now: dt.dat
             "assigned_to": None
             if complaint.assigned_to is None
             else AgentRef(username=complaint.assigned_to.username, display_name=complaint.assigned_to.display_name),
+            "team_id": complaint.team_id,
+            "team": None if complaint.team is None else complaint.team.key,
             "erased_at": complaint.erased_at and policy.local(complaint.erased_at),
             "rating": complaint.rating,
             "rejections": complaint.rejections,

@@ -16,6 +16,7 @@ from backend.app.complaints.filters import ComplaintFilter, where_clauses
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange, StatusChangeCreate
 from backend.app.core.security import derive_pin, generate_pin, generate_tracking_number, hash_pin
 from backend.app.policies.profile import PolicyProfile, compute_deadlines
+from backend.app.teams import service as teams
 from contract.statuses import STATUS_TRANSITIONS, ComplaintStatus
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ def list_complaints(
 ) -> list[Complaint]:
     """Newest first."""
     clauses = where_clauses(wanted, now=now, policies=policies, dialect=_dialect(session))
-    statement = select(Complaint).options(selectinload(Complaint.assigned_to)).where(*clauses)  # type: ignore[arg-type]
+    statement = (
+        select(Complaint).options(selectinload(Complaint.assigned_to), selectinload(Complaint.team)).where(*clauses)
+    )  # type: ignore[arg-type]
     statement = statement.order_by(col(Complaint.created_at).desc(), col(Complaint.id).desc())
     return list(session.exec(statement.offset(offset).limit(limit)).all())
 
@@ -228,6 +231,23 @@ def assign(
     complaint.history.append(
         history_entry(complaint, HistoryKind.assignment, what if note is None else f"{what}: {note}", actor, now)
     )
+    session.add(complaint)
+    session.commit()
+    session.refresh(complaint)
+    return complaint
+
+
+def change_category(
+    *, session: Session, complaint: Complaint, category: str, policy: PolicyProfile, actor: str, now: dt.datetime
+) -> Complaint:
+    """Sets the complaint's category (one of its policy's, checked by the caller) and moves it
+    to that category's team's queue; the history says from what to what."""
+    before = complaint.complaint_category
+    complaint.complaint_category = category
+    team = teams.route(session=session, complaint=complaint, policy=policy)
+    complaint.updated_at = now
+    note = f"category {before or '-'} -> {category}, team {team.key}"
+    complaint.history.append(history_entry(complaint, HistoryKind.category, note, actor, now))
     session.add(complaint)
     session.commit()
     session.refresh(complaint)

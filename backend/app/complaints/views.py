@@ -39,6 +39,7 @@ from backend.app.handoff import service as handoff_service
 from backend.app.notifications.service import NotificationsDep
 from backend.app.policies.deps import PoliciesDep
 from backend.app.policies.profile import IntakeError, PolicyProfile
+from backend.app.teams.deps import TeamQueue
 from contract.statuses import STATUS_TRANSITIONS, Channel, ComplaintStatus, Language
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def list_complaints(
     notification_failed: Annotated[
         bool | None, Query(description="true: a notification to or about the complaint failed for good")
     ] = None,
+    team_ids: TeamQueue = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ComplaintPublic]:
@@ -143,6 +145,7 @@ def list_complaints(
         unassigned=assigned_to == "none",
         notification_failed=notification_failed,
         assignee_id=None if agent.account is None else agent.account.id,
+        team_ids=team_ids,
     )
     complaints = service.list_complaints(
         session=session, wanted=wanted, policies=policies, now=now, limit=limit, offset=offset

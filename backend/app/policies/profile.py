@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 from backend.app.core.languages import ConsoleLanguage
 from backend.app.policies.calendar import DayUnit, WorkingCalendar, calendar_for
+from backend.app.policies.routing import CategoryProfile, RoutingId, TeamProfile, check_routing
 from backend.app.policies.working_hours import WorkingHours
 from contract.fields import INTAKE_SLOTS
 from contract.policy import profile_paths, read_profile
@@ -93,6 +94,11 @@ class PolicyProfile(_Strict):
     # Customer notices that go by SMS to the complaint's phone too, whatever channel it came by
     # (Poliser: registration with the tracking number and the PIN, decision).
     sms_notices: list[SmsNotice] = []
+    # Who handles what (routing.py): the teams, the categories of complaints with each one's
+    # team, and the team of conversations without a complaint (and of an unknown category).
+    teams: list[TeamProfile] = Field(min_length=1)
+    categories: list[CategoryProfile] = Field(min_length=1)
+    handoff_team: RoutingId
 
     @field_validator("country")
     @classmethod
@@ -133,7 +139,20 @@ class PolicyProfile(_Strict):
         for language in Language:
             if language not in self.external_remedies:
                 raise ValueError(f"external_remedies lacks {language}")
+        check_routing(self.teams, self.categories, self.handoff_team, asks_category="complaint_category" in slots)
+        for field in self.intake:
+            for slot, wanted in (field.when or {}).items():
+                if slot == "complaint_category" and self.category(wanted) is None:
+                    raise ValueError(f"intake {field.slot}: when names unknown category {wanted!r}")
         return self
+
+    def category(self, category_id: str | None) -> CategoryProfile | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def team_key_for(self, category_id: str | None) -> str:
+        """The team that gets a complaint of this category; the handoff team when it has none."""
+        category = self.category(category_id)
+        return self.handoff_team if category is None else category.team
 
     @property
     def tz(self) -> ZoneInfo:

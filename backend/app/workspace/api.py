@@ -11,6 +11,7 @@ from backend.app.core.deps import SessionDep
 from backend.app.core.models import utcnow
 from backend.app.core.settings import PolicyId
 from backend.app.policies.deps import PoliciesDep
+from backend.app.teams.deps import TeamQueue
 from backend.app.workspace.counts import WorkspaceCounts, workspace_counts
 from contract.statuses import Channel, ComplaintStatus, Language
 
@@ -27,6 +28,7 @@ def counts(
     status: ComplaintStatus | None = None,
     channel: Channel | None = None,
     language: Language | None = None,
+    team_ids: TeamQueue = None,
 ) -> WorkspaceCounts:
     """How many complaints each view of GET /api/complaints?view= holds under these filters;
     `waiting`: the handoffs waiting for an agent."""
@@ -36,6 +38,7 @@ def counts(
         status=status,
         channel=channel,
         language=language,
+        team_ids=team_ids,
         assignee_id=None if agent.account is None else agent.account.id,
     )
     return workspace_counts(session=session, wanted=wanted, policies=policies, now=utcnow())
