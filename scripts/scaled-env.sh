@@ -30,6 +30,8 @@ export ACTIONS_OUTBOX_URL="${ACTIONS_OUTBOX_URL:-$SCALED_PG/${SCALED_DB_PREFIX}_
 export DATABASE_URL="${DATABASE_URL:-${SCALED_PG/postgresql:/postgresql+psycopg:}/${SCALED_DB_PREFIX}_backend}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}"
 export SOCKETIO_REDIS_URL="${SOCKETIO_REDIS_URL:-redis://$REDIS_HOST:$REDIS_PORT/2}"
+# The public look-up's per-client limit: every backend replica counts the same failed look-ups.
+export RATE_LIMIT_STORAGE_URL="${RATE_LIMIT_STORAGE_URL:-redis://$REDIS_HOST:$REDIS_PORT/3}"
 export RABBITMQ_URL="${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}"
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
 export RASA_EVENTS_EXCHANGE="${RASA_EVENTS_EXCHANGE:-rasa-exchange}" RASA_EVENTS_QUEUE="${RASA_EVENTS_QUEUE:-rasa_events}"

@@ -36,6 +36,8 @@ from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
 from backend.app.teams import service as teams_service
 from backend.app.teams import views as teams
+from backend.app.tracking import views as tracking
+from backend.app.tracking.rate_limit import ClientLimit
 from backend.app.webchat import views as chat
 from backend.app.workspace import api as workspace
 from backend.app.workspace import views as console
@@ -64,6 +66,7 @@ ROUTERS = (
     customer_views.router,
     notification_routes.router,
     mail.router,
+    tracking.router,
 )
 
 
@@ -121,6 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.notifications = notification_service
     app.state.metrics = metrics
     app.state.event_consumer = consumer
+    # Failed public look-ups per client (memory, or Redis shared by the replicas).
+    app.state.lookup_limit = ClientLimit(
+        settings.status_lookup_client_limit, settings.rate_limit_storage_url.get_secret_value()
+    )
     reader = mailbox_reader(settings, engine, profiles, rasa_client(app.state, settings))
     app.state.mailbox_reader = reader
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.

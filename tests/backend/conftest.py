@@ -107,6 +107,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         complaint_policy="eurolux",
         pin_max_attempts=3,
         pin_lockout_minutes=15,
+        # Above the per-complaint lock-out tests' dozen wrong PINs from the one test client.
+        status_lookup_client_limit="20 per 15 minutes",
         login_max_attempts=3,
         login_lockout_minutes=15,
         auth_token_ttl_hours=12,
@@ -139,6 +141,8 @@ def engine(app: FastAPI) -> sa.Engine:
 
 @pytest.fixture
 def client(_started: TestClient, engine: sa.Engine, settings: Settings) -> TestClient:
+    # Every test starts with the public look-up's per-client counters empty (tracking/rate_limit.py).
+    _started.app.state.lookup_limit.reset()  # type: ignore[attr-defined]
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())

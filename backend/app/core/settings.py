@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     pin_max_attempts: int = Field(default=5, ge=1)
     pin_lockout_minutes: int = Field(default=15, ge=1)
     pin_lockout_max_minutes: int = Field(default=24 * 60, ge=1)
+    # The public look-up's per-client limit (backend/app/tracking/rate_limit.py): failed look-ups
+    # one client may make across all tracking numbers, in the `limits` notation; its counters in
+    # memory:// (one process) or redis://host:port/db (the production profile: every replica).
+    status_lookup_client_limit: str = Field(default="10 per 15 minutes", min_length=5, max_length=64)
+    rate_limit_storage_url: SecretStr = SecretStr("memory://")
+    # How long the tracking page keeps a customer in after a right PIN (signed cookie).
+    track_session_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Agents' own accounts: how long a login token lasts, and the lock after wrong passwords.
     auth_token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
     login_max_attempts: int = Field(default=10, ge=1)
