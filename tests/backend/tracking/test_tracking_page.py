@@ -4,6 +4,8 @@ and logs without PINs or personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import logging
 import re
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from backend.app.tracking import presenters
 from backend.app.tracking import session as track_session
+from contract.dates import local_date
 
 Register = Callable[..., dict[str, Any]]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -225,3 +228,38 @@ def test_no_pin_or_personal_data_in_the_logs(
     assert "tracking page: signed in" in logged
     for secret in (body["pin"], wrong_pin, "Zeynep", "Kaya", "7654321", "765 43 21"):
         assert secret not in logged, secret
+
+
+def test_coming_stages_carry_the_policys_promised_dates(
+    fresh: TestClient, register: Register, agent_headers: dict[str, str]
+) -> None:
+    """Poliser: accepted within 2 working days, processed within 4 more, satisfied within 7
+    from receipt (Turkish calendar); each coming stage shows its date the local way."""
+    body = register("poliser")
+    assert sign_in(fresh, body["tracking_number"], body["pin"], lang="ru").status_code == 303
+    page = fresh.get("/track", params={"lang": "ru"}).text
+    complaint = fresh.get(f"/api/complaints/{body['tracking_number']}", headers=agent_headers).json()
+    ru = presenters.texts("ru")
+
+    def day(field: str) -> str:
+        return local_date(dt.datetime.fromisoformat(complaint["deadlines"][field]).date(), "ru")
+
+    rows = re.findall(
+        r'data-status="(\w+)" data-state="(\w+)">\s*<span class="label">([^<]+)</span>\s*'
+        r'<span class="when">([^<]+)</span>',
+        page,
+    )
+    assert [(status, state) for status, state, _, _ in rows] == [
+        ("registered", "current"),
+        ("acknowledged", "coming"),
+        ("in_progress", "coming"),
+        ("resolved", "coming"),
+        ("closed", "coming"),
+    ]
+    # Poliser's own names: «На стадии обработки», «Удовлетворено», «Завершен».
+    assert [label for _, _, label, _ in rows][2:] == ["На стадии обработки", "Удовлетворено", "Завершен"]
+    whens = [html.unescape(when) for _, _, _, when in rows]
+    assert whens[1] == ru["stage.due"].format(date=day("acknowledge_by"))
+    assert whens[2] == ru["stage.until"].format(date=day("investigate_by"))
+    assert whens[3] == ru["stage.due"].format(date=day("resolve_by"))
+    assert whens[4] == ru["stage.after_approval"]
