@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from backend.app.complaints import closing_loop, flows
+from backend.app.complaints import closing_loop, flows, service
 from backend.app.complaints.deps import complaint_or_404
 from backend.app.complaints.models import Complaint, CustomerDecision
 from backend.app.core.deps import SessionDep, SettingsDep
@@ -142,10 +142,10 @@ def _page(lang: str, done: str | None = None) -> RedirectResponse:
     return RedirectResponse(f"/track?lang={lang}{suffix}", status_code=HTTPStatus.SEE_OTHER, headers=_HEADERS)
 
 
-def _when(settings: Settings, policies: dict[str, PolicyProfile], seconds: int, lang: str) -> str:
-    """The moment a refused customer may try again, in the default policy's time zone."""
+def _when(policy: PolicyProfile, seconds: int, lang: str) -> str:
+    """The moment a refused customer may try again, in `policy`'s time zone."""
     moment = utcnow() + dt.timedelta(seconds=max(1, seconds) + 59)  # the minute after, not before
-    return local_moment(policies[settings.complaint_policy].local(moment).replace(second=0, microsecond=0), lang)
+    return local_moment(policy.local(moment).replace(second=0, microsecond=0), lang)
 
 
 @router.get("", response_class=HTMLResponse, summary="the customer's tracking page")
@@ -157,8 +157,9 @@ def tracking_page(
     lang: Annotated[str | None, Query(max_length=8)] = None,
     done: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
-    chosen = choose_language(request, lang, _default_language(settings, policies))
     complaint = _signed_in(request, session, settings)
+    default = _default_language(settings, policies) if complaint is None else complaint.language
+    chosen = choose_language(request, lang, default)
     if complaint is None:
         return _render(request, settings, chosen)
     view = presenters.tracking_view(complaint, policies[complaint.policy], chosen)
@@ -202,11 +203,16 @@ def sign_in(
         )
     except guard.OverLimit as over:
         log.warning("tracking page: client over the look-up limit")
-        return _refused(request, settings, policies, chosen, "err.limited", over.budget, over.budget.reset_seconds)
+        policy = policies[settings.complaint_policy]
+        return _refused(request, settings, policy, chosen, "err.limited", over.budget, over.budget.reset_seconds)
     except guard.Refused as refused:
         if refused.locked is not None:
+            # A locked complaint exists (the 429 says so anyway): its own time zone.
+            assert number is not None
+            locked = service.get_complaint_by_tracking_number(session=session, tracking_number=number)
+            policy = policies[locked.policy if locked else settings.complaint_policy]
             seconds = int(refused.locked.remaining.total_seconds())
-            response = _refused(request, settings, policies, chosen, "err.locked", refused.budget, seconds)
+            response = _refused(request, settings, policy, chosen, "err.locked", refused.budget, seconds)
             response.headers["Retry-After"] = refused.locked.retry_after
             return response
         headers = {} if refused.budget is None else refused.budget.headers
@@ -231,7 +237,7 @@ def sign_in(
 def _refused(
     request: Request,
     settings: Settings,
-    policies: dict[str, PolicyProfile],
+    policy: PolicyProfile,
     lang: str,
     key: str,
     budget: Budget | None,
@@ -239,7 +245,7 @@ def _refused(
 ) -> HTMLResponse:
     headers = {} if budget is None else budget.headers
     headers["Retry-After"] = str(max(1, seconds))
-    when = _when(settings, policies, seconds, lang)
+    when = _when(policy, seconds, lang)
     return _render(
         request,
         settings,

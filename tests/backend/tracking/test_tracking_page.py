@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -113,6 +114,13 @@ def test_a_locked_out_customer_is_told_when_to_try_again(fresh: TestClient, regi
     message = re.search(r'id="error">([^<]+)<', locked.text)
     assert message and message.group(1).startswith("Слишком много неверных попыток для этой жалобы")
     assert re.search(r"после \d{1,2} [а-я]+ \d{4}\s?г\. \([а-я]+\),? \d{1,2}:\d{2}", message.group(1)), message.group(1)
+    # The moment is the complaint's own policy's local time (Poliser: Istanbul), the minute after
+    # the lock-out ends.
+    ends = dt.datetime.now(ZoneInfo("Europe/Istanbul")) + dt.timedelta(seconds=int(locked.headers["Retry-After"]))
+    told = re.search(r"(\d{1,2}):(\d{2})\.$", message.group(1))
+    assert told
+    told_minutes = int(told.group(1)) * 60 + int(told.group(2))
+    assert (told_minutes - (ends.hour * 60 + ends.minute)) % (24 * 60) in (0, 1, 2), (message.group(1), ends)
     # Even the right PIN waits now.
     assert sign_in(fresh, body["tracking_number"], body["pin"], lang="ru").status_code == 429
 
@@ -151,6 +159,8 @@ def test_session_cookie_and_the_answers_go_through_the_closing_loop(
     assert body["pin"] not in cookie
     assert int(signed_in.headers["RateLimit-Remaining"]) == 20  # a right PIN costs nothing
 
+    # Signed in, without ?lang= or Accept-Language: the complaint's own language.
+    assert '<html lang="tr">' in fresh.get("/track").text
     page = fresh.get("/track", params={"lang": "tr"})
     tr = presenters.texts("tr")
     assert 'data-status="registered" data-state="current"' in page.text
