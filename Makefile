@@ -97,7 +97,8 @@ validate: $(RASA_VENV)/.lock-hash
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-test-backend: $(APP_VENV)/.lock-hash dovecot
+# web + chromium: the tracking page's browser test (tests/backend/tracking).
+test-backend: $(APP_VENV)/.lock-hash dovecot web chromium
 	$(APP_PY) -m pytest -q tests/backend tests/bot tests/contract tests/bench
 
 # The fast tests: no PostgreSQL, Redis, RabbitMQ, browser or trained model (tests marked
