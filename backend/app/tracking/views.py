@@ -198,7 +198,7 @@ def sign_in(
             limit=limit,
             client=guard.client_key(request, settings),
             tracking_number=number,
-            pin=digits if len(digits) == pins.DIGITS and digits.isdigit() else None,
+            pin=digits if len(digits) == pins.DIGITS and digits.isascii() and digits.isdigit() else None,
             now=utcnow(),
         )
     except guard.OverLimit as over:
