@@ -97,7 +97,9 @@
     var css = [
       ".rw-conversation-container .rw-header, .rw-launcher { background-color: " + primary + " !important; }",
       ".rw-conversation-container .rw-header, .rw-conversation-container .rw-title { color: " + onPrimary + " !important; }",
-      ".rw-conversation-container .rw-reply { border-color: " + primary + " !important; color: " + primary + " !important; }",
+      // Quick replies outlined: the widget fills them with its own blue, on which our text vanished.
+      ".rw-conversation-container .rw-reply { background-color: #fff !important; border-color: " + primary +
+        " !important; color: " + primary + " !important; max-width: none; }",
       ".rw-conversation-container .rw-send .rw-send-icon-ready { fill: " + primary + " !important; }",
       ".cc-languages { display: flex; flex-shrink: 0; gap: 6px; justify-content: center; flex-wrap: wrap;",
       "  padding: 6px 8px; background: " + primary + "; border-top: 1px solid rgba(255,255,255,.25); }",
