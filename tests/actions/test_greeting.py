@@ -116,3 +116,20 @@ async def test_without_the_page_language_the_policys_default():
     assert message["text"].startswith("Merhaba!")  # poliser speaks Turkish first
     assert [b["payload"] for b in message["buttons"]] == PAYLOADS
     assert events[0]["value"] == "tr"
+
+
+@pytest.mark.parametrize(
+    ("payload", "wants_person"),
+    [("/complain", False), ("/check_status", False), ("/request_human", True)],
+)
+def test_the_buttons_take_the_existing_routes(payload, wants_person):
+    """ "Talk to a person" is the handoff route (slot `route`); the other two are their intents'
+    own rules (complaint_form, status_form), untouched by the message's reading."""
+    from actions.interpret import Turn, interpret
+    from actions.policy import load_policy
+
+    outcome = interpret(
+        Turn(text=payload, intent=payload[1:], confidence=1.0, slots={"language": "az"}), load_policy("eurolux")
+    )
+    assert outcome.wants_person is wants_person
+    assert not outcome.status_check and not outcome.start_complaint and outcome.slots == {}
