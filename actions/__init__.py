@@ -1,6 +1,7 @@
 """The action server: rasa-sdk discovers every Action subclass imported here."""
 
 from actions.form import ActionAskConfirmed, ActionAskPhone, ActionAskStaffMember, ValidateComplaintForm
+from actions.greeting import ActionGreetChat
 from actions.handoff import ActionHandoff
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint
 from actions.slot_mappings import ActionValidateSlotMappings
@@ -20,6 +21,7 @@ __all__ = [
     "ActionAskPhone",
     "ActionAskStaffMember",
     "ActionCancelComplaint",
+    "ActionGreetChat",
     "ActionHandoff",
     "ActionLookUpStatus",
     "ActionPresentDecision",

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -49,7 +50,7 @@ class BackendClient:
         self,
         method: str,
         path: str,
-        payload: dict[str, Any],
+        payload: dict[str, Any] | None,
         attempts: int = 2,
         headers: dict[str, str] | None = None,
     ) -> dict:
@@ -110,6 +111,11 @@ class BackendClient:
 
     async def request_handoff(self, payload: dict[str, Any]) -> dict:
         return await self._call("POST", "/api/handoffs", payload)
+
+    async def chat_welcome(self, policy: str) -> dict:
+        """`GET /api/chat/welcome`: the policy's promise and its agents' hours for the web chat's
+        first message. Once: the customer is waiting for it."""
+        return await self._call("GET", f"/api/chat/welcome?{urlencode({'policy': policy})}", None, attempts=1)
 
     async def register_complaint(self, payload: dict[str, Any], idempotency_key: str, attempts: int = 3) -> dict:
         """POST /api/complaints; the same key always yields the same complaint."""

@@ -17,7 +17,7 @@ import datetime as dt
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
-from babel.dates import get_datetime_format
+from babel.dates import get_datetime_format, get_day_names
 
 from contract.statuses import Language
 
@@ -77,3 +77,36 @@ def moment_text(value: str | None, language: str | None) -> str:
     if moment is None:
         return value or NO_DATE
     return local_moment(moment, language)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(value: str, locale: str) -> str:
+    hour, minute = (int(part) for part in value.split(":"))
+    if hour == 24:
+        return "24:00"  # a shift to midnight; CLDR writes no 24
+    return babel_time(dt.time(hour, minute), "short", locale=locale)
+
+
+def weekly_hours(shifts: dict[str, str], language: str | None) -> str:
+    """A policy's shifts per weekday ({"mon": "09:00-18:00", ...}) as a customer reads them:
+    days in a row with the same hours joined, ru "понедельник – пятница 09:00–18:00, суббота
+    10:00–16:00"; the weekdays' names and the times of the language (Babel)."""
+    locale = _locale(language)
+    names = get_day_names("wide", context="format", locale=locale)  # 0 = Monday; az in lower case
+    groups: list[tuple[int, int, str]] = []
+    for index, day in enumerate(WEEKDAYS):
+        shift = shifts.get(day)
+        if shift is None:
+            continue
+        if groups and groups[-1][1] == index - 1 and groups[-1][2] == shift:
+            groups[-1] = (groups[-1][0], index, shift)
+        else:
+            groups.append((index, index, shift))
+    parts = []
+    for first, last, shift in groups:
+        start, end = (_clock(part.strip(), locale) for part in shift.split("-"))
+        days = names[first] if first == last else f"{names[first]} – {names[last]}"
+        parts.append(f"{days} {start}–{end}")
+    return ", ".join(parts)

@@ -58,6 +58,7 @@ ROUTERS = (
     privacy.router,
     policies.router,
     chat.router,
+    chat.api_router,
     handoffs.router,
     outreach.router,
     conversations.router,

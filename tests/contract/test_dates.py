@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from contract.dates import date_text, local_date, local_moment, moment_text
+from contract.dates import date_text, local_date, local_moment, moment_text, weekly_hours
 
 MONDAY = dt.date(2025, 6, 23)
 BAKU = dt.timezone(dt.timedelta(hours=4))
@@ -41,3 +41,26 @@ def test_iso_text_keeps_the_day_of_its_own_offset() -> None:
     assert moment_text("2025-06-23T09:00:00Z", "tr") == "23 Haziran 2025 (Pazartesi) 09:00"
     assert date_text(None, "ru") == moment_text("", "ru") == "—"
     assert date_text("not a date", "ru") == "not a date"
+
+
+RETAIL = {day: "09:00-18:00" for day in ("mon", "tue", "wed", "thu", "fri")} | {"sat": "10:00-16:00"}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "понедельник – пятница 09:00–18:00, суббота 10:00–16:00"),
+        ("ro", "luni – vineri 09:00–18:00, sâmbătă 10:00–16:00"),
+        ("tr", "Pazartesi – Cuma 09:00–18:00, Cumartesi 10:00–16:00"),
+    ],
+)
+def test_weekly_hours_join_days_with_the_same_shift(language, expected):
+    assert weekly_hours(RETAIL, language) == expected
+
+
+def test_weekly_hours_keep_gaps_and_midnight():
+    # Days apart are not joined; a shift to midnight says 24:00, not 23:59.
+    assert weekly_hours({"mon": "00:00-24:00", "wed": "09:00-18:00"}, "ru") == (
+        "понедельник 00:00–24:00, среда 09:00–18:00"
+    )
+    assert weekly_hours(RETAIL, "az").lower().startswith("bazar ertəsi – cümə 09:00–18:00")
