@@ -259,6 +259,9 @@ class AlertOutbox(Outbox):
                 if not updated:
                     continue  # the lease ran out and another dispatcher took the alert over
                 if outcome.recipients:
+                    stored = clock.now()  # when the console's feed can first see it
+                    for row in outcome.recipients:
+                        row["created_at"] = stored
                     connection.execute(
                         dialect.insert(R)
                         .values(outcome.recipients)

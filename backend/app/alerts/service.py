@@ -61,6 +61,18 @@ def inbox(*, session: Session, agent_id: int, now: dt.datetime, include_read: bo
     return [_public(recipient, alert, number) for recipient, alert, number in session.exec(statement).all()]
 
 
+def stored_since(*, session: Session, since: dt.datetime) -> list[tuple[int, AlertPublic]]:
+    """[(agent id, alert)] stored in inboxes since `since` (the console's live feed)."""
+    rows = session.exec(
+        select(AlertRecipient, Alert, Complaint.tracking_number)
+        .join(Alert, col(Alert.id) == col(AlertRecipient.alert_id))
+        .join(Complaint, col(Complaint.id) == col(Alert.complaint_id), isouter=True)
+        .where(col(AlertRecipient.created_at) >= since)
+        .order_by(col(AlertRecipient.created_at), col(AlertRecipient.id))
+    ).all()
+    return [(recipient.agent_id, _public(recipient, alert, number)) for recipient, alert, number in rows]
+
+
 def unread_count(*, session: Session, agent_id: int, now: dt.datetime) -> int:
     return int(
         session.exec(
