@@ -118,6 +118,17 @@ class Settings(BaseSettings):
     mail_lease_seconds: float = Field(default=300, gt=0)
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    # --- the staff bot (backend/app/staffbot; docs/handoff.md "Staff bot") --------------------
+    # The agents' own bot, not the customers' (TELEGRAM_BOT_TOKEN); unset: the staff bot is off.
+    staff_telegram_bot_token: SecretStr | None = None
+    # The Bot API server (aiogram's TelegramAPIServer.from_base): a local Bot API server, or the
+    # tests' loopback one.
+    staff_telegram_api_base_url: str = "https://api.telegram.org"
+    # Set: updates come to POST /api/staff-telegram/webhook, which checks Telegram's
+    # X-Telegram-Bot-Api-Secret-Token against it. Unset: each backend process long-polls.
+    staff_telegram_webhook_secret: SecretStr | None = None
+    # The webhook's public URL registered with setWebhook (default BACKEND_URL + the route).
+    staff_telegram_webhook_url: str | None = None
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com"
