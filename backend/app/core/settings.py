@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -173,6 +174,16 @@ class Settings(BaseSettings):
             path = REPO_ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return url.set(database=str(path)).render_as_string(hide_password=False)
+
+    @field_validator("staff_telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 of A-Z, a-z, 0-9, _ and - (setWebhook refuses others)."""
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("STAFF_TELEGRAM_WEBHOOK_SECRET: 1-256 letters, digits, _ or -")
+        return value
 
     @field_validator("attachments_dir")
     @classmethod

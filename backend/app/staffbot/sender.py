@@ -63,6 +63,9 @@ class StaffTelegramSender:
     name = "staff_telegram"
 
     def __init__(self, settings: Settings) -> None:
+        # Off when unset, like every channel: no route rather than a route that always fails.
+        if settings.staff_telegram_bot_token is None:
+            raise Permanent("STAFF_TELEGRAM_BOT_TOKEN not set")
         self.settings = settings
         self._bot: Bot | None = None
         self._lock = asyncio.Lock()
