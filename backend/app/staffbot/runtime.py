@@ -63,13 +63,23 @@ class StaffBot:
             return
         with contextlib.suppress(Exception):  # a webhook left from before would refuse getUpdates
             await self.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES
-            ),
-            name="staff-telegram-polling",
-        )
+        self._polling = asyncio.create_task(self._poll(), name="staff-telegram-polling")
         log.info("staff telegram bot long-polling")
+
+    async def _poll(self) -> None:
+        """aiogram's polling, started again when it ends on an error (its getMe at start fails
+        while Telegram is unreachable; getUpdates errors it backs off from itself)."""
+        delay = 1.0
+        while True:
+            try:
+                await self.dispatcher.start_polling(
+                    self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES
+                )
+                return  # stopped
+            except Exception as exc:  # noqa: BLE001 - retried below
+                log.warning("staff telegram: polling stopped (%s); again in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
 
     async def _register_webhook(self) -> None:
         """setWebhook when STAFF_TELEGRAM_WEBHOOK_URL names the public address; otherwise it is
@@ -93,11 +103,15 @@ class StaffBot:
 
     async def stop(self) -> None:
         if self._polling is not None:
-            with contextlib.suppress(Exception):
+            task, self._polling = self._polling, None
+            with contextlib.suppress(Exception):  # RuntimeError: between two attempts
                 await self.dispatcher.stop_polling()
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(self._polling, timeout=5)
-            self._polling = None
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=5)
+            except BaseException:  # noqa: BLE001 - still in a long poll or a back-off: cancel it
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
         with contextlib.suppress(Exception):
             await self.bot.session.close()
 
