@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import backend.app.accounts.models  # noqa: F401  (each feature's tables register on SQLModel.metadata)
+import backend.app.alerts.models  # noqa: F401
 import backend.app.attachments.models  # noqa: F401
 import backend.app.complaints.models  # noqa: F401
 import backend.app.conversations.models  # noqa: F401

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from backend.app.accounts import auth_views
 from backend.app.accounts import views as agents
+from backend.app.alerts import views as alerts
 from backend.app.attachments import views as attachments
 from backend.app.clients.rasa import rasa_client
 from backend.app.complaints import category_views, customer_views, status_lookup
@@ -65,6 +66,7 @@ ROUTERS = (
     workspace.router,
     customer_views.router,
     notification_routes.router,
+    alerts.router,
     mail.router,
     staff_telegram.router,
 )

@@ -6,6 +6,7 @@ console's own flow, the webhook's secret token, and long polling."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,10 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend.app.accounts import service as accounts
 from backend.app.accounts.models import AgentUpdate
+from backend.app.alerts.models import Alert, AlertRecipient
 from backend.app.core.models import utcnow
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
@@ -272,3 +274,40 @@ def test_long_polling_serves_the_bot(client, make_agent, settings, staff_tg, _st
         assert polling.get("/api/staff-telegram/link", headers=headers).json()["linked"] is True
         # The webhook route is not open in polling mode.
         assert post_update(polling, staff_tg.message_update(ALICE_CHAT, "/start")).status_code == 404
+
+
+def test_snooze_hides_the_agents_copy_for_an_hour(client, handoff_request, people, bot_client, staff_tg):
+    """The alert's snooze button: alerts.service.snooze as that agent (their console copy)."""
+    handoff = handoff_request(f"conv-{uuid.uuid4().hex[:12]}").json()
+    engine = bot_client.app.state.engine
+    now = utcnow()
+    with Session(engine) as session:
+        alice = accounts.get_agent_by_username(session=session, username="alice")
+        alert_row = session.exec(select(Alert).where(Alert.handoff_id == handoff["id"])).first()
+        assert alert_row is not None, "a waiting handoff plans its alert"
+        # What the dispatcher writes when it delivered the alert to Alice.
+        session.add(
+            AlertRecipient(
+                alert_id=alert_row.id,
+                agent_id=alice.id,
+                reason="team",
+                created_at=now,
+                language="ru",
+                title="Клиент ждёт",
+                text="Клиент ждёт оператора",
+                routes=[],
+            )
+        )
+        session.commit()
+        alert_id = alert_row.id
+    mark = len(staff_tg.requests)
+    post_update(bot_client, staff_tg.callback_update(ALICE_CHAT, f"snooze:{alert_id}", language_code="en"))
+    answered = [r["params"] for r in staff_tg.requests[mark:] if r.get("method") == "answerCallbackQuery"]
+    assert answered and answered[-1]["text"].startswith("Snoozed until")
+    with Session(engine) as session:
+        copy = session.exec(select(AlertRecipient).where(AlertRecipient.alert_id == alert_id)).one()
+        assert copy.snoozed_until is not None
+        assert dt.timedelta(minutes=59) < copy.snoozed_until - now < dt.timedelta(minutes=61)
+    # Bob has no copy of it: nothing of his to snooze.
+    post_update(bot_client, staff_tg.callback_update(BOB_CHAT, f"snooze:{alert_id}", language_code="en"))
+    assert staff_tg.calls("answerCallbackQuery")[-1]["text"] == "This alert is no longer current."

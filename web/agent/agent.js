@@ -3,6 +3,7 @@
 // Plain JavaScript modules, no framework; text only (dom.js).
 import { api, login as apiLogin, logoutCall, session } from "./api.js";
 import { prepareActions, showNewForm, wireActions } from "./actions.js";
+import { loadAlerts, receiveAlerts, wireAlerts } from "./alerts.js";
 import { showComplaint } from "./complaint.js";
 import { $ } from "./dom.js";
 import { errorText, lang, t } from "./i18n.js";
@@ -67,6 +68,7 @@ async function start() {
   $("teams-open").hidden = state.me.role !== "admin";
   fillFilters();
   setQueue(handoffs);
+  loadAlerts();
   connect();
   refreshCounts();
   route();
@@ -98,6 +100,8 @@ function connect() {
       setQueue(data.handoffs);
     } else if (data.type === "messages") {
       for (const message of data.messages) receive(message);
+    } else if (data.type === "alerts") {
+      receiveAlerts(data.alerts);
     }
   };
   socket.onclose = (event) => {
@@ -171,6 +175,7 @@ window.addEventListener("hashchange", route);
 wireQueue();
 wireList();
 wireActions();
+wireAlerts();
 setInterval(() => {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "ping" }));
 }, 25000);

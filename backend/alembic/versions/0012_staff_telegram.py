@@ -2,7 +2,7 @@
 the one-time codes that link them (backend/app/staffbot)
 
 Revision ID: 0012_staff_telegram
-Revises: 0010_teams
+Revises: 0011_alerts
 Create Date: 2026-12-07
 """
 
@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_staff_telegram"
-# Built in parallel with 0011_alerts (branch i23-alerts): at the merge this is re-chained to
-# down_revision = "0011_alerts", so that the history stays one line.
-down_revision: str | None = "0010_teams"
+# Built in parallel with 0011_alerts (branch i23-alerts) on top of 0010_teams; re-chained after
+# it when the alerts branch was merged in, so that the history stays one line.
+down_revision: str | None = "0011_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

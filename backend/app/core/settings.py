@@ -95,9 +95,8 @@ class Settings(BaseSettings):
     customer_notice_local_time: dt.time = dt.time(10, 0)
     # Days after a decision without the customer's answer before they are asked again (0: never).
     approval_reminder_days: int = Field(default=3, ge=0)
-    # Where agents' reminders and escalations go; without them they show on the agents' list only.
-    agents_email: str | None = None
-    supervisor_email: str | None = None
+    # The console's address as the staff reach it: the links in alerts by e-mail and Telegram.
+    console_url: str = "http://localhost:8000/agent"
     # Senders. SMTP_URL: smtp://[user:password@]host[:port][?starttls=true] or smtps://...
     smtp_url: SecretStr | None = None
     # The From of every letter; SMTP_FROM is its old name, still read.

@@ -1,6 +1,9 @@
 """The routes a notification can take, one sender each: into the customer's conversation
-through Rasa, WhatsApp (the window, or an approved template), Telegram's Bot API (aiogram), e-mail, an
-SMS gateway, and the agents' list. What a sender is and how it fails: backend.app.notifications.outgoing.
+through Rasa, WhatsApp (the window, or an approved template), Telegram's Bot API (aiogram), e-mail,
+an SMS gateway; and the routes of the staff's alerts (backend/app/alerts): e-mail to a person,
+the staff Telegram bot. There is no route that only claims success: the console's copy of an
+alert is a row in the person's inbox, written by the alerts' outbox, not a sender.
+What a sender is and how it fails: backend.app.notifications.outgoing.
 
 Every base URL comes from the settings, so the tests use local servers that speak the same
 protocols (tests/support/loopback.py).
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import importlib.util
 import logging
 from typing import Any
 
@@ -347,16 +351,6 @@ class HttpSmsSender:
         return "sms accepted by the gateway"
 
 
-class ConsoleSender:
-    """Agents' reminders and escalations without an e-mail address: the agents' list shows
-    the complaint (overdue, and the notification in its record)."""
-
-    name = "console"
-
-    async def send(self, message: Outgoing) -> str:
-        return "shown on the agents' list"
-
-
 # --- all of them ----------------------------------------------------------------------------------
 
 
@@ -377,8 +371,13 @@ class Senders:
             "telegram": self.telegram,
             "email": EmailSender(settings, engine),
             "sms": sms_sender(settings, self.http, sms_class),
-            "console": ConsoleSender(),
+            # One letter to one agent (no customer thread).
+            "staff_email": EmailSender(settings),
         }
+        # The staff bot (backend/app/staffbot) when its package is installed.
+        self.staff_telegram = _staff_telegram(settings)
+        if self.staff_telegram is not None:
+            self.by_route["staff_telegram"] = self.staff_telegram
 
     def get(self, route: str) -> Sender:
         sender = self.by_route.get(route)
@@ -388,7 +387,30 @@ class Senders:
 
     async def close(self) -> None:
         await self.telegram.close()
+        closing = getattr(self.staff_telegram, "close", None)
+        if closing is not None:
+            try:
+                await closing()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
         await self.http.aclose()
+
+
+def _staff_telegram(settings: Settings) -> Any:
+    """StaffTelegramSender of backend.app.staffbot.sender, when that package is there and its
+    bot is configured; None otherwise (the route is then absent, never faked)."""
+    if importlib.util.find_spec("backend.app.staffbot") is None:
+        return None
+    try:
+        module = importlib.import_module("backend.app.staffbot.sender")
+    except ImportError:
+        log.warning("backend.app.staffbot.sender cannot be imported; no staff Telegram route")
+        return None
+    try:
+        return module.StaffTelegramSender(settings)
+    except Exception as exc:  # noqa: BLE001 - a bot that is not configured is no route
+        log.info("staff Telegram route off: %s", type(exc).__name__)
+        return None
 
 
 def _import(reference: str) -> Any:

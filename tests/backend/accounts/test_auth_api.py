@@ -52,6 +52,7 @@ def test_login_gives_an_expiring_token_stored_hashed(
         "builtin": False,
         "expires_at": body["expires_at"],
         "language": None,
+        "email": None,
     }
 
 
