@@ -15,6 +15,7 @@ import backend.app.conversations.models  # noqa: F401
 import backend.app.handoff.models  # noqa: F401
 import backend.app.mail.models  # noqa: F401
 import backend.app.notifications.models  # noqa: F401
+import backend.app.staffbot.models  # noqa: F401
 from backend.app.core.db import create_db_engine, include_in_comparison
 from backend.app.core.settings import Settings
 

@@ -35,6 +35,8 @@ from backend.app.notifications.service import NotificationService
 from backend.app.policies import views as policies
 from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
+from backend.app.staffbot import views as staff_telegram
+from backend.app.staffbot.runtime import staff_bot
 from backend.app.teams import service as teams_service
 from backend.app.teams import views as teams
 from backend.app.webchat import views as chat
@@ -66,6 +68,7 @@ ROUTERS = (
     notification_routes.router,
     alerts.router,
     mail.router,
+    staff_telegram.router,
 )
 
 
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     reader = None
+    bot = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await consumer.start()  # connects in the background; /readyz waits for it
         if reader is not None:
             await reader.start()  # the e-mail channel's mailbox (IMAP_URL), in the background
+        if bot is not None:
+            await bot.start()  # the staff Telegram bot: long polling, or the webhook route
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        if bot is not None:
+            await bot.stop()
         if reader is not None:
             await reader.stop()
         if consumer is not None:
@@ -125,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.event_consumer = consumer
     reader = mailbox_reader(settings, engine, profiles, rasa_client(app.state, settings))
     app.state.mailbox_reader = reader
+    bot = staff_bot(settings, app.state)  # None unless STAFF_TELEGRAM_BOT_TOKEN is set
+    app.state.staff_bot = bot
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
     app.add_middleware(
         BodyLimit,

@@ -11,6 +11,7 @@ import { fillFilters, refreshCounts, showList, wireList } from "./list.js";
 import { receive, reloadSelected, renderQueue, select, setQueue, wireQueue } from "./queue.js";
 import { policy, state } from "./state.js";
 import { loadTeams, showTeams } from "./teams.js";
+import { showTelegram } from "./telegram.js";
 
 const COOKIE = "agent_lang";
 let ws = null;
@@ -125,6 +126,7 @@ function show(part) {
   $("complaint-panel").hidden = part !== "complaint";
   $("new-panel").hidden = part !== "new";
   $("teams-panel").hidden = part !== "teams";
+  $("telegram-panel").hidden = part !== "telegram";
   for (const button of document.querySelectorAll("#views .view")) {
     if (part !== "list") button.classList.toggle("selected", part === "handoff" && button.dataset.view === "waiting");
   }
@@ -142,6 +144,9 @@ async function route() {
   } else if (kind === "teams") {
     show("teams");
     await showTeams();
+  } else if (kind === "telegram") {
+    show("telegram");
+    await showTelegram();
   } else if (kind === "new") {
     show("new");
     await showNewForm();
@@ -161,6 +166,7 @@ $("logout").addEventListener("click", () => logout(""));
 $("lang-picker").addEventListener("change", chooseLanguage);
 $("new-complaint").addEventListener("click", () => { location.hash = "#/new"; });
 $("teams-open").addEventListener("click", () => { location.hash = "#/teams"; });
+$("telegram-open").addEventListener("click", () => { location.hash = "#/telegram"; });
 $("c-back").addEventListener("click", () => history.back());
 for (const button of document.querySelectorAll("#views .view")) {
   button.addEventListener("click", () => { location.hash = `#/view/${button.dataset.view}`; });

@@ -137,7 +137,9 @@ class AlertComposer:
             routes = ["console"]
             if agent.email:
                 routes.append("staff_email")
-            chat_id = chat_id_of(session, agent.id) if chat_id_of is not None else None
+            # Telegram only when the staff bot is on (its token) and the agent linked a chat.
+            bot_on = getattr(self.settings, "staff_telegram_bot_token", None) is not None
+            chat_id = chat_id_of(session, agent.id) if chat_id_of is not None and bot_on else None
             if chat_id is not None:
                 routes.append("staff_telegram")
             message = Outgoing(
@@ -156,6 +158,10 @@ class AlertComposer:
                     "chat_id": chat_id,
                     "alert_id": item.id,
                     "handoff_id": alert.handoff_id,
+                    # The staff bot's "take" on a complaint's alert assigns it to the one who
+                    # pressed: offered to the team of an unassigned complaint only.
+                    "complaint_id": alert.complaint_id,
+                    "assignable": reason == "team",
                     "console_url": link,
                     "title": title,
                     "text": text,
