@@ -3,7 +3,6 @@ nobody can receive is failed and shows in the failed views), one alert per event
 many planners and dispatchers, e-mail to each person in their language, the console inbox
 (read, snooze) and a waiting handoff's alert."""
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -272,4 +271,3 @@ def test_a_waiting_handoff_alerts_the_handoff_team(
     )
     service.dispatcher.run_due()
     assert len(received(engine)) == 1
-    _ = dt
