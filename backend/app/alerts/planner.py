@@ -102,9 +102,9 @@ def insert(session_or_connection: Session | sa.Connection, rows: Iterable[dict[s
         return 0
     bind = session_or_connection.get_bind() if isinstance(session_or_connection, Session) else session_or_connection
     dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(A).values(values).on_conflict_do_nothing(index_elements=["key"])
-    result = session_or_connection.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    statement = dialect.insert(A).values(values).on_conflict_do_nothing(index_elements=["key"]).returning(A.c.id)
+    # RETURNING, not rowcount: psycopg's multi-row inserts answer rowcount -1.
+    return len(session_or_connection.execute(statement).all())
 
 
 def _row(
