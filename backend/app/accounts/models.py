@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, StringConstraints, field_validator
+from pydantic import BeforeValidator, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, Relationship, SQLModel
 
 from backend.app.core.languages import ConsoleLanguage
@@ -147,3 +147,9 @@ class MeUpdate(SQLModel):
     language: ConsoleLanguage | None = None
     # The agent's own address for their alerts; "" removes it.
     email: StaffEmail | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "MeUpdate":
+        if self.language is None and self.email is None:
+            raise ValueError("give the console's language or your e-mail address for alerts")
+        return self

@@ -137,7 +137,9 @@ class AlertComposer:
             routes = ["console"]
             if agent.email:
                 routes.append("staff_email")
-            chat_id = chat_id_of(session, agent.id) if chat_id_of is not None else None
+            # Telegram only when the staff bot is on (its token) and the agent linked a chat.
+            bot_on = getattr(self.settings, "staff_telegram_bot_token", None) is not None
+            chat_id = chat_id_of(session, agent.id) if chat_id_of is not None and bot_on else None
             if chat_id is not None:
                 routes.append("staff_telegram")
             message = Outgoing(

@@ -5,7 +5,7 @@ connected console.
 
 The poller wakes at once when this process stored something (`notify`, callable from the
 sync routes' threads) and at least every POLL_SECONDS otherwise, so what another backend
-replica stored shows within that time too. Each wake costs two indexed queries per process,
+replica stored shows within that time too. Each wake costs three indexed queries per process,
 however many consoles are connected. Messages are read by `stored_at` with a look-back
 window and de-duplicated by id, so a row that committed late (PostgreSQL hands out ids
 before commit) is not skipped.

@@ -3,7 +3,6 @@ nobody can receive is failed and shows in the failed views), one alert per event
 many planners and dispatchers, e-mail to each person in their language, the console inbox
 (read, snooze) and a waiting handoff's alert."""
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -67,21 +66,48 @@ def test_an_alert_nobody_can_receive_is_failed_not_sent(
 
 
 def test_no_sender_reports_success_without_delivering() -> None:
-    """The console route that did nothing and answered "shown on the agents' list" is gone:
-    every route of Senders delivers somewhere or fails."""
+    """Every route there is, the staff's included, refuses a message it has nowhere to deliver
+    (no conversation, address, phone or chat): none answers "sent" for nothing, as the console
+    route did ("shown on the agents' list")."""
+    from pydantic import SecretStr
+
     from backend.app.core.settings import Settings
     from backend.app.notifications import senders
+    from backend.app.notifications.outgoing import Outgoing, SendError
 
     assert not hasattr(senders, "ConsoleSender")
-    routes = Senders.__init__.__code__.co_consts
-    assert "console" not in routes
-    assert (
-        "staff_telegram" not in Senders(Settings(_env_file=None)).by_route
-        or senders._staff_telegram(  # type: ignore[call-arg]
-            Settings(_env_file=None)  # type: ignore[call-arg]
-        )
-        is not None
+    settings = Settings(_env_file=None, staff_telegram_bot_token=SecretStr("1:staff"))  # type: ignore[call-arg]
+    message = Outgoing(
+        notification_id=1,
+        key="k",
+        kind="deadline_breached",
+        template="t",
+        language="tr",
+        tracking_number="",
+        subject="s",
+        text="t",
+        rasa_intent="",
+        entities={},
     )
+
+    async def each_route() -> dict[str, str]:
+        routes = Senders(settings)
+        outcomes = {}
+        try:
+            for route, sender in routes.by_route.items():
+                try:
+                    outcomes[route] = f"sent: {await sender.send(message)}"
+                except SendError as exc:
+                    outcomes[route] = f"refused: {exc}"
+        finally:
+            await routes.close()
+        return outcomes
+
+    import asyncio
+
+    outcomes = asyncio.run(each_route())
+    assert "console" not in outcomes and {"staff_email", "staff_telegram"} <= set(outcomes)
+    assert all(outcome.startswith("refused") for outcome in outcomes.values()), outcomes
 
 
 def test_two_planners_and_two_dispatchers_make_and_send_one_alert(
@@ -245,4 +271,3 @@ def test_a_waiting_handoff_alerts_the_handoff_team(
     )
     service.dispatcher.run_due()
     assert len(received(engine)) == 1
-    _ = dt
