@@ -233,11 +233,18 @@ def test_take_with_the_button_then_answer_from_telegram(
     ]
     assert last_text(staff_tg, ALICE_CHAT, mark) == "Отправлено клиенту."
 
-    # Without a reply: the one conversation she has.
+    # Without a reply, or replying to the bot's "sent": the one conversation she has.
     post_update(bot_client, staff_tg.message_update(ALICE_CHAT, "Чем могу помочь?"))
+    confirmation = next(
+        m
+        for (chat, _), m in reversed(staff_tg.messages.items())
+        if chat == ALICE_CHAT and m["text"] == "Отправлено клиенту."
+    )
+    post_update(bot_client, staff_tg.message_update(ALICE_CHAT, "Я на связи.", reply_to_message=dict(confirmation)))
     assert [c["json"][0]["text"] for c in fake_rasa.requests[rasa_mark:] if c["conversation_id"] == conversation] == [
         "Здравствуйте, я Алиса.",
         "Чем могу помочь?",
+        "Я на связи.",
     ]
     # Bob holds nothing: he is asked which conversation he means, and nothing is sent.
     before = len(fake_rasa.requests)
