@@ -233,11 +233,18 @@ def test_take_with_the_button_then_answer_from_telegram(
     ]
     assert last_text(staff_tg, ALICE_CHAT, mark) == "Отправлено клиенту."
 
-    # Without a reply: the one conversation she has.
+    # Without a reply, or replying to the bot's "sent": the one conversation she has.
     post_update(bot_client, staff_tg.message_update(ALICE_CHAT, "Чем могу помочь?"))
+    confirmation = next(
+        m
+        for (chat, _), m in reversed(staff_tg.messages.items())
+        if chat == ALICE_CHAT and m["text"] == "Отправлено клиенту."
+    )
+    post_update(bot_client, staff_tg.message_update(ALICE_CHAT, "Я на связи.", reply_to_message=dict(confirmation)))
     assert [c["json"][0]["text"] for c in fake_rasa.requests[rasa_mark:] if c["conversation_id"] == conversation] == [
         "Здравствуйте, я Алиса.",
         "Чем могу помочь?",
+        "Я на связи.",
     ]
     # Bob holds nothing: he is asked which conversation he means, and nothing is sent.
     before = len(fake_rasa.requests)
@@ -311,3 +318,23 @@ def test_snooze_hides_the_agents_copy_for_an_hour(client, handoff_request, peopl
     # Bob has no copy of it: nothing of his to snooze.
     post_update(bot_client, staff_tg.callback_update(BOB_CHAT, f"snooze:{alert_id}", language_code="en"))
     assert staff_tg.calls("answerCallbackQuery")[-1]["text"] == "This alert is no longer current."
+
+
+def test_the_console_has_the_telegram_page(client, bot_client):
+    page = bot_client.get("/agent?lang=az")
+    assert page.status_code == 200 and 'id="telegram-open"' in page.text and 'id="telegram-panel"' in page.text
+    script = bot_client.get("/agent/telegram.js")
+    assert script.status_code == 200 and "/api/staff-telegram/link-code" in script.text
+    assert "innerHTML" not in script.text
+    # Without the bot, the status says so and no code is issued.
+    assert client.get("/api/staff-telegram/link", headers={"Authorization": "Bearer test-agent-token"}).json() == {
+        "enabled": False,
+        "linked": False,
+        "username": None,
+        "linked_at": None,
+        "bot_username": None,
+    }
+    assert (
+        client.post("/api/staff-telegram/link-code", headers={"Authorization": "Bearer test-agent-token"}).status_code
+        == 409
+    )

@@ -189,7 +189,7 @@ class FakeTelegram(FakeServer):
         api_method = m.group(2)
         params = read_params(headers, body, parts.query)
         if api_method != "getUpdates":
-            self._record({"method": api_method, "params": params})
+            self._record({"method": api_method, "params": params, "at": time.time()})
         handler = getattr(self, f"_m_{api_method}", None)
         if handler is None:
             return json_answer(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})

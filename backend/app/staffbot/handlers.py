@@ -121,9 +121,12 @@ async def reply(message: Message, staffbot: Context) -> None:
         await message.answer(text(_telegram_lang(message.from_user), "bot.not_linked"))
         return
     lang = _lang(agent, message.from_user)
-    if message.reply_to_message is not None:
-        handoff_id = _referenced_handoff(message.reply_to_message)
+    replied = message.reply_to_message
+    if replied is not None and replied.reply_markup is not None:
+        # A reply to an alert: its conversation, or none (a complaint's alert) - never a guess.
+        handoff_id = _referenced_handoff(replied)
     else:
+        # Plain text, or a reply to the bot's "sent": the one conversation the agent has.
         handoff_id = await asyncio.to_thread(flows.held_handoff, staffbot, agent=agent)
     if handoff_id is None:
         await message.answer(text(lang, "bot.which"))
