@@ -99,8 +99,18 @@ async function renderFailed() {
           t(`alerts.title.${alert.kind}`, { deadline: label("deadline", (alert.deadline || "").replace(/_by$/, "")) })}`,
       }),
       alert.tracking_number || alert.handoff_id
-        ? el("a", { href: link, text: ` ${alert.tracking_number || t("alerts.open")}` }) : null));
+        ? el("a", { href: link, text: ` ${alert.tracking_number || t("alerts.open")}` }) : null,
+      el("button", { type: "button", text: t("alerts.retry"), onclick: () => retry(alert) })));
   }
+}
+
+async function retry(alert) {
+  try {
+    await api("POST", `/api/alerts/failed/${alert.id}/retry`);
+  } catch (error) {
+    $("alerts-error").textContent = error.detail || String(error.status || "");
+  }
+  renderFailed();
 }
 
 // New ones from the websocket: each shown once, with a desktop notification and a sound.

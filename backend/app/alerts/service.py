@@ -13,7 +13,7 @@ from backend.app.alerts import planner
 from backend.app.alerts.models import Alert, AlertPublic, AlertRecipient, FailedAlertPublic
 from backend.app.complaints.models import Complaint
 from backend.app.handoff.models import Handoff
-from backend.app.notifications.models import NotificationState
+from backend.app.notifications.models import Notification, NotificationState
 
 INBOX_LIMIT = 200
 
@@ -143,6 +143,45 @@ def failed(*, session: Session, limit: int = 200) -> list[FailedAlertPublic]:
         )
         for alert, number in rows
     ]
+
+
+class NotFailed(Exception):
+    pass
+
+
+def retry_failed(*, session: Session, alert_id: int, now: dt.datetime) -> Alert:
+    """Another try of an alert nobody could receive (someone joined the team since): planned
+    again from now; its complaint leaves the failed view unless something else failed. Commits;
+    the caller wakes the dispatcher."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise UnknownAlert("no such alert")
+    if alert.state != NotificationState.failed:
+        raise NotFailed(f"the alert is {alert.state}, not failed")
+    alert.state = NotificationState.planned
+    alert.attempt_at = now
+    alert.last_error = None
+    session.add(alert)
+    session.flush()
+    if alert.complaint_id is not None:
+        others = sum(  # the complaint's failures left
+            session.exec(
+                select(sa.func.count())
+                .select_from(table)
+                .where(
+                    table.complaint_id == alert.complaint_id,  # type: ignore[attr-defined]
+                    table.state == NotificationState.failed,  # type: ignore[attr-defined]
+                )
+            ).one()
+            for table in (Notification, Alert)
+        )
+        complaint = session.get(Complaint, alert.complaint_id)
+        if complaint is not None:
+            complaint.notification_failed = others > 0
+            session.add(complaint)
+    session.commit()
+    session.refresh(alert)
+    return alert
 
 
 def plan_handoff_waiting(

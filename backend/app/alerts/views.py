@@ -12,6 +12,7 @@ from backend.app.alerts.models import AlertPublic, FailedAlertPublic, SnoozeRequ
 from backend.app.core.deps import SessionDep
 from backend.app.core.errors import refusals
 from backend.app.core.models import utcnow
+from backend.app.notifications.service import NotificationsDep
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 _NOT_FOUND = {HTTPStatus.NOT_FOUND: {"description": "no such alert in your inbox"}}
@@ -37,6 +38,24 @@ def my_alerts(session: SessionDep, caller: CurrentAgent, include_read: bool = Fa
 def failed_alerts(session: SessionDep, _caller: CurrentAgent) -> list[FailedAlertPublic]:
     """Alerts nobody could receive (no assignee, nobody in the team, no supervisor)."""
     return service.failed(session=session)
+
+
+@router.post(
+    "/failed/{alert_id}/retry",
+    responses={
+        HTTPStatus.NOT_FOUND: {"description": "unknown alert"},
+        HTTPStatus.CONFLICT: {"description": "not failed"},
+    },
+)
+def retry_failed(
+    alert_id: int, session: SessionDep, _caller: CurrentAgent, notifications: NotificationsDep
+) -> dict[str, str]:
+    """Another try of an alert nobody received (after someone joined the team, or got an
+    assignee): it is planned again from now."""
+    with refusals({service.UnknownAlert: HTTPStatus.NOT_FOUND, service.NotFailed: HTTPStatus.CONFLICT}):
+        alert = service.retry_failed(session=session, alert_id=alert_id, now=utcnow())
+    notifications.wake_at([alert.attempt_at])
+    return {"state": alert.state}
 
 
 @router.post("/{recipient_id}/read", responses={**_NOT_FOUND, **_NO_ACCOUNT})

@@ -36,7 +36,11 @@ def _register(client: TestClient, policy: str = "poliser", **more: object) -> st
 
 
 def test_an_alert_nobody_can_receive_is_failed_not_sent(
-    nclient: TestClient, engine: sa.Engine, timeline: Callable[..., Timeline], make_agent: Callable[..., object]
+    nclient: TestClient,
+    engine: sa.Engine,
+    timeline: Callable[..., Timeline],
+    make_agent: Callable[..., object],
+    join: Callable[..., None],
 ) -> None:
     """No one in the team, no supervisor (an inactive one does not count): the alert is failed,
     no person's copy exists, the complaint is in the failed view and the alert in the list of
@@ -63,6 +67,18 @@ def test_an_alert_nobody_can_receive_is_failed_not_sent(
         ("deadline_due_soon", "acknowledge_by", tn),
         ("deadline_breached", "acknowledge_by", tn),
     }
+
+    # Someone joins the team; an agent tries the failed alerts again: the breach reaches them,
+    # the due-soon alert is no longer wanted (its deadline passed), the complaint leaves the view.
+    join(make_agent("ayse"), "poliser", "customer_support")
+    for alert in failed:
+        assert nclient.post(f"/api/alerts/failed/{alert['id']}/retry", headers=AGENT).status_code == 200
+    assert nclient.get(f"/api/complaints/{tn}", headers=AGENT).json()["notification_failed"] is False
+    line.at("05.02 10:01")
+    assert received(engine) == [("deadline_breached", "acknowledge_by", "ayse", "team")]
+    assert states(engine)[("deadline_due_soon", "acknowledge_by")] == "cancelled"
+    assert nclient.post(f"/api/alerts/failed/{failed[0]['id']}/retry", headers=AGENT).status_code == 409
+    assert nclient.get("/api/alerts/failed", headers=AGENT).json() == []
 
 
 def test_no_sender_reports_success_without_delivering() -> None:
