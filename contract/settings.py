@@ -59,6 +59,8 @@ _DEFAULTS: dict[str, Callable[[MutableMapping[str, str]], str]] = {
     # and by the rasa server's e-mail channel alike.
     "MAIL_MAX_BYTES": lambda env: str(10 * 1024 * 1024),
     "IMAP_POLL_SECONDS": lambda env: "60",
+    # The staff bot (on when STAFF_TELEGRAM_BOT_TOKEN is set): the Bot API server it talks to.
+    "STAFF_TELEGRAM_API_BASE_URL": lambda env: "https://api.telegram.org",
 }
 
 

@@ -8,12 +8,14 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import backend.app.accounts.models  # noqa: F401  (each feature's tables register on SQLModel.metadata)
+import backend.app.alerts.models  # noqa: F401
 import backend.app.attachments.models  # noqa: F401
 import backend.app.complaints.models  # noqa: F401
 import backend.app.conversations.models  # noqa: F401
 import backend.app.handoff.models  # noqa: F401
 import backend.app.mail.models  # noqa: F401
 import backend.app.notifications.models  # noqa: F401
+import backend.app.staffbot.models  # noqa: F401
 from backend.app.core.db import create_db_engine, include_in_comparison
 from backend.app.core.settings import Settings
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from backend.app.accounts import auth_views
 from backend.app.accounts import views as agents
+from backend.app.alerts import views as alerts
 from backend.app.attachments import views as attachments
 from backend.app.clients.rasa import rasa_client
 from backend.app.complaints import category_views, customer_views, status_lookup
@@ -34,6 +35,8 @@ from backend.app.notifications.service import NotificationService
 from backend.app.policies import views as policies
 from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
+from backend.app.staffbot import views as staff_telegram
+from backend.app.staffbot.runtime import staff_bot
 from backend.app.teams import service as teams_service
 from backend.app.teams import views as teams
 from backend.app.tracking import views as tracking
@@ -66,8 +69,10 @@ ROUTERS = (
     workspace.router,
     customer_views.router,
     notification_routes.router,
+    alerts.router,
     mail.router,
     tracking.router,
+    staff_telegram.router,
 )
 
 
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     reader = None
+    bot = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -104,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await consumer.start()  # connects in the background; /readyz waits for it
         if reader is not None:
             await reader.start()  # the e-mail channel's mailbox (IMAP_URL), in the background
+        if bot is not None:
+            await bot.start()  # the staff Telegram bot: long polling, or the webhook route
         log.info(
             "backend ready environment=%s default_policy=%s database=%s",
             settings.environment,
@@ -111,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        if bot is not None:
+            await bot.stop()
         if reader is not None:
             await reader.stop()
         if consumer is not None:
@@ -131,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     reader = mailbox_reader(settings, engine, profiles, rasa_client(app.state, settings))
     app.state.mailbox_reader = reader
+    bot = staff_bot(settings, app.state)  # None unless STAFF_TELEGRAM_BOT_TOKEN is set
+    app.state.staff_bot = bot
     # Every request body is limited to MAX_BODY_BYTES (413 beyond); the upload has its own limit.
     app.add_middleware(
         BodyLimit,

@@ -38,7 +38,8 @@ def broker_endpoints(workdir: Path) -> Path:
     return path
 
 
-def start_stack(workdir: Path, telegram: FakeTelegram, policy: str = "eurolux") -> Stack:
+def start_stack(workdir: Path, telegram: FakeTelegram, policy: str = "eurolux", **env: str) -> Stack:
+    """`env`: more settings of the three processes (the staff bot's, for one)."""
     stack = Stack(
         workdir,
         policy=policy,
@@ -48,6 +49,7 @@ def start_stack(workdir: Path, telegram: FakeTelegram, policy: str = "eurolux") 
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_API_BASE_URL": telegram.url,
             "RASA_ENDPOINTS": str(broker_endpoints(workdir)),
+            **env,
         },
     )
     stack.env["BACKEND_URL"] = stack.backend_url

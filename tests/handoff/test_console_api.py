@@ -125,3 +125,39 @@ def test_logging_out_ends_the_feed(client, make_agent, login, monkeypatch):
         with pytest.raises(WebSocketDisconnect) as closed:
             until(ws, lambda d: False, timeout=10)
         assert closed.value.code == 4401
+
+
+def test_the_feed_pushes_an_agent_their_own_alerts_only(client, app, engine, handoff_request, make_agent, login):
+    """A waiting handoff's alert (backend/app/alerts) reaches the handoff team's member live;
+    another agent's feed never carries it."""
+    from sqlmodel import Session
+
+    from backend.app.policies.profile import load_policies
+    from backend.app.teams import service as teams
+
+    alice, bob = make_agent("alice"), make_agent("bob")
+    profile = load_policies()["eurolux"]
+    with Session(engine) as session:
+        team = teams.team_by_key(session=session, policy=profile, key=profile.handoff_team)
+        session.commit()
+        teams.add_member(session=session, team=team, agent=session.get(type(alice), alice.id), now=team.created_at)
+    feeds = {}
+    with client.websocket_connect("/api/console/ws") as alice_ws, client.websocket_connect("/api/console/ws") as bob_ws:
+        for ws, name in ((alice_ws, "alice"), (bob_ws, "bob")):
+            ws.send_json({"type": "auth", "token": login(name)["Authorization"].split()[1]})
+            assert receive(ws)["type"] == "hello"
+            feeds[name] = ws
+        handoff = handoff_request(cid()).json()
+        app.state.notifications.dispatcher.run_due()  # the scheduler is off in these tests
+        pushed = until(alice_ws, lambda d: d["type"] == "alerts")
+        assert [(a["kind"], a["handoff_id"], a["reason"]) for a in pushed["alerts"]] == [
+            ("handoff_waiting", handoff["id"], "team")
+        ]
+        assert "agent_id" not in pushed["alerts"][0]
+        # Bob's feed: the queue changes, never the alert (a ping's pong marks the end).
+        bob_ws.send_json({"type": "ping"})
+        seen = []
+        while not seen or seen[-1] != "pong":
+            seen.append(receive(bob_ws)["type"])
+        assert "alerts" not in seen
+    assert bob.id != alice.id

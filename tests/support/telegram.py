@@ -1,6 +1,7 @@
 """A local stand-in for Telegram's Bot API (https://core.telegram.org/bots/api), on loopback:
 getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates (long polling with offset/timeout),
-sendMessage, sendPhoto, sendDocument, answerCallbackQuery, getFile and file download, with
+sendMessage, sendPhoto, sendDocument, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
+getFile and file download, with
 Telegram's {"ok", "result"} envelopes and error shapes. JSON, form-encoded and multipart requests
 are all read. Point a client at it with TELEGRAM_API_BASE_URL (python-telegram-bot:
 base_url=f"{url}/bot", base_file_url=f"{url}/file/bot").
@@ -72,6 +73,9 @@ class FakeTelegram(FakeServer):
         self._update_ids = itertools.count(500_000_001)
         self._message_ids = itertools.count(9_001)
         self._file_ids = itertools.count(1)
+        # What the bot sent, as Telegram keeps it (edits included): (chat id, message id) -> message.
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.blocked: set[int] = set()  # chats whose user blocked the bot (403 on sending)
 
     # The customer's side ------------------------------------------------------------------------
     def user(self, user_id: int, language_code: str = "ru") -> dict[str, Any]:
@@ -96,13 +100,17 @@ class FakeTelegram(FakeServer):
         message.update(extra)
         return {"update_id": next(self._update_ids), "message": message}
 
-    def callback_update(self, user_id: int, data: str, language_code: str = "ru") -> dict[str, Any]:
+    def callback_update(
+        self, user_id: int, data: str, language_code: str = "ru", message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A button press; `message`: the bot's message that carries the button (default a stub)."""
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(uuid.uuid4().int)[:19],
                 "from": self.user(user_id, language_code),
-                "message": {
+                "message": message
+                or {
                     "message_id": next(self._message_ids),
                     "from": self.bot_user,
                     "chat": self.private_chat(user_id),
@@ -181,7 +189,7 @@ class FakeTelegram(FakeServer):
         api_method = m.group(2)
         params = read_params(headers, body, parts.query)
         if api_method != "getUpdates":
-            self._record({"method": api_method, "params": params})
+            self._record({"method": api_method, "params": params, "at": time.time()})
         handler = getattr(self, f"_m_{api_method}", None)
         if handler is None:
             return json_answer(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
@@ -255,11 +263,43 @@ class FakeTelegram(FakeServer):
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        with self.lock:
+            self.messages[(chat_id, message["message_id"])] = message
         return message
+
+    def _edit(self, params: dict, **changes: Any) -> tuple:
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        with self.lock:
+            message = self.messages.get(key)
+            if message is None:
+                return json_answer(
+                    400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+                )
+            message.update(changes)
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            else:
+                message.pop("reply_markup", None)
+            message["edit_date"] = int(time.time())
+            return self._ok(dict(message))
+
+    def _m_editMessageText(self, params: dict) -> tuple:
+        if not (params.get("text") or "").strip():
+            return json_answer(
+                400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
+            )
+        return self._edit(params, text=params["text"])
+
+    def _m_editMessageReplyMarkup(self, params: dict) -> tuple:
+        return self._edit(params)
 
     def _m_sendMessage(self, params: dict) -> tuple:
         if not params.get("chat_id"):
             return json_answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"})
+        if int(params["chat_id"]) in self.blocked:
+            return json_answer(
+                403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            )
         text = params.get("text") or ""
         if not text.strip():
             return json_answer(

@@ -3,6 +3,7 @@
 // Plain JavaScript modules, no framework; text only (dom.js).
 import { api, login as apiLogin, logoutCall, session } from "./api.js";
 import { prepareActions, showNewForm, wireActions } from "./actions.js";
+import { loadAlerts, receiveAlerts, wireAlerts } from "./alerts.js";
 import { showComplaint } from "./complaint.js";
 import { $ } from "./dom.js";
 import { errorText, lang, t } from "./i18n.js";
@@ -10,6 +11,7 @@ import { fillFilters, refreshCounts, showList, wireList } from "./list.js";
 import { receive, reloadSelected, renderQueue, select, setQueue, wireQueue } from "./queue.js";
 import { policy, state } from "./state.js";
 import { loadTeams, showTeams } from "./teams.js";
+import { showTelegram } from "./telegram.js";
 
 const COOKIE = "agent_lang";
 let ws = null;
@@ -66,6 +68,7 @@ async function start() {
   $("teams-open").hidden = state.me.role !== "admin";
   fillFilters();
   setQueue(handoffs);
+  loadAlerts();
   connect();
   refreshCounts();
   route();
@@ -97,6 +100,8 @@ function connect() {
       setQueue(data.handoffs);
     } else if (data.type === "messages") {
       for (const message of data.messages) receive(message);
+    } else if (data.type === "alerts") {
+      receiveAlerts(data.alerts);
     }
   };
   socket.onclose = (event) => {
@@ -121,6 +126,7 @@ function show(part) {
   $("complaint-panel").hidden = part !== "complaint";
   $("new-panel").hidden = part !== "new";
   $("teams-panel").hidden = part !== "teams";
+  $("telegram-panel").hidden = part !== "telegram";
   for (const button of document.querySelectorAll("#views .view")) {
     if (part !== "list") button.classList.toggle("selected", part === "handoff" && button.dataset.view === "waiting");
   }
@@ -138,6 +144,9 @@ async function route() {
   } else if (kind === "teams") {
     show("teams");
     await showTeams();
+  } else if (kind === "telegram") {
+    show("telegram");
+    await showTelegram();
   } else if (kind === "new") {
     show("new");
     await showNewForm();
@@ -157,6 +166,7 @@ $("logout").addEventListener("click", () => logout(""));
 $("lang-picker").addEventListener("change", chooseLanguage);
 $("new-complaint").addEventListener("click", () => { location.hash = "#/new"; });
 $("teams-open").addEventListener("click", () => { location.hash = "#/teams"; });
+$("telegram-open").addEventListener("click", () => { location.hash = "#/telegram"; });
 $("c-back").addEventListener("click", () => history.back());
 for (const button of document.querySelectorAll("#views .view")) {
   button.addEventListener("click", () => { location.hash = `#/view/${button.dataset.view}`; });
@@ -165,6 +175,7 @@ window.addEventListener("hashchange", route);
 wireQueue();
 wireList();
 wireActions();
+wireAlerts();
 setInterval(() => {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "ping" }));
 }, 25000);

@@ -37,6 +37,28 @@ export async function showTeams() {
   try { await loadTeams(); } catch (error) { $("teams-error").textContent = errorText(error); return; }
   const admin = state.me && state.me.role === "admin";
   for (const team of state.teams) box.append(teamCard(team, admin));
+  if (admin) box.append(await emailCard());
+}
+
+// The admin sets each agent's address for their alerts (backend/app/alerts); "" removes it.
+async function emailCard() {
+  try { state.agents = await api("GET", "/api/agents"); } catch (_) { /* the list from the start */ }
+  const rows = el("ul", { className: "plain" });
+  for (const agent of state.agents) {
+    const input = el("input", { type: "email", maxlength: "254", value: agent.email || "", "aria-label": `${t("alerts.email")}: ${agent.username}` });
+    rows.append(el("li", { dataset: { username: agent.username } }, `${agent.display_name} (${agent.username}) `,
+      el("form", { className: "inline", onsubmit: (event) => { event.preventDefault(); saveEmail(agent.username, input.value.trim()); } },
+        input, el("button", { type: "submit", text: t("alerts.email_save") }))));
+  }
+  return el("div", { className: "email-card" }, el("h3", { text: t("alerts.agents_email") }), rows);
+}
+
+async function saveEmail(username, email) {
+  $("teams-error").textContent = "";
+  try {
+    await api("PATCH", `/api/agents/${encodeURIComponent(username)}`, { email });
+    $("teams-error").textContent = t("alerts.email_saved");
+  } catch (error) { $("teams-error").textContent = errorText(error); }
 }
 
 function teamCard(team, admin) {

@@ -70,6 +70,7 @@ def me(caller: CurrentCaller) -> Me:
             builtin=False,
             expires_at=caller.token.expires_at,
             language=caller.account.language,
+            email=caller.account.email,
         )
     if caller.role is Role.service:
         return Me(
@@ -89,14 +90,19 @@ def me(caller: CurrentCaller) -> Me:
     responses={HTTPStatus.BAD_REQUEST: {"description": "a built-in token has no account to keep it on"}},
 )
 def update_me(change: MeUpdate, caller: CurrentAgent, session: SessionDep) -> Me:
-    """Stores the console's language on the agent's account (ru, az, ro, tr or en)."""
+    """Stores the console's language on the agent's account (ru, az, ro, tr or en), and the
+    agent's own e-mail address for their alerts ("" removes it)."""
     if caller.account is None:
         raise HTTPException(
             status_code=HTTPStatus.BAD_REQUEST,
             detail="the built-in AGENT_TOKEN has no account to keep a language on; log in with your own",
         )
-    service.set_language(session=session, agent=caller.account, language=change.language, now=utcnow())
-    log.info("console language set username=%s language=%s", caller.account.username, change.language)
+    if change.language is not None:
+        service.set_language(session=session, agent=caller.account, language=change.language, now=utcnow())
+        log.info("console language set username=%s language=%s", caller.account.username, change.language)
+    if change.email is not None:
+        service.set_email(session=session, agent=caller.account, email=change.email, now=utcnow())
+        log.info("alert e-mail %s username=%s", "set" if change.email else "removed", caller.account.username)
     return me(caller)
 
 

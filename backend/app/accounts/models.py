@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, StringConstraints, field_validator
+from pydantic import BeforeValidator, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, Relationship, SQLModel
 
 from backend.app.core.languages import ConsoleLanguage
@@ -26,6 +26,9 @@ _ROLE_RANK = {AgentRole.agent: 0, AgentRole.supervisor: 1, AgentRole.admin: 2}
 
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
+# An agent's own address for their alerts ("" in an update clears it).
+STAFF_EMAIL_PATTERN = r"^$|^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+StaffEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=STAFF_EMAIL_PATTERN)]
 # How the built-in tokens appear in the history; no account may take these names.
 RESERVED_USERNAMES = frozenset({"agent", "service", "system", "customer"})
 PASSWORD_MIN_LENGTH = 12
@@ -67,6 +70,8 @@ class AgentUpdate(SQLModel):
     # Deactivating an agent ends their sessions at once.
     is_active: bool | None = None
     password: Password | None = None
+    # Where this agent's alerts go by e-mail; "" removes it.
+    email: StaffEmail | None = None
 
 
 class Agent(AgentBase, table=True):
@@ -82,11 +87,14 @@ class Agent(AgentBase, table=True):
     login_lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The console's language the agent picked (null: the browser's).
     language: ConsoleLanguage | None = Field(default=None, sa_type=sa.String(2))
+    # Where the agent's alerts go by e-mail (backend/app/alerts); null: not by e-mail.
+    email: str | None = Field(default=None, max_length=254)
 
 
 class AgentPublic(AgentBase):
     created_at: dt.datetime
     language: ConsoleLanguage | None = None
+    email: str | None = None
 
 
 class AgentRef(SQLModel):
@@ -131,7 +139,17 @@ class Me(SQLModel):
     expires_at: dt.datetime | None
     # The console's language the agent picked; null for the built-in tokens and before a choice.
     language: ConsoleLanguage | None = None
+    # The agent's address for their alerts (null: none).
+    email: str | None = None
 
 
 class MeUpdate(SQLModel):
-    language: ConsoleLanguage
+    language: ConsoleLanguage | None = None
+    # The agent's own address for their alerts; "" removes it.
+    email: StaffEmail | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "MeUpdate":
+        if self.language is None and self.email is None:
+            raise ValueError("give the console's language or your e-mail address for alerts")
+        return self

@@ -69,8 +69,10 @@ def create_agent(*, session: Session, agent_in: AgentCreate, now: dt.datetime) -
 
 def update_agent(*, session: Session, agent: Agent, agent_in: AgentUpdate, now: dt.datetime) -> Agent:
     """A new password or a deactivation ends the agent's sessions."""
-    changes = agent_in.model_dump(exclude_unset=True, exclude={"password"})
+    changes = agent_in.model_dump(exclude_unset=True, exclude={"password", "email"})
     agent.sqlmodel_update({key: value for key, value in changes.items() if value is not None})
+    if agent_in.email is not None:
+        agent.email = agent_in.email or None
     ends_sessions = agent_in.password is not None or agent_in.is_active is False
     if agent_in.password is not None:
         agent.password_hash = hash_password(agent_in.password)
@@ -81,6 +83,16 @@ def update_agent(*, session: Session, agent: Agent, agent_in: AgentUpdate, now: 
     session.add(agent)
     if ends_sessions:
         session.exec(sa.delete(AuthToken).where(col(AuthToken.agent_id) == agent.id))
+    session.commit()
+    session.refresh(agent)
+    return agent
+
+
+def set_email(*, session: Session, agent: Agent, email: str, now: dt.datetime) -> Agent:
+    """The agent's own address for their alerts ("" removes it)."""
+    agent.email = email or None
+    agent.updated_at = now
+    session.add(agent)
     session.commit()
     session.refresh(agent)
     return agent

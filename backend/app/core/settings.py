@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -101,9 +102,8 @@ class Settings(BaseSettings):
     customer_notice_local_time: dt.time = dt.time(10, 0)
     # Days after a decision without the customer's answer before they are asked again (0: never).
     approval_reminder_days: int = Field(default=3, ge=0)
-    # Where agents' reminders and escalations go; without them they show on the agents' list only.
-    agents_email: str | None = None
-    supervisor_email: str | None = None
+    # The console's address as the staff reach it: the links in alerts by e-mail and Telegram.
+    console_url: str = "http://localhost:8000/agent"
     # Senders. SMTP_URL: smtp://[user:password@]host[:port][?starttls=true] or smtps://...
     smtp_url: SecretStr | None = None
     # The From of every letter; SMTP_FROM is its old name, still read.
@@ -125,6 +125,17 @@ class Settings(BaseSettings):
     mail_lease_seconds: float = Field(default=300, gt=0)
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    # --- the staff bot (backend/app/staffbot; docs/handoff.md "Staff bot") --------------------
+    # The agents' own bot, not the customers' (TELEGRAM_BOT_TOKEN); unset: the staff bot is off.
+    staff_telegram_bot_token: SecretStr | None = None
+    # The Bot API server (aiogram's TelegramAPIServer.from_base): a local Bot API server, or the
+    # tests' loopback one.
+    staff_telegram_api_base_url: str = "https://api.telegram.org"
+    # Set: updates come to POST /api/staff-telegram/webhook, which checks Telegram's
+    # X-Telegram-Bot-Api-Secret-Token against it. Unset: each backend process long-polls.
+    staff_telegram_webhook_secret: SecretStr | None = None
+    # The webhook's public URL registered with setWebhook (default BACKEND_URL + the route).
+    staff_telegram_webhook_url: str | None = None
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com"
@@ -169,6 +180,16 @@ class Settings(BaseSettings):
             path = REPO_ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return url.set(database=str(path)).render_as_string(hide_password=False)
+
+    @field_validator("staff_telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 of A-Z, a-z, 0-9, _ and - (setWebhook refuses others)."""
+        if value is None or not value.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("STAFF_TELEGRAM_WEBHOOK_SECRET: 1-256 letters, digits, _ or -")
+        return value
 
     @field_validator("attachments_dir")
     @classmethod

@@ -14,6 +14,7 @@ import logging
 from sqlmodel import Session
 
 from backend.app.accounts.models import Agent
+from backend.app.alerts import service as alerts
 from backend.app.clients.rasa import RasaClient, RasaUnavailable
 from backend.app.complaints.models import Complaint
 from backend.app.conversations import service as conversation_service
@@ -23,6 +24,7 @@ from backend.app.handoff import service
 from backend.app.handoff.hub import ConsoleHub
 from backend.app.handoff.models import Handoff, HandoffCreate, HandoffOutcome
 from backend.app.handoff.service import Actor
+from backend.app.notifications.scheduler import wake as wake_dispatchers
 from backend.app.policies.profile import PolicyProfile
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ def request_handoff(
             handoff.within_working_hours,
             by,
         )
+        # The people concerned hear of it (backend/app/alerts); the dispatcher of this process is
+        # woken, another process's sweep would find it too.
+        linked = handoff.tracking_number or handoff.slots.get("tracking_number")
+        complaint = service.complaint_for(session=session, handoff=handoff) if linked else None
+        alerts.plan_handoff_waiting(session=session, handoff=handoff, complaint=complaint, now=now)
+        wake_dispatchers()
         hub.notify()
     return handoff, created
 

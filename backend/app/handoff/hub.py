@@ -1,9 +1,11 @@
-"""The console's real-time feed: one poller per backend process fans the queue and the new
-messages of handed-over conversations out to every connected console.
+"""The console's real-time feed: one poller per backend process fans the queue, the new
+messages of handed-over conversations and the new alerts (backend/app/alerts: each carries
+its recipient's agent id, the websocket passes an agent only their own) out to every
+connected console.
 
 The poller wakes at once when this process stored something (`notify`, callable from the
 sync routes' threads) and at least every POLL_SECONDS otherwise, so what another backend
-replica stored shows within that time too. Each wake costs two indexed queries per process,
+replica stored shows within that time too. Each wake costs three indexed queries per process,
 however many consoles are connected. Messages are read by `stored_at` with a look-back
 window and de-duplicated by id, so a row that committed late (PostgreSQL hands out ids
 before commit) is not skipped.
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from backend.app.alerts import service as alert_service
 from backend.app.conversations.models import ConversationMessage
 from backend.app.conversations.presenters import message_public
 from backend.app.conversations.service import last_message_times
@@ -53,6 +56,7 @@ class ConsoleHub:
         self._task: asyncio.Task[None] | None = None
         self._last_queue: list[dict[str, Any]] | None = None
         self._sent: dict[int, dt.datetime] = {}
+        self._sent_alerts: dict[int, dt.datetime] = {}
         self._since = utcnow()
 
     # --- from any thread -------------------------------------------------------------------
@@ -150,13 +154,30 @@ class ConsoleHub:
                 assert row.id is not None
                 self._sent[row.id] = row.stored_at
             messages = [message_public(row).model_dump(mode="json") for row in fresh]
+        alerts = self._new_alerts(since)
         self._since = started
         horizon = started - _LOOK_BACK - dt.timedelta(seconds=1)
         for message_id in [key for key, at in self._sent.items() if at < horizon]:
             del self._sent[message_id]
+        for alert_id in [key for key, at in self._sent_alerts.items() if at < horizon]:
+            del self._sent_alerts[alert_id]
         if messages:
             payloads.append({"type": "messages", "messages": messages})
+        if alerts:
+            payloads.append({"type": "alerts", "alerts": alerts})
         return payloads
+
+    def _new_alerts(self, since: dt.datetime) -> list[dict[str, Any]]:
+        """The alerts stored in people's inboxes since the last poll, each with its agent_id."""
+        with Session(self.engine) as session:
+            rows = alert_service.stored_since(session=session, since=since)
+        fresh = []
+        for agent_id, alert in rows:
+            if alert.id in self._sent_alerts:
+                continue
+            self._sent_alerts[alert.id] = alert.created_at
+            fresh.append({**alert.model_dump(mode="json"), "agent_id": agent_id})
+        return fresh
 
 
 _lock = threading.Lock()

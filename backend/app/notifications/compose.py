@@ -99,7 +99,7 @@ class Composer:
             rasa_intent=intent,
             entities=entities,
             conversation_id=None if staff else complaint.conversation_id,
-            email=self.planner.staff_address(NotificationAudience(row.audience)) if staff else complaint.email,
+            email=None if staff else complaint.email,
             phone=None if staff else complaint.phone,
             # attempts counts this claim: above 1, an earlier attempt failed or never recorded.
             maybe_delivered=reclaimed or row.attempts > 1,
@@ -124,7 +124,7 @@ class Composer:
     def chain(self, row: Notification, complaint: Complaint) -> list[str]:
         """The routes to try, in order, starting with the planned one."""
         if row.audience != NotificationAudience.customer:
-            return [row.channel or "console"]
+            return []  # staff rows from before the alerts (backend/app/alerts): still_wanted cancels them
         if row.channel is None:
             return []
         if row.channel == "email" and self.planner.has_email_copy(complaint):

@@ -31,6 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from backend.app.alerts.delivery import AlertComposer, AlertOutbox, AlertOutcome, PreparedAlert, cancelled, deliver
+from backend.app.alerts.models import Alert
 from backend.app.core import clock
 from backend.app.core.metrics import Metrics
 from backend.app.core.settings import Settings
@@ -62,7 +64,7 @@ class DrainStats:
     failed: int = 0
     cancelled: int = 0
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Outcome | AlertOutcome) -> None:
         if outcome.state is NotificationState.sent:
             self.sent += 1
         elif outcome.state is NotificationState.planned:
@@ -93,7 +95,10 @@ class Dispatcher:
         self.metrics = metrics
         self.worker = worker or worker_name()
         self.outbox = Outbox(engine, self.worker, settings.notification_lease_seconds)
+        # The staff's alerts: the same claim (Outbox on the alert table), in this same loop.
+        self.alert_outbox = AlertOutbox(engine, self.worker, settings.notification_lease_seconds)
         self.composer = Composer(policies, planner)
+        self.alert_composer = AlertComposer(settings, policies)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._senders: Senders | None = None
@@ -171,14 +176,14 @@ class Dispatcher:
             self._senders = Senders(self.settings, self.engine)
         stats = DrainStats()
         concurrency = self.settings.notification_concurrency
-        tasks: set[asyncio.Task[Outcome]] = set()
-        done: list[Outcome] = []
+        tasks: set[asyncio.Task[Outcome | AlertOutcome]] = set()
+        done: list[Outcome | AlertOutcome] = []
         last_record = time.monotonic()
         exhausted = False
         try:
             while True:
                 free = concurrency - len(tasks)
-                claimed: list[Prepared] = []
+                claimed: list[Prepared | PreparedAlert] = []
                 if not exhausted and (free >= max(1, concurrency // 2) or not tasks):
                     claimed = await asyncio.to_thread(
                         self._claim_and_prepare, min(free, self.settings.notification_batch_size)
@@ -186,7 +191,12 @@ class Dispatcher:
                     stats.claimed += len(claimed)
                     exhausted = not claimed
                     for item in claimed:
-                        if item.message is None:
+                        if isinstance(item, PreparedAlert):
+                            if item.cancel_reason is not None:
+                                done.append(cancelled(item))
+                            else:
+                                tasks.add(asyncio.create_task(deliver(item, self._senders.get, self.worker)))
+                        elif item.message is None:
                             done.append(self._cancelled_or_unroutable(item))
                         else:
                             tasks.add(asyncio.create_task(self._deliver(item)))
@@ -221,19 +231,26 @@ class Dispatcher:
         """Claims up to `limit` due rows: [(id, reclaimed)]; reclaimed = its lease had run out."""
         return self.outbox.claim(limit, now)
 
-    def _claim_and_prepare(self, limit: int) -> list[Prepared]:
+    def _claim_and_prepare(self, limit: int) -> list[Prepared | PreparedAlert]:
         now = clock.now()
         claimed = self.claim(limit, now)
-        if not claimed:
+        alerts = self.alert_outbox.claim(limit - len(claimed), now) if len(claimed) < limit else []
+        if not claimed and not alerts:
             return []
         reclaimed = dict(claimed)
+        prepared: list[Prepared | PreparedAlert] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            rows = session.exec(
-                select(Notification)
-                .where(col(Notification.id).in_(list(reclaimed)))
-                .options(selectinload(Notification.complaint))  # type: ignore[arg-type]
-            ).all()
-            return [self.composer.prepare(session, row, reclaimed[row.id], now) for row in rows]  # type: ignore[index]
+            if reclaimed:
+                rows = session.exec(
+                    select(Notification)
+                    .where(col(Notification.id).in_(list(reclaimed)))
+                    .options(selectinload(Notification.complaint))  # type: ignore[arg-type]
+                ).all()
+                prepared.extend(self.composer.prepare(session, row, reclaimed[row.id], now) for row in rows)  # type: ignore[index]
+            if alerts:
+                alert_rows = session.exec(select(Alert).where(col(Alert.id).in_([a for a, _ in alerts]))).all()
+                prepared.extend(self.alert_composer.prepare(session, row, now) for row in alert_rows)
+        return prepared
 
     def _cancelled_or_unroutable(self, item: Prepared) -> Outcome:
         now = clock.now()
@@ -365,9 +382,16 @@ class Dispatcher:
                     outcome.kind, outcome.channel, sent=outcome.state is NotificationState.sent
                 )
 
-    def _record(self, outcomes: list[Outcome]) -> None:
-        self.outbox.record(outcomes)
-        self._count(outcomes)
+    def _record(self, both: list[Outcome | AlertOutcome]) -> None:
+        outcomes = [outcome for outcome in both if isinstance(outcome, Outcome)]
+        alerts = [outcome for outcome in both if isinstance(outcome, AlertOutcome)]
+        if outcomes:
+            self.outbox.record(outcomes)
+            self._count(outcomes)
+            if any(outcome.state is NotificationState.failed for outcome in outcomes):
+                self._again = True  # the notification_failed alerts just planned go out now
+        if alerts:
+            self.alert_outbox.record(alerts)
         retries = [outcome.attempt_at for outcome in outcomes if outcome.attempt_at is not None]
         if retries and self.on_retry is not None:
             self.on_retry(retries)

@@ -12,7 +12,8 @@ A claim is a lease (NOTIFICATION_LEASE_SECONDS). A process killed mid-send leave
 The outcome is written with a fence (`claimed_by` = this dispatcher, state still `claimed`),
 so a dispatcher whose lease ran out cannot overwrite the one that took the row over. Every
 attempt of every route is a row of `notification_attempt`; a notification failed for good
-marks its complaint `notification_failed`; a sent escalation enters the complaint's history;
+marks its complaint `notification_failed` and plans a `notification_failed` alert to the
+people concerned (backend/app/alerts); a sent escalation enters the complaint's history;
 a row that is sent, failed or cancelled loses the sealed PIN it carried (sealed_pin.py).
 """
 
@@ -27,7 +28,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from backend.app.alerts import planner as alert_planner
 from backend.app.complaints.models import Complaint, HistoryKind, StatusChange
+from backend.app.core import clock
 from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 
 # Outcomes after which a row is never sent again (short of an agent's retry).
@@ -60,56 +63,61 @@ def worker_name() -> str:
 
 
 class Outbox:
-    """One dispatcher's claims and records (`worker` names it in the rows it holds)."""
+    """One dispatcher's claims and records (`worker` names it in the rows it holds). `table`:
+    the notifications, or another table with the same claim columns (id, state, attempt_at,
+    attempts, claimed_by, claimed_until): the staff's alerts (backend/app/alerts/delivery.py)
+    are claimed by this same code in the same dispatcher loop."""
 
-    def __init__(self, engine: sa.Engine, worker: str, lease_seconds: float) -> None:
+    def __init__(self, engine: sa.Engine, worker: str, lease_seconds: float, table: sa.Table = N) -> None:
         self.engine = engine
+        self.table = table
         self.worker = worker
         self.lease = dt.timedelta(seconds=lease_seconds)
         self._postgres = engine.dialect.name == "postgresql"
 
-    @staticmethod
-    def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
+    def _due(self, now: dt.datetime) -> sa.ColumnElement[bool]:
+        T = self.table
         return sa.or_(
-            sa.and_(N.c.state == NotificationState.planned.value, N.c.attempt_at <= now),
-            sa.and_(N.c.state == NotificationState.claimed.value, N.c.claimed_until < now),
+            sa.and_(T.c.state == NotificationState.planned.value, T.c.attempt_at <= now),
+            sa.and_(T.c.state == NotificationState.claimed.value, T.c.claimed_until < now),
         )
 
     def claim(self, limit: int, now: dt.datetime) -> list[tuple[int, bool]]:
         """Claims up to `limit` due rows: [(id, reclaimed)]; reclaimed = its lease had run out."""
         lease = now + self.lease
+        T = self.table
         claim_values = {
             "state": NotificationState.claimed.value,
             "claimed_by": self.worker,
             "claimed_until": lease,
-            "attempts": N.c.attempts + 1,
+            "attempts": T.c.attempts + 1,
         }
         with self.engine.begin() as connection:
             if self._postgres:
                 due = (
-                    sa.select(N.c.id, N.c.state.label("previous"))
+                    sa.select(T.c.id, T.c.state.label("previous"))
                     .where(self._due(now))
-                    .order_by(N.c.attempt_at, N.c.id)
+                    .order_by(T.c.attempt_at, T.c.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                     .cte("due")
                 )
                 rows = connection.execute(
-                    sa.update(N).where(N.c.id == due.c.id).values(**claim_values).returning(N.c.id, due.c.previous)
+                    sa.update(T).where(T.c.id == due.c.id).values(**claim_values).returning(T.c.id, due.c.previous)
                 ).all()
                 return [(row[0], row[1] == NotificationState.claimed.value) for row in rows]
             candidates = dict(
                 connection.execute(
-                    sa.select(N.c.id, N.c.state).where(self._due(now)).order_by(N.c.attempt_at, N.c.id).limit(limit)
+                    sa.select(T.c.id, T.c.state).where(self._due(now)).order_by(T.c.attempt_at, T.c.id).limit(limit)
                 ).all()
             )
             if not candidates:
                 return []
             taken = connection.execute(
-                sa.update(N)
-                .where(N.c.id.in_(list(candidates)), self._due(now))
+                sa.update(T)
+                .where(T.c.id.in_(list(candidates)), self._due(now))
                 .values(**claim_values)
-                .returning(N.c.id)
+                .returning(T.c.id)
             ).scalars()
             return [(row_id, candidates[row_id] == NotificationState.claimed.value) for row_id in taken]
 
@@ -165,6 +173,12 @@ class Outbox:
                 connection.execute(sa.insert(A), attempts)
             if failed:
                 connection.execute(sa.update(C).where(C.c.id.in_(failed)).values(notification_failed=True))
+                # The people concerned hear of it (backend/app/alerts), in this transaction.
+                alert_planner.on_notifications_failed(
+                    connection,
+                    [(o.id, o.complaint_id, o.kind) for o in outcomes if o.state is NotificationState.failed],
+                    clock.now(),
+                )
             if history:
                 connection.execute(sa.insert(H), history)
             # A PIN an SMS was carrying is wiped once the row is done with, however it ended.

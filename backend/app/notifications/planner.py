@@ -1,13 +1,14 @@
-"""What to tell whom, and when: notifications planned from the policy profile's deadlines and
-from what happens to a complaint.
+"""What to tell the customer, and when: notifications planned from the policy profile's
+deadlines and from what happens to a complaint. What the staff hear (reminders, breaches,
+rejections, disputes) are alerts, planned by backend.app.alerts.planner from the same calls.
 
 Two sorts of rows:
 - event rows, due at once: registration, acknowledgement, progress_update (an agent's
-  update), delay_notice, decision, rereview, escalation of a dispute;
-- scheduled rows, derived from the complaint's current state by `desired()`: an agent's
-  reminder on the morning of each open deadline, an escalation to the supervisor just after
-  the acknowledgement or resolution deadline, the policy's automatic progress update
-  (inverter_eu: 14 working days after the acknowledgement), a reminder to approve a decision.
+  update), delay_notice, decision;
+- scheduled rows, derived from the complaint's current state by `desired()`: the policy's
+  automatic progress update (inverter_eu: 14 working days after the acknowledgement), a
+  reminder to approve a decision. (Rows of the kinds agent_reminder, escalation and rereview
+  are from before the alerts: `replan` cancels any still planned.)
   `replan()` cancels the planned ones that are no longer wanted and adds the missing ones, so
   any change of status or deadline keeps them right; the dispatcher asks `still_wanted()`
   again just before sending.
@@ -25,6 +26,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.app.alerts import planner as alerts
+from backend.app.alerts.planner import Due
 from backend.app.complaints.models import (
     Complaint,
     DecisionOutcome,
@@ -60,7 +63,8 @@ SCHEDULED_KINDS = frozenset(
         NotificationKind.approval_request,
     }
 )
-ONE_SECOND = dt.timedelta(seconds=1)
+# What a flow collects for the dispatcher's wake-ups: notification rows and alerts' moments.
+Planned = Notification | Due
 
 
 def decision_payload(change: StatusChangeBase, kind: NotificationKind) -> dict[str, Any]:
@@ -146,18 +150,6 @@ class Planner:
     def has_email_copy(complaint: Complaint) -> bool:
         return bool(complaint.conversation_id and complaint.email and Channel(complaint.channel) in NO_PUSH_CHANNELS)
 
-    def staff_channel(self, audience: NotificationAudience) -> str:
-        return "email" if self.staff_address(audience) else "console"
-
-    def staff_address(self, audience: NotificationAudience) -> str | None:
-        if audience is NotificationAudience.supervisor:
-            return self.settings.supervisor_email or self.settings.agents_email
-        return self.settings.agents_email
-
-    @staticmethod
-    def staff_language(policy: PolicyProfile) -> Language:
-        return policy.languages[0]
-
     # --- events --------------------------------------------------------------------------------
 
     def on_registered(
@@ -169,7 +161,7 @@ class Planner:
         in_chat: bool,
         now: dt.datetime,
         pin: str | None = None,
-    ) -> list[Notification]:
+    ) -> list[Planned]:
         """The registration notice. Registered by the assistant in a conversation, the
         assistant's own reply carried the tracking number: that row is recorded as sent. The
         SMS the policy sends with the tracking number and the PIN keeps the PIN sealed."""
@@ -198,7 +190,7 @@ class Planner:
                     )
                 )
             rows.append(row)
-        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+        return [*self._added(complaint, rows), *self.replan(session, complaint, policy, now=now)]
 
     def on_status_changed(
         self,
@@ -209,7 +201,7 @@ class Planner:
         previous: ComplaintStatus,
         change: StatusChangeCreate,
         now: dt.datetime,
-    ) -> list[Notification]:
+    ) -> list[Planned]:
         """An agent changed the status: the decision when resolved, the acknowledgement when
         the complaint leaves `registered`, an update when it is (again) being worked on."""
         status = ComplaintStatus(complaint.status)
@@ -231,7 +223,7 @@ class Planner:
                 self._event(complaint, kind, channel, now, payload)
                 for channel in self.customer_routes(complaint, policy, kind)
             ]
-        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+        return [*self._added(complaint, rows), *self.replan(session, complaint, policy, now=now)]
 
     def on_delay(
         self,
@@ -242,13 +234,13 @@ class Planner:
         reason: str,
         new_date: dt.datetime,
         now: dt.datetime,
-    ) -> list[Notification]:
+    ) -> list[Planned]:
         payload = {"reason": reason, "new_date": new_date.isoformat()}
         rows = [
             self._event(complaint, NotificationKind.delay_notice, channel, now, payload)
             for channel in self.customer_routes(complaint, policy, NotificationKind.delay_notice)
         ]
-        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+        return [*self._added(complaint, rows), *self.replan(session, complaint, policy, now=now)]
 
     def on_customer_decision(
         self,
@@ -259,29 +251,11 @@ class Planner:
         approved: bool,
         reason: str | None,
         now: dt.datetime,
-    ) -> list[Notification]:
+    ) -> list[Planned]:
         """The customer answered in the chat (which already told them what happens next): the
-        agents hear of a rejection, the supervisor of a dispute."""
-        rows: list[Notification] = []
-        status = ComplaintStatus(complaint.status)
-        if not approved and status is ComplaintStatus.reopened:
-            rows.append(
-                self._staff_event(
-                    complaint, policy, NotificationKind.rereview, NotificationAudience.agents, now, {"reason": reason}
-                )
-            )
-        elif not approved and status is ComplaintStatus.disputed:
-            rows.append(
-                self._staff_event(
-                    complaint,
-                    policy,
-                    NotificationKind.escalation,
-                    NotificationAudience.supervisor,
-                    now,
-                    {"reason": reason, "template": "escalation_dispute"},
-                )
-            )
-        return self._added(complaint, rows) + self.replan(session, complaint, policy, now=now)
+        people concerned get an alert of a rejection; of a dispute, the supervisors too."""
+        events = alerts.on_customer_decision(session, complaint, approved=approved, reason=reason, now=now)
+        return [*events, *self.replan(session, complaint, policy, now=now)]
 
     def _event(
         self,
@@ -301,25 +275,6 @@ class Planner:
             payload={key: value for key, value in (payload or {}).items() if value is not None} or None,
         )
 
-    def _staff_event(
-        self,
-        complaint: Complaint,
-        policy: PolicyProfile,
-        kind: NotificationKind,
-        audience: NotificationAudience,
-        now: dt.datetime,
-        payload: dict[str, Any],
-    ) -> Notification:
-        return Notification(
-            kind=kind,
-            audience=audience,
-            channel=self.staff_channel(audience),
-            language=self.staff_language(policy),
-            due_at=now,
-            attempt_at=now,
-            payload={key: value for key, value in payload.items() if value is not None} or None,
-        )
-
     @staticmethod
     def _added(complaint: Complaint, rows: list[Notification]) -> list[Notification]:
         complaint.notifications.extend(rows)
@@ -336,40 +291,7 @@ class Planner:
 
         status = ComplaintStatus(complaint.status)
         stopped = status in RESOLUTION_STOPPED
-        staff_language = self.staff_language(policy)
         specs: list[Spec] = []
-
-        watched: list[tuple[str, dt.datetime, bool]] = []  # deadline, moment, escalate when passed
-        if complaint.acknowledged_at is None:
-            watched.append(("acknowledge_by", complaint.acknowledge_by, True))
-        if not stopped:
-            if complaint.investigate_by is not None:
-                watched.append(("investigate_by", complaint.investigate_by, False))
-            watched.append(("resolve_by", complaint.delayed_to or complaint.resolve_by, True))
-        for deadline, moment, escalate in watched:
-            reminder = self._local(policy, moment, self.settings.reminder_local_time)
-            if reminder < moment and moment > now:
-                specs.append(
-                    Spec(
-                        NotificationKind.agent_reminder,
-                        NotificationAudience.agents,
-                        reminder,
-                        self.staff_channel(NotificationAudience.agents),
-                        staff_language,
-                        deadline,
-                    )
-                )
-            if escalate:
-                specs.append(
-                    Spec(
-                        NotificationKind.escalation,
-                        NotificationAudience.supervisor,
-                        moment + ONE_SECOND,
-                        self.staff_channel(NotificationAudience.supervisor),
-                        staff_language,
-                        deadline,
-                    )
-                )
 
         if complaint.progress_update_by is not None and not stopped and not self._agent_updated(complaint):
             due = self._local(policy, complaint.progress_update_by, self.settings.customer_notice_local_time)
@@ -413,9 +335,10 @@ class Planner:
 
     def replan(
         self, session: Session, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime
-    ) -> list[Notification]:
+    ) -> list[Planned]:
         """Cancels planned scheduled rows that are no longer wanted, adds the missing ones. A
-        sent (or failed, or claimed) row with the same identity counts as done."""
+        sent (or failed, or claimed) row with the same identity counts as done. The staff's
+        deadline alerts follow the same change (backend.app.alerts.planner.replan)."""
         wanted = {spec.identity: spec for spec in self.desired(complaint, policy, now=now)}
         present: set[tuple[Any, ...]] = set()
         for row in complaint.notifications:
@@ -443,7 +366,7 @@ class Planner:
             for key, spec in wanted.items()
             if key not in present
         ]
-        return self._added(complaint, added)
+        return [*self._added(complaint, added), *alerts.replan(session, complaint, policy, self.settings, now=now)]
 
     def still_wanted(self, row: Notification, complaint: Complaint, policy: PolicyProfile, *, now: dt.datetime) -> bool:
         """Asked just before sending: the complaint may have changed since the row was planned."""
@@ -451,9 +374,7 @@ class Planner:
             return False
         if is_scheduled(row):
             return identity(row) in {spec.identity for spec in self.desired(complaint, policy, now=now)}
-        if (row.payload or {}).get("template") == "escalation_dispute":
-            return ComplaintStatus(complaint.status) is ComplaintStatus.disputed
-        return True
+        return row.audience == NotificationAudience.customer  # staff rows from before the alerts
 
     @staticmethod
     def _agent_updated(complaint: Complaint) -> bool:
@@ -468,5 +389,4 @@ class Planner:
     @staticmethod
     def _local(policy: PolicyProfile, moment: dt.datetime, at: dt.time) -> dt.datetime:
         """`at` o'clock on the local day of `moment`, in the policy's time zone, as UTC."""
-        day = policy.local(moment).date()
-        return dt.datetime.combine(day, at, tzinfo=policy.tz).astimezone(dt.UTC)
+        return alerts.local_at(policy, moment, at)

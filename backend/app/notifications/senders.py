@@ -1,6 +1,9 @@
 """The routes a notification can take, one sender each: into the customer's conversation
-through Rasa, WhatsApp (the window, or an approved template), Telegram's Bot API, e-mail, an
-SMS gateway, and the agents' list. What a sender is and how it fails: backend.app.notifications.outgoing.
+through Rasa, WhatsApp (the window, or an approved template), Telegram's Bot API (aiogram), e-mail,
+an SMS gateway; and the routes of the staff's alerts (backend/app/alerts): e-mail to a person,
+the staff Telegram bot. There is no route that only claims success: the console's copy of an
+alert is a row in the person's inbox, written by the alerts' outbox, not a sender.
+What a sender is and how it fails: backend.app.notifications.outgoing.
 
 Every base URL comes from the settings, so the tests use local servers that speak the same
 protocols (tests/support/loopback.py).
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import importlib.util
 import logging
 from typing import Any
 
@@ -39,7 +43,7 @@ from contract import conversation_ids
 log = logging.getLogger(__name__)
 # Request URLs carry secrets (Rasa's token in the query, the bot token in the path): the HTTP
 # clients' own request logs stay at WARNING.
-for _client_logger in ("httpx", "httpcore", "telegram", "telegram.ext"):
+for _client_logger in ("httpx", "httpcore", "aiogram.event", "aiohttp.client"):
     logging.getLogger(_client_logger).setLevel(logging.WARNING)
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
@@ -208,12 +212,13 @@ class WhatsAppSender:
         return f"template {template} ({message.language}) {' '.join(str(i) for i in ids)}".strip()
 
 
-# --- Telegram Bot API (python-telegram-bot) -------------------------------------------------------
+# --- Telegram Bot API (aiogram) -------------------------------------------------------------------
 
 
 class TelegramSender:
     """Straight to the chat through the Bot API, for a Telegram complaint whose conversation
-    Rasa no longer has (the chat id is inside the conversation id, `tg:<chat id>`)."""
+    Rasa no longer has (the chat id is inside the conversation id, `tg:<chat id>`). aiogram, the
+    backend's one Telegram library (backend/app/clients/telegram.py)."""
 
     name = "telegram"
 
@@ -223,49 +228,47 @@ class TelegramSender:
         self._lock = asyncio.Lock()
 
     async def _get_bot(self) -> Any:
-        import telegram
-        from telegram.request import HTTPXRequest
+        from backend.app.clients.telegram import aiogram_bot
 
         async with self._lock:
             if self._bot is None:
                 token = self.settings.telegram_bot_token
                 if token is None:
                     raise Permanent("TELEGRAM_BOT_TOKEN not set")
-                base = self.settings.telegram_api_base_url.rstrip("/")
-                timeout = self.settings.notification_send_timeout_seconds
-                bot = telegram.Bot(
+                self._bot = aiogram_bot(
                     token.get_secret_value(),
-                    base_url=f"{base}/bot",
-                    base_file_url=f"{base}/file/bot",
-                    request=HTTPXRequest(connection_pool_size=8, read_timeout=timeout, connect_timeout=timeout),
+                    self.settings.telegram_api_base_url,
+                    timeout=self.settings.notification_send_timeout_seconds,
                 )
-                await bot.initialize()
-                self._bot = bot
             return self._bot
 
     async def send(self, message: Outgoing) -> str:
-        from telegram import error
+        from aiogram import exceptions as error
 
         chat_id = conversation_ids.platform_id(message.conversation_id, conversation_ids.TELEGRAM)
         if not chat_id or not chat_id.lstrip("-").isdigit():
             raise Permanent("no Telegram chat id")
+        bot = await self._get_bot()
         try:
-            bot = await self._get_bot()
             sent = await bot.send_message(chat_id=int(chat_id), text=message.text)
-        except error.RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
-            raise Transient("telegram: flood control", retry_after=seconds) from None
-        except (error.Forbidden, error.BadRequest, error.InvalidToken) as exc:
+        except error.TelegramRetryAfter as exc:
+            raise Transient("telegram: flood control", retry_after=float(exc.retry_after)) from None
+        except (
+            error.TelegramForbiddenError,
+            error.TelegramBadRequest,
+            error.TelegramNotFound,
+            error.TelegramUnauthorizedError,
+        ) as exc:
             raise Permanent(f"telegram refused: {type(exc).__name__}") from None
-        except error.TelegramError as exc:  # NetworkError, TimedOut, ...
+        except Exception as exc:  # noqa: BLE001 - server errors, network errors, timeouts
             raise Transient(f"telegram: {type(exc).__name__}") from None
         return f"telegram message {sent.message_id}"
 
     async def close(self) -> None:
         if self._bot is not None:
+            bot, self._bot = self._bot, None
             try:
-                await self._bot.shutdown()
+                await bot.session.close()
             except Exception:  # noqa: BLE001 - closing anyway
                 pass
 
@@ -348,16 +351,6 @@ class HttpSmsSender:
         return "sms accepted by the gateway"
 
 
-class ConsoleSender:
-    """Agents' reminders and escalations without an e-mail address: the agents' list shows
-    the complaint (overdue, and the notification in its record)."""
-
-    name = "console"
-
-    async def send(self, message: Outgoing) -> str:
-        return "shown on the agents' list"
-
-
 # --- all of them ----------------------------------------------------------------------------------
 
 
@@ -378,8 +371,13 @@ class Senders:
             "telegram": self.telegram,
             "email": EmailSender(settings, engine),
             "sms": sms_sender(settings, self.http, sms_class),
-            "console": ConsoleSender(),
+            # One letter to one agent (no customer thread).
+            "staff_email": EmailSender(settings),
         }
+        # The staff bot (backend/app/staffbot) when its package is installed.
+        self.staff_telegram = _staff_telegram(settings)
+        if self.staff_telegram is not None:
+            self.by_route["staff_telegram"] = self.staff_telegram
 
     def get(self, route: str) -> Sender:
         sender = self.by_route.get(route)
@@ -389,7 +387,30 @@ class Senders:
 
     async def close(self) -> None:
         await self.telegram.close()
+        closing = getattr(self.staff_telegram, "close", None)
+        if closing is not None:
+            try:
+                await closing()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
         await self.http.aclose()
+
+
+def _staff_telegram(settings: Settings) -> Any:
+    """StaffTelegramSender of backend.app.staffbot.sender, when that package is there and its
+    bot is configured; None otherwise (the route is then absent, never faked)."""
+    if importlib.util.find_spec("backend.app.staffbot") is None:
+        return None
+    try:
+        module = importlib.import_module("backend.app.staffbot.sender")
+    except ImportError:
+        log.warning("backend.app.staffbot.sender cannot be imported; no staff Telegram route")
+        return None
+    try:
+        return module.StaffTelegramSender(settings)
+    except Exception as exc:  # noqa: BLE001 - a bot that is not configured is no route
+        log.info("staff Telegram route off: %s", type(exc).__name__)
+        return None
 
 
 def _import(reference: str) -> Any:

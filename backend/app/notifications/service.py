@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlmodel import Session, col, select
 
+from backend.app.alerts.models import Alert
 from backend.app.complaints.models import Complaint
 from backend.app.core import clock
 from backend.app.core.metrics import Metrics
 from backend.app.core.settings import Settings
 from backend.app.notifications.dispatcher import Dispatcher
 from backend.app.notifications.models import Notification, NotificationState
-from backend.app.notifications.planner import Planner
+from backend.app.notifications.planner import Planned, Planner
 from backend.app.notifications.scheduler import NotificationScheduler
 from backend.app.policies.profile import PolicyProfile
 
@@ -66,11 +67,11 @@ class NotificationService:
         self.dispatcher.stop()
 
     @contextmanager
-    def planning(self) -> Iterator[list[Notification]]:
+    def planning(self) -> Iterator[list[Planned]]:
         """For a flow that plans notifications inside its transaction: collect them in the list
         this yields; when the block ends without an error (it committed), the dispatcher is
         woken for them."""
-        planned: list[Notification] = []
+        planned: list[Planned] = []
         yield planned
         self.wake(planned)
 
@@ -94,13 +95,19 @@ class NotificationService:
             .select_from(Notification)
             .where(Notification.complaint_id == complaint.id, col(Notification.state) == NotificationState.failed)
         ).one()
+        # A failed alert about the complaint keeps it in the failed view (backend/app/alerts).
+        others += session.exec(
+            select(sa.func.count())
+            .select_from(Alert)
+            .where(Alert.complaint_id == complaint.id, col(Alert.state) == NotificationState.failed)
+        ).one()
         complaint.notification_failed = others > 0
         session.add(complaint)
         session.commit()
         self.wake([row])
         return row
 
-    def wake(self, rows: Iterable[Notification]) -> None:
+    def wake(self, rows: Iterable[Planned]) -> None:
         """After the commit that planned `rows`: send what is due now, set wake-ups for the rest."""
         self.wake_at(row.attempt_at for row in rows if row.state == NotificationState.planned)
 

@@ -3,8 +3,9 @@ agent's language, plain JavaScript modules beside it) and its real-time feed at 
 
 The websocket's first message authenticates: `{"type": "auth", "token": "<bearer token>"}`
 (a token in the URL would end up in access logs). Then the server sends `hello`, the queue
-(`{"type": "queue", "handoffs": [...]}`, again whenever it changes) and the new messages of
-handed-over conversations (`{"type": "messages", "messages": [...]}`); the client may send
+(`{"type": "queue", "handoffs": [...]}`, again whenever it changes), the new messages of
+handed-over conversations (`{"type": "messages", "messages": [...]}`) and the agent's own new
+alerts (`{"type": "alerts", "alerts": [...]}`, backend/app/alerts); the client may send
 `{"type": "ping"}` (answered `pong`). Close codes: 4401 not authenticated (or the session
 ended), 4408 too slow to read (reconnect and reload).
 """
@@ -140,6 +141,7 @@ async def console_feed(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="not authenticated")
         return
     actor = Actor.of(caller)
+    own_id = caller.account.id if caller.account is not None else None
     await websocket.send_json(
         {"type": "hello", "agent": {"username": actor.username, "display_name": actor.display_name}}
     )
@@ -153,7 +155,9 @@ async def console_feed(websocket: WebSocket) -> None:
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, reader}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
             if getter in done:
-                await websocket.send_json(getter.result())
+                payload = _for_agent(getter.result(), own_id)
+                if payload is not None:
+                    await websocket.send_json(payload)
             else:
                 getter.cancel()
             if not hub.is_subscribed(queue):
@@ -169,6 +173,18 @@ async def console_feed(websocket: WebSocket) -> None:
     finally:
         hub.unsubscribe(queue)
         reader.cancel()
+
+
+def _for_agent(payload: dict[str, Any], agent_id: int | None) -> dict[str, Any] | None:
+    """Alerts go only to their own recipient (the built-in AGENT_TOKEN has no inbox)."""
+    if payload.get("type") != "alerts":
+        return payload
+    mine = [
+        {key: value for key, value in alert.items() if key != "agent_id"}
+        for alert in payload.get("alerts", [])
+        if agent_id is not None and alert.get("agent_id") == agent_id
+    ]
+    return {"type": "alerts", "alerts": mine} if mine else None
 
 
 async def _read(websocket: WebSocket, queue: "asyncio.Queue[dict[str, Any]]") -> None:

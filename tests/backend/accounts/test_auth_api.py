@@ -52,6 +52,7 @@ def test_login_gives_an_expiring_token_stored_hashed(
         "builtin": False,
         "expires_at": body["expires_at"],
         "language": None,
+        "email": None,
     }
 
 
@@ -127,6 +128,7 @@ def test_builtin_tokens_still_work(client: TestClient, agent_headers: Headers, s
         "role": "agent",
         "builtin": True,
         "expires_at": None,
+        "email": None,
         "language": None,
     }
     assert client.get("/api/auth/me", headers=service_headers).json()["role"] == "service"

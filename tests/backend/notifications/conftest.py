@@ -14,16 +14,22 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
+from backend.app.accounts import service as accounts
+from backend.app.accounts.models import AgentCreate, AgentRole
+from backend.app.alerts.models import Alert, AlertRecipient
 from backend.app.core import clock
+from backend.app.core.models import utcnow
 from backend.app.core.settings import Settings
 from backend.app.main import create_app
 from backend.app.notifications.models import Notification, NotificationState
 from backend.app.notifications.service import NotificationService
+from backend.app.teams import service as teams
 from tests.support.loopback import LoopbackServer, SmtpSink
 
 RASA_TOKEN = "test-rasa-token"
 TELEGRAM_TOKEN = "123456:TEST"
-SUPERVISOR = "supervisor@example.com"
+SUPERVISOR = "boss@example.com"
+ON_DUTY = "duty@example.com"
 TEMPLATES = {"ru": "complaint_update", "az": "complaint_update", "ro": "complaint_update", "tr": "complaint_update"}
 
 
@@ -52,8 +58,6 @@ def sender_settings(base: Settings, loopback: LoopbackServer, smtp: SmtpSink, **
         "whatsapp_api_base_url": loopback.url,
         "whatsapp_templates": TEMPLATES,
         "sms_gateway_url": f"{loopback.url}/sms",
-        "supervisor_email": SUPERVISOR,
-        "agents_email": None,
         "scheduler_enabled": False,
         "approval_reminder_days": 3,
         "notification_concurrency": 8,
@@ -111,10 +115,15 @@ class Timeline:
         return dt.datetime.strptime(f"{day}.{self.year} {time}", "%d.%m.%Y %H:%M").replace(tzinfo=self.tz)
 
     def next_due(self) -> dt.datetime | None:
+        """The next notification or alert due (the dispatcher claims both)."""
         with Session(self.service.dispatcher.engine) as session:
-            return session.exec(
-                select(sa.func.min(Notification.attempt_at)).where(Notification.state == NotificationState.planned)
-            ).one()
+            moments = [
+                session.exec(
+                    select(sa.func.min(table.attempt_at)).where(table.state == NotificationState.planned)
+                ).one()  # type: ignore[attr-defined]
+                for table in (Notification, Alert)
+            ]
+        return min((moment for moment in moments if moment is not None), default=None)
 
     def at(self, local: str) -> dt.datetime:
         target = self.moment(local)
@@ -160,3 +169,47 @@ def sent_log(engine: sa.Engine, tz: ZoneInfo) -> list[tuple[str, str, str, str]]
             (row.sent_at.astimezone(tz).strftime("%d.%m %H:%M"), row.kind, row.audience, row.channel or "")  # type: ignore[union-attr]
             for row in rows
         ]
+
+
+def staff_on_duty(engine: sa.Engine, policy: str) -> None:
+    """An agent in every team of the policy ("duty", duty@example.com) and a supervisor of no
+    team ("boss", boss@example.com): the people the policy's alerts reach."""
+    from backend.app.policies.profile import load_policies
+
+    profile = load_policies()[policy]
+    with Session(engine) as session:
+        made = {}
+        for username, role, email in (("duty", AgentRole.agent, ON_DUTY), ("boss", AgentRole.supervisor, SUPERVISOR)):
+            agent = accounts.create_agent(
+                session=session,
+                agent_in=AgentCreate(
+                    username=username, display_name=username.title(), role=role, password="a-long-password-1"
+                ),
+                now=utcnow(),
+            )
+            agent.email = email
+            session.add(agent)
+            session.commit()
+            made[username] = agent
+        for team in profile.teams:
+            row = teams.team_by_key(session=session, policy=profile, key=team.id)
+            session.commit()
+            teams.add_member(session=session, team=row, agent=made["duty"], now=utcnow())
+
+
+def alert_log(engine: sa.Engine, tz: ZoneInfo) -> list[tuple[str, str, str, str]]:
+    """(local time, kind, deadline, who) of every alert sent or failed, in order; who: the
+    recipients' reasons (team, assignee, supervisor), or "failed"."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Alert)
+            .where(sa.or_(Alert.state == NotificationState.sent, Alert.state == NotificationState.failed))
+            .order_by(Alert.due_at, Alert.id)  # type: ignore[arg-type]
+        ).all()
+        log = []
+        for row in rows:
+            reasons = session.exec(select(AlertRecipient.reason).where(AlertRecipient.alert_id == row.id)).all()
+            who = "+".join(sorted(set(reasons))) if row.state == NotificationState.sent else "failed"
+            at = (row.sent_at or row.due_at).astimezone(tz).strftime("%d.%m %H:%M")
+            log.append((at, row.kind, row.deadline or "", who))
+        return log

@@ -10,10 +10,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from backend.app.alerts.models import Alert
 from backend.app.notifications.models import Notification, NotificationAttempt, NotificationState
 from backend.app.notifications.service import NotificationService
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
-from tests.backend.notifications.conftest import Timeline
+from tests.backend.notifications.conftest import Timeline, staff_on_duty
 from tests.support.loopback import LoopbackServer, SmtpSink
 
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}
@@ -68,6 +69,7 @@ def test_failing_for_good_shows_on_the_agents_list_and_can_be_retried(
     nclient: TestClient, service: NotificationService, timeline: Callable[..., Timeline], smtp: SmtpSink
 ) -> None:
     line = timeline(BAKU, "02.02 10:00")
+    staff_on_duty(service.dispatcher.engine, "inverter_eu")  # who hears of the failure
     tn = _register(nclient, "inverter_eu")  # e-mail only
     smtp.failures = 100  # 451 to everything
     line.at("02.02 12:00")  # 6 attempts: 30 + 60 + 120 + 240 + 480 s
@@ -77,6 +79,10 @@ def test_failing_for_good_shows_on_the_agents_list_and_can_be_retried(
     failed = nclient.get("/api/complaints?notification_failed=true", headers=AGENT).json()
     assert [c["tracking_number"] for c in failed] == [tn] and failed[0]["notification_failed"] is True
     assert nclient.get("/api/complaints?notification_failed=false", headers=AGENT).json() == []
+    # The team's agent got an alert of it (in the console; the e-mail failed like the rest).
+    with Session(service.dispatcher.engine) as session:
+        alert = session.exec(select(Alert).where(Alert.kind == "notification_failed")).one()
+        assert alert.state == "sent" and alert.payload == {"notification": "registration"}
 
     smtp.failures = 0
     retried = nclient.post(f"/api/complaints/{tn}/notifications/{registration['id']}/retry", headers=AGENT)

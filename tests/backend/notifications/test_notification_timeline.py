@@ -8,9 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
+from backend.app.alerts.models import Alert
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, VALID_COMPLAINTS
-from tests.backend.notifications.conftest import RASA_TOKEN, SUPERVISOR, Timeline, sent_log
+from tests.backend.notifications.conftest import (
+    ON_DUTY,
+    RASA_TOKEN,
+    SUPERVISOR,
+    Timeline,
+    alert_log,
+    sent_log,
+    staff_on_duty,
+)
 from tests.support.loopback import LoopbackServer, SmtpSink
 from tests.support.rasa_api import jwt_user
 
@@ -73,8 +83,11 @@ class Agent:
 Expected = list[tuple[str, str, str, str]]
 
 
-def _check(app: FastAPI, tz: ZoneInfo, expected: Expected) -> None:
+def _check(app: FastAPI, tz: ZoneInfo, expected: Expected, alerts: Expected) -> None:
+    """The customer's notifications, and the staff's alerts (backend/app/alerts)."""
+
     assert sent_log(app.state.engine, tz) == expected
+    assert alert_log(app.state.engine, tz) == alerts
 
 
 def test_eurolux_web_chat_on_time(
@@ -88,6 +101,7 @@ def test_eurolux_web_chat_on_time(
     time, approved: reminders before each deadline, no escalation."""
     line = timeline(BAKU, "02.02 10:00")
     agent = Agent(nclient)
+    staff_on_duty(notify_app.state.engine, "eurolux")
     loopback.conversation("web-eu-1", channel="rest")
     tn = agent.register("eurolux", conversation_id="web-eu-1")
     line.at("05.02 11:00")
@@ -102,11 +116,14 @@ def test_eurolux_web_chat_on_time(
         BAKU,
         [
             ("02.02 10:00", "registration", "customer", "rest"),  # the assistant's reply carried the number
-            ("05.02 09:00", "agent_reminder", "agents", "console"),
             ("05.02 11:00", "acknowledgement", "customer", "rasa"),
-            ("10.02 09:00", "agent_reminder", "agents", "console"),
-            ("12.02 09:00", "agent_reminder", "agents", "console"),
             ("12.02 15:00", "decision", "customer", "rasa"),
+        ],
+        [
+            ("05.02 09:00", "deadline_due_soon", "acknowledge_by", "team"),  # unassigned: the whole team
+            ("10.02 09:00", "deadline_due_soon", "investigate_by", "team"),
+            ("11.02 00:00", "deadline_breached", "investigate_by", "supervisor+team"),  # decided on 12.02
+            ("12.02 09:00", "deadline_due_soon", "resolve_by", "team"),
         ],
     )
     triggered = loopback.triggered()
@@ -126,9 +143,11 @@ def test_eurolux_web_chat_on_time(
     # The resolution date, the Azerbaijani way (CLDR 47 capitalises the weekday, 46 does not).
     assert "məsələni 12 fevral 2026 (cümə axşamı) tarixinədək" in triggered[0]["entities"]["text"].lower()
     states = {(n["kind"], n["deadline"]): n["state"] for n in agent.record(tn)["notifications"]}
-    assert states[("escalation", "acknowledge_by")] == "cancelled"
-    assert states[("escalation", "resolve_by")] == "cancelled"
     assert states[("approval_request", None)] == "cancelled"
+    # Met on time: the breach alerts of those deadlines were cancelled.
+    with Session(notify_app.state.engine) as session:
+        breaches = session.exec(select(Alert.deadline, Alert.state).where(Alert.kind == "deadline_breached")).all()
+    assert dict(breaches) == {"acknowledge_by": "cancelled", "investigate_by": "sent", "resolve_by": "cancelled"}
 
 
 def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
@@ -140,6 +159,7 @@ def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
 ) -> None:
     line = timeline(BAKU, "02.02 10:00")
     agent = Agent(nclient)
+    staff_on_duty(notify_app.state.engine, "kontakt")
     loopback.conversation("tg:1001", channel="telegram")
     tn = agent.register("kontakt", conversation_id="tg:1001")
     line.at("06.02 10:00")  # nobody acknowledged by Thursday: escalated at midnight
@@ -160,22 +180,20 @@ def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
         BAKU,
         [
             ("02.02 10:00", "registration", "customer", "telegram"),
-            ("05.02 09:00", "agent_reminder", "agents", "console"),
-            ("06.02 00:00", "escalation", "supervisor", "email"),
             ("06.02 10:00", "acknowledgement", "customer", "rasa"),
-            (
-                "11.02 09:00",
-                "agent_reminder",
-                "agents",
-                "console",
-            ),  # investigate_by: 3 working days after the acknowledgement
-            ("12.02 09:00", "agent_reminder", "agents", "console"),
             ("12.02 16:00", "delay_notice", "customer", "rasa"),
-            ("16.02 09:00", "agent_reminder", "agents", "console"),  # the new date
             ("16.02 12:00", "decision", "customer", "rasa"),
-            ("17.02 10:00", "escalation", "supervisor", "email"),  # reopened after the promised date
-            ("17.02 10:00", "rereview", "agents", "console"),
             ("17.02 15:00", "decision", "customer", "rasa"),
+        ],
+        [
+            ("05.02 09:00", "deadline_due_soon", "acknowledge_by", "team"),
+            ("06.02 00:00", "deadline_breached", "acknowledge_by", "supervisor+team"),
+            ("11.02 09:00", "deadline_due_soon", "investigate_by", "team"),  # 3 working days after the acknowledgement
+            ("12.02 00:00", "deadline_breached", "investigate_by", "supervisor+team"),
+            ("12.02 09:00", "deadline_due_soon", "resolve_by", "team"),
+            ("16.02 09:00", "deadline_due_soon", "resolve_by", "team"),  # the new date
+            ("17.02 10:00", "deadline_breached", "resolve_by", "supervisor+team"),  # reopened after the promised date
+            ("17.02 10:00", "rejection", "", "team"),
         ],
     )
     delay = [call for call in loopback.triggered() if call["name"] == "EXTERNAL_delay_notice"][0]
@@ -183,7 +201,8 @@ def test_kontakt_telegram_late_acknowledgement_delay_and_rereview(
     assert "Новая дата решения: 16 февраля 2026\u202fг. (понедельник)." in delay["entities"]["text"]
     assert delay["entities"]["new_date"] == "16 февраля 2026\u202fг. (понедельник)"
     escalations = [message for message in smtp.messages if message["To"] == SUPERVISOR]
-    assert len(escalations) == 2
+    assert len(escalations) == 3  # the supervisor's e-mail of each breach
+    assert len([message for message in smtp.messages if message["To"] == ON_DUTY]) == 8
     assert "acknowledge_by passed" in [e["note"] for e in agent.record(tn)["history"] if e["kind"] == "escalation"][0]
 
 
@@ -199,6 +218,7 @@ def test_music_gallery_web_chat_closed_page_overdue_and_approval_reminder(
     back in the chat, through the chat alone."""
     line = timeline(BAKU, "02.02 10:00")
     agent = Agent(nclient)
+    staff_on_duty(notify_app.state.engine, "music_gallery")
     chat = "wc:" + "a1" * 16
     loopback.conversation(chat, channel="socketio")
     loopback.open_pages.add(chat)
@@ -218,12 +238,14 @@ def test_music_gallery_web_chat_closed_page_overdue_and_approval_reminder(
         BAKU,
         [
             ("02.02 10:00", "registration", "customer", "socketio"),  # the assistant's reply
-            ("05.02 09:00", "agent_reminder", "agents", "console"),
             ("05.02 10:00", "acknowledgement", "customer", "rasa"),
-            ("16.02 09:00", "agent_reminder", "agents", "console"),
-            ("17.02 00:00", "escalation", "supervisor", "email"),
             ("17.02 11:00", "decision", "customer", "email"),  # the page was closed
             ("20.02 10:00", "approval_request", "customer", "rasa"),
+        ],
+        [
+            ("05.02 09:00", "deadline_due_soon", "acknowledge_by", "team"),
+            ("16.02 09:00", "deadline_due_soon", "resolve_by", "team"),
+            ("17.02 00:00", "deadline_breached", "resolve_by", "supervisor+team"),
         ],
     )
     customer_mail = [m for m in smtp.messages if m["To"] == "nigar@example.az"]
@@ -254,6 +276,7 @@ def test_inverter_eu_email_progress_update_delay_and_dispute(
     (moved when the acknowledgement came before its deadline); two rejections: disputed."""
     line = timeline(BUCHAREST, "02.02 10:00")
     agent = Agent(nclient)
+    staff_on_duty(notify_app.state.engine, "inverter_eu")
     tn = agent.register("inverter_eu")
     planned_update = [n for n in agent.record(tn)["notifications"] if n["kind"] == "progress_update"]
     assert [n["due_at"] for n in planned_update] == ["2026-03-03T10:00:00+02:00"]  # from the acknowledgement deadline
@@ -283,14 +306,17 @@ def test_inverter_eu_email_progress_update_delay_and_dispute(
             ("02.02 10:00", "registration", "customer", "email"),
             ("03.02 11:00", "acknowledgement", "customer", "email"),
             ("23.02 10:00", "progress_update", "customer", "email"),
-            ("16.03 09:00", "agent_reminder", "agents", "console"),
             ("16.03 14:00", "delay_notice", "customer", "email"),
-            ("20.03 09:00", "agent_reminder", "agents", "console"),
             ("20.03 12:00", "decision", "customer", "email"),
-            ("21.03 10:00", "escalation", "supervisor", "email"),
-            ("21.03 10:00", "rereview", "agents", "console"),
             ("23.03 12:00", "decision", "customer", "email"),
-            ("24.03 09:30", "escalation", "supervisor", "email"),
+        ],
+        [
+            ("23.02 09:00", "deadline_due_soon", "progress_update_by", "team"),  # the policy's update went at 10:00
+            ("16.03 09:00", "deadline_due_soon", "resolve_by", "team"),
+            ("20.03 09:00", "deadline_due_soon", "resolve_by", "team"),
+            ("21.03 10:00", "deadline_breached", "resolve_by", "supervisor+team"),
+            ("21.03 10:00", "rejection", "", "team"),
+            ("24.03 09:30", "dispute", "", "supervisor+team"),
         ],
     )
     customer_mail = [m for m in smtp.messages if m["To"] == "ion.popescu@example.ro"]
@@ -299,7 +325,8 @@ def test_inverter_eu_email_progress_update_delay_and_dispute(
     assert "Așteptăm piesa de schimb de la producător." in customer_mail[3].get_content()
     assert "Noua dată de soluționare: 20 martie 2026 (vineri)." in customer_mail[3].get_content()
     dispute = [m for m in smtp.messages if m["To"] == SUPERVISOR][-1]
-    assert dispute["Subject"] == f"Reclamație contestată: {tn}"  # agents read the policy's language
+    assert dispute["Subject"] == "Clientul contestă decizia"  # an agent without a language: the policy's
+    assert tn in dispute.get_content() and f"#/complaint/{tn}" in dispute.get_content()
     assert loopback.triggered() == []
 
 
@@ -314,6 +341,7 @@ def test_poliser_whatsapp_window_template_then_conversation(
     customer writes again, the decision goes into the conversation (with its buttons)."""
     line = timeline(ISTANBUL, "02.02 10:00")
     agent = Agent(nclient)
+    staff_on_duty(notify_app.state.engine, "poliser")
     wa_id = "905321234567"
     conversation = f"wa:{wa_id}"  # the WhatsApp channel's conversation of that number
     loopback.conversation(conversation, channel="whatsapp", last_message_at=line.moment("02.02 09:58").timestamp())
@@ -338,17 +366,20 @@ def test_poliser_whatsapp_window_template_then_conversation(
         [
             ("02.02 10:00", "registration", "customer", "whatsapp"),
             ("02.02 10:00", "registration", "customer", "sms"),  # the policy's SMS, with the PIN
-            ("04.02 09:00", "agent_reminder", "agents", "console"),
             ("04.02 10:00", "acknowledgement", "customer", "whatsapp"),
-            ("10.02 09:00", "agent_reminder", "agents", "console"),
-            ("11.02 09:00", "agent_reminder", "agents", "console"),
             ("11.02 14:00", "decision", "customer", "whatsapp"),
             ("11.02 14:00", "decision", "customer", "sms"),
-            ("11.02 15:00", "rereview", "agents", "console"),
-            ("12.02 00:00", "escalation", "supervisor", "email"),
             ("12.02 10:00", "decision", "customer", "whatsapp"),
             ("12.02 10:00", "decision", "customer", "sms"),
-            ("12.02 11:00", "escalation", "supervisor", "email"),
+        ],
+        [
+            ("04.02 09:00", "deadline_due_soon", "acknowledge_by", "team"),
+            ("10.02 09:00", "deadline_due_soon", "investigate_by", "team"),
+            ("11.02 00:00", "deadline_breached", "investigate_by", "supervisor+team"),
+            ("11.02 09:00", "deadline_due_soon", "resolve_by", "team"),
+            ("11.02 15:00", "rejection", "", "team"),
+            ("12.02 00:00", "deadline_breached", "resolve_by", "supervisor+team"),
+            ("12.02 11:00", "dispute", "", "supervisor+team"),
         ],
     )
     # Without Twilio settings the policy's SMS go through the generic gateway.
