@@ -49,7 +49,7 @@ def bars(
     fmt: Callable[[float], str] = lambda value: f"{value:g}",
 ) -> Markup:
     """Horizontal bars, one row per label, a bar per series (counts)."""
-    label_width, row, gap = 150, 16 * len(series) + 8, 22
+    label_width, row, gap = 200, 16 * len(series) + 8, 22
     top = 8 + (gap if len(series) > 1 else 0)
     height = top + row * max(len(labels), 1) + 8
     largest = max((value or 0 for one in series for value in one.values), default=0) or 1
@@ -62,7 +62,7 @@ def bars(
         parts += _legend(series, label_width, 14)
     for index, label in enumerate(labels):
         y = top + index * row
-        parts.append(_text(label_width - 6, y + row / 2 + 3, _shorten(label, 22), anchor="end"))
+        parts.append(_text(label_width - 6, y + row / 2 + 3, _shorten(label, 30), anchor="end"))
         for number, one in enumerate(series):
             value = one.values[index] or 0
             length = plot * value / largest
