@@ -91,6 +91,8 @@ class StatusChangeCreate(StatusChangeBase):
 
 class StatusChange(StatusChangeBase, table=True):
     __tablename__ = "status_change"
+    # The reports' decisions and disputes per complaint (backend/app/reports; alembic 0013).
+    __table_args__ = (sa.Index("ix_status_change_kind_status_complaint_id_at", "kind", "status", "complaint_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Set through the relationship on flush; never NULL in the table.
@@ -179,6 +181,8 @@ class Complaint(ComplaintBase, table=True):
         sa.Index("ix_complaint_acknowledged_at_acknowledge_by", "acknowledged_at", "acknowledge_by"),
         sa.Index("ix_complaint_status_resolve_by", "status", "resolve_by"),
         sa.Index("ix_complaint_notification_failed_created_at", "notification_failed", "created_at"),
+        # The reports: one policy's complaints received in a period (alembic 0013).
+        sa.Index("ix_complaint_policy_received_at", "policy", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

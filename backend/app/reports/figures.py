@@ -85,16 +85,19 @@ def breakdown(*, session: Session, period: ReportPeriod, dimension: Dimension, l
 
 
 def repeated(
-    *, session: Session, period: ReportPeriod, key: RepeatKey, min_count: int, labels: Labels
+    *, session: Session, period: ReportPeriod, key: RepeatKey, min_count: int, labels: Labels, with_rows: bool = False
 ) -> tuple[RepeatedReport, list[dict[str, Any]]]:
+    """The groups, and `with_rows` the complaints behind them (the CSV)."""
     groups, rows = repeated_groups(
         session=session,
         period=period,
         key=key,
         min_count=min_count,
         label=lambda value: labels.value(key, value),
+        with_rows=with_rows,
     )
-    report = RepeatedReport(period=period.public(), key=key, min_count=min_count, groups=groups, complaints=len(rows))
+    complaints = sum(group.complaints for group in groups)
+    report = RepeatedReport(period=period.public(), key=key, min_count=min_count, groups=groups, complaints=complaints)
     return report, rows
 
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from backend.app.complaints.models import Complaint
 from backend.app.reports.models import RepeatedGroup, RepeatKey
 from backend.app.reports.period import ReportPeriod
-from backend.app.reports.service import complaint_rows, normalised
+from backend.app.reports.service import complaint_rows, in_period, normalised
 
 # The JSON names this many tracking numbers per group; the CSV has every complaint.
 LISTED = 20
@@ -74,47 +77,154 @@ def _shared_contact(members: list[dict[str, Any]]) -> str:
     return max(counts.items(), key=lambda item: item[1])[0]
 
 
+def _customer_candidates(period: ReportPeriod) -> ColumnElement[bool]:
+    """Complaints that share a phone or an e-mail address with another of the period: only they
+    can be in a group, so only they are read (two grouped sub-queries)."""
+    phone, email = col(Complaint.phone), sa.func.lower(col(Complaint.email))
+    phones = sa.select(phone).where(*in_period(period), phone.is_not(None)).group_by(phone).having(sa.func.count() > 1)
+    emails = (
+        sa.select(email)
+        .where(*in_period(period), col(Complaint.email).is_not(None))
+        .group_by(email)
+        .having(sa.func.count() > 1)
+    )
+    return sa.or_(phone.in_(phones), email.in_(emails))
+
+
+def _light_rows(session: Session, period: ReportPeriod, where: list[ColumnElement[bool]]) -> list[dict[str, Any]]:
+    """What the JSON needs of each complaint (the CSV reads complaint_rows instead)."""
+    statement = (
+        sa.select(
+            col(Complaint.id),
+            col(Complaint.tracking_number),
+            col(Complaint.received_at),
+            col(Complaint.phone),
+            col(Complaint.email),
+        )
+        .where(*in_period(period), *where)
+        .order_by(col(Complaint.received_at), col(Complaint.id))
+    )
+    return [dict(row._mapping) for row in session.execute(statement)]
+
+
+@dataclass
+class _Found:
+    value: str
+    members: list[dict[str, Any]]  # with_rows: every complaint; else the first LISTED
+    complaints: int
+    first: dt.datetime
+    last: dt.datetime
+
+
+def _customer_groups(session: Session, period: ReportPeriod, with_rows: bool) -> list[_Found]:
+    where = [_customer_candidates(period)]
+    rows = (
+        complaint_rows(session=session, period=period, where=where)
+        if with_rows
+        else _light_rows(session, period, where)
+    )
+    return [
+        _Found(
+            value=_shared_contact(members),
+            members=members,
+            complaints=len(members),
+            first=members[0]["received_at"],
+            last=members[-1]["received_at"],
+        )
+        for members in _customers(rows).values()
+    ]
+
+
+def _value_groups(
+    session: Session, period: ReportPeriod, key: RepeatKey, min_count: int, with_rows: bool
+) -> list[_Found]:
+    """Counted in SQL by the stored value, spellings merged here (under the most used one);
+    then only the kept groups' complaints are read: all of them for the CSV, the first LISTED
+    of each stored value for the JSON."""
+    column = col(_COLUMNS[key])
+    name = _COLUMNS[key].key  # type: ignore[attr-defined]
+    fold = _KEYS[key]
+    received = col(Complaint.received_at)
+    counted = session.execute(
+        sa.select(column, sa.func.count(), sa.func.min(received), sa.func.max(received))
+        .where(*in_period(period), column.is_not(None))
+        .group_by(column)
+    ).all()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    spans: dict[str, list[dt.datetime]] = defaultdict(list)
+    for value, count, first, last in counted:
+        spellings[fold(value)][value] += int(count)
+        spans[fold(value)] += [_utc(first), _utc(last)]
+    kept = {folded: found for folded, found in spellings.items() if sum(found.values()) >= min_count}
+    if not kept:
+        return []
+    raw_values = [value for found in kept.values() for value in found]
+    if with_rows:
+        rows = complaint_rows(session=session, period=period, where=[column.in_(raw_values)])
+    else:
+        ranked = (
+            sa.select(
+                col(Complaint.id),
+                col(Complaint.tracking_number),
+                received,
+                column,
+                sa.func.row_number().over(partition_by=column, order_by=(received, col(Complaint.id))).label("rank"),
+            )
+            .where(*in_period(period), column.in_(raw_values))
+            .subquery()
+        )
+        statement = sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.received_at, ranked.c.id)
+        rows = [dict(row._mapping) for row in session.execute(statement)]
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        members[fold(row[name])].append(row)
+    return [
+        _Found(
+            value=found.most_common(1)[0][0],
+            members=members[folded],
+            complaints=sum(found.values()),
+            first=min(spans[folded]),
+            last=max(spans[folded]),
+        )
+        for folded, found in kept.items()
+    ]
+
+
+def _utc(moment: Any) -> dt.datetime:
+    """min()/max() of a UTC column: SQLite answers with text, PostgreSQL with a datetime."""
+    value = moment if isinstance(moment, dt.datetime) else dt.datetime.fromisoformat(str(moment))
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def repeated_groups(
-    *, session: Session, period: ReportPeriod, key: RepeatKey, min_count: int, label: Callable[[str], str]
+    *,
+    session: Session,
+    period: ReportPeriod,
+    key: RepeatKey,
+    min_count: int,
+    label: Callable[[str], str],
+    with_rows: bool = False,
 ) -> tuple[list[RepeatedGroup], list[dict[str, Any]]]:
-    """The groups (most complaints first) and the rows of their complaints, each with its
+    """The groups (most complaints first) and, `with_rows`, every complaint of them with its
     group's `repeated_value` (the CSV)."""
     if key is RepeatKey.customer:
-        rows = complaint_rows(
-            session=session,
-            period=period,
-            where=[(col(Complaint.phone).is_not(None)) | (col(Complaint.email).is_not(None))],
-        )
-        grouped = _customers(rows)
-        value_of = {root: _shared_contact(members) for root, members in grouped.items()}
+        found = _customer_groups(session, period, with_rows)
     else:
-        column = _COLUMNS[key]
-        rows = complaint_rows(session=session, period=period, where=[col(column).is_not(None)])
-        fold = _KEYS[key]
-        by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in rows:
-            by_key[fold(row[column.key])].append(row)  # type: ignore[attr-defined]
-        grouped = dict(enumerate(by_key.values()))
-        value_of = {index: members[0][column.key] for index, members in grouped.items()}  # type: ignore[attr-defined]
-    groups: list[RepeatedGroup] = []
-    behind: list[dict[str, Any]] = []
-    kept = sorted(
-        ((root, members) for root, members in grouped.items() if len(members) >= min_count),
-        key=lambda item: (-len(item[1]), item[1][0]["received_at"]),
-    )
-    for root, members in kept:
-        value = str(value_of[root])
-        received: list[dt.datetime] = [member["received_at"] for member in members]
-        groups.append(
-            RepeatedGroup(
-                key=key,
-                value=value,
-                label=label(value),
-                complaints=len(members),
-                tracking_numbers=[member["tracking_number"] for member in members[:LISTED]],
-                first_received_at=period.policy.local(min(received)),
-                last_received_at=period.policy.local(max(received)),
-            )
+        found = _value_groups(session, period, key, min_count, with_rows)
+    kept = sorted((group for group in found if group.complaints >= min_count), key=lambda g: (-g.complaints, g.first))
+    groups = [
+        RepeatedGroup(
+            key=key,
+            value=group.value,
+            label=label(group.value),
+            complaints=group.complaints,
+            tracking_numbers=[member["tracking_number"] for member in group.members[:LISTED]],
+            first_received_at=period.policy.local(group.first),
+            last_received_at=period.policy.local(group.last),
         )
-        behind.extend({**member, "repeated_value": value} for member in members)
+        for group in kept
+    ]
+    behind = (
+        [{**member, "repeated_value": group.value} for group in kept for member in group.members] if with_rows else []
+    )
     return groups, behind

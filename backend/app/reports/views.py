@@ -151,7 +151,12 @@ def repeated_report(
     same category, staff member or inverter model, `min_count` times or more."""
     period = report_period(policies, settings, policy, date_from, date_to)
     report, rows = figures.repeated(
-        session=session, period=period, key=key, min_count=min_count, labels=_labels(period, lang)
+        session=session,
+        period=period,
+        key=key,
+        min_count=min_count,
+        labels=_labels(period, lang),
+        with_rows=format is Format.csv,
     )
     if format is Format.csv:
         return csv_response(figures.to_csv(rows, figures.REPEATED_COLUMNS, period.policy), f"repeated-{key}", period)
