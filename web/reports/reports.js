@@ -41,6 +41,13 @@ async function load() {
   if (!response.ok) { message(body.dataset.failed); return; }
   // HTML the server wrote and escaped (backend/app/reports/figures.html); no script runs in it.
   figures.innerHTML = await response.text();
+  // The picker shows the period the figures are of (the defaults included).
+  const period = figures.querySelector(".period");
+  if (period) {
+    $("policy").value = period.dataset.policy;
+    $("from").value = period.dataset.from;
+    $("to").value = period.dataset.to;
+  }
   document.body.dataset.loaded = "true";
 }
 

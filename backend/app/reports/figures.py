@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from backend.app.complaints.models import Complaint
 from backend.app.policies.profile import PolicyProfile
 from backend.app.reports import service
+from backend.app.reports.i18n import texts
 from backend.app.reports.models import (
     BreakdownItem,
     BreakdownReport,
@@ -26,10 +27,8 @@ from backend.app.reports.models import (
 )
 from backend.app.reports.period import ReportPeriod
 from backend.app.reports.repeated import repeated_groups
-from backend.app.workspace import i18n
 from contract.statuses import ComplaintStatus
 
-NOT_GIVEN = "—"
 _COLUMNS = {
     Dimension.category: Complaint.complaint_category,
     Dimension.channel: Complaint.channel,
@@ -44,19 +43,19 @@ class Labels:
     def __init__(self, policy: PolicyProfile, lang: str) -> None:
         self.policy = policy
         self.lang = lang
-        self.console = i18n.labels(lang)
+        self.texts = texts(lang)
 
     def stage(self, status: ComplaintStatus | str) -> str:
         return self.policy.status_label(ComplaintStatus(status), self.lang)  # type: ignore[arg-type]
 
     def value(self, dimension: Dimension | RepeatKey | str, value: str | None) -> str:
         if value is None or value == "":
-            return NOT_GIVEN
+            return self.texts["reports.not_given"]
         if dimension == "category":
             category = self.policy.category(value)
             return value if category is None else category.labels[self.lang]  # type: ignore[index]
         if dimension in ("channel", "language"):
-            return self.console.get(f"{dimension}.{value}", value)
+            return self.texts.get(f"{dimension}.{value}", value)
         return value
 
 
@@ -77,7 +76,8 @@ def breakdown(*, session: Session, period: ReportPeriod, dimension: Dimension, l
         ]
     items = sorted(
         (BreakdownItem(value=value, label=labels.value(dimension, value), complaints=count) for value, count in counts),
-        key=lambda item: (-item.complaints, item.value is None, item.label),
+        # "Not given" last: it is no value to act on, however many.
+        key=lambda item: (item.value is None, -item.complaints, item.label),
     )
     return BreakdownReport(
         period=period.public(), dimension=dimension, complaints=sum(item.complaints for item in items), items=items

@@ -16,7 +16,6 @@ from functools import cache
 from typing import Annotated, Any
 
 import jinja2
-import yaml
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Query, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
@@ -27,6 +26,7 @@ from backend.app.core.deps import SessionDep, SettingsDep
 from backend.app.core.settings import REPO_ROOT
 from backend.app.policies.deps import PoliciesDep
 from backend.app.reports import figures, svg
+from backend.app.reports.i18n import texts
 from backend.app.reports.models import Dimension, RepeatKey
 from backend.app.reports.period import ReportPeriod
 from backend.app.reports.views import report_period
@@ -35,7 +35,6 @@ from backend.app.workspace.views import _HEADERS
 from contract.dates import local_date, local_moment
 
 REPORTS_DIR = REPO_ROOT / "web" / "reports"
-TEXTS_DIR = REPO_ROOT / "backend" / "texts" / "reports"
 _ASSET_NAME = re.compile(r"^[a-z0-9_]+\.(js|css)$")
 _MEDIA_TYPES = {"js": "text/javascript", "css": "text/css"}
 # Groups of repeated complaints shown per key on the page (the CSV and the API have them all).
@@ -53,14 +52,6 @@ def get_current_supervisor(agent: Annotated[Caller, Depends(get_current_agent)])
 
 
 CurrentSupervisor = Annotated[Caller, Depends(get_current_supervisor)]
-
-
-@cache
-def texts(lang: str) -> dict[str, str]:
-    """The page's labels: the console's (login, languages, fields) and the reports' own."""
-    with (TEXTS_DIR / f"{lang}.yml").open(encoding="utf-8") as handle:
-        own: Any = yaml.safe_load(handle)
-    return {**i18n.labels(lang), **{f"reports.{key}": str(value) for key, value in own.items()}}
 
 
 @cache
@@ -155,6 +146,7 @@ def figures_context(session: Session, period: ReportPeriod, lang: str) -> dict[s
                 svg.Series(t["reports.resolved_on_time"], [week.resolved_on_time_share for week in weeks]),
             ],
             title=t["reports.weekly"],
+            width=1220,
         ),
         "stages": svg.bars(
             [stage.label for stage in deadlines.by_stage],
@@ -186,6 +178,7 @@ def figures_context(session: Session, period: ReportPeriod, lang: str) -> dict[s
         .replace("{to}", day(period.date_to))
         .replace("{timezone}", period.policy.timezone)
         .replace("{as_of}", local_moment(period.policy.local(period.now), lang)),
+        "period": period,
         "deadlines": deadlines,
         "ack_share": percent(deadlines.acknowledged_on_time_share),
         "resolve_share": percent(deadlines.resolved_on_time_share),

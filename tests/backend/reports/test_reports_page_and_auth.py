@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.app.reports.page import texts
+from backend.app.reports.i18n import texts
 from tests.backend.reports.conftest import PERIOD
 
 ENDPOINTS = [
