@@ -166,3 +166,22 @@ def test_the_overdue_gauge_on_metrics(client, seeded):
     assert 'complaints_overdue{policy="poliser",stage="reopened"} 2.0' in text
     # Every policy and running stage has a series, zero included.
     assert 'complaints_overdue{policy="kontakt",stage="registered"} 0.0' in text
+
+
+def test_the_grafana_dashboard_reads_metrics_the_backend_exports(client):
+    import json
+    import re
+
+    from backend.app.core.settings import REPO_ROOT
+
+    dashboard = json.loads((REPO_ROOT / "deploy" / "grafana" / "complaints.json").read_text(encoding="utf-8"))
+    exposed = set(re.findall(r"^# TYPE (\S+)", client.get("/metrics").text, flags=re.MULTILINE))
+    wanted = {
+        re.sub(r"_(bucket|total)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\b([a-z_]+_[a-z_]+)\s*[\[{()]", target["expr"])
+        if name not in {"histogram_quantile", "label_values"}
+    }
+    assert "complaints_overdue" in wanted
+    assert wanted <= {re.sub(r"_total$", "", name) for name in exposed}, wanted - exposed
