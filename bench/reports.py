@@ -85,7 +85,7 @@ def _timeline(rng: random.Random, row: dict[str, Any], now: dt.datetime) -> list
         row["status"] = rng.choice(["acknowledged", "in_progress"])
         return history
     history.append(_history(cid, decided, "resolved", note="Decision"))
-    row.update(status="resolved", updated_at=decided)
+    row.update(status="resolved", updated_at=decided, decided_at=decided)
     answered = decided + dt.timedelta(hours=rng.randrange(1, 72))
     if answered > now:
         return history
@@ -103,7 +103,7 @@ def _timeline(rng: random.Random, row: dict[str, Any], now: dt.datetime) -> list
             if again < now:
                 history.append(_history(cid, again, "resolved", note="Second decision"))
                 history.append(_history(cid, again + dt.timedelta(hours=5), "disputed"))
-                row.update(status="disputed", rejections=2)
+                row.update(status="disputed", rejections=2, decided_at=again, disputed_at=again + dt.timedelta(hours=5))
     return history
 
 
@@ -164,6 +164,8 @@ def fill(url: str, n: int, policy_id: str) -> float:
                 "rating": None,
                 "delayed_to": None,
                 "acknowledged_at": None,
+                "decided_at": None,
+                "disputed_at": None,
                 "notification_failed": False,
                 **deadline_cache[key],
             }

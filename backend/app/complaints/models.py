@@ -91,8 +91,6 @@ class StatusChangeCreate(StatusChangeBase):
 
 class StatusChange(StatusChangeBase, table=True):
     __tablename__ = "status_change"
-    # The reports' decisions and disputes per complaint (backend/app/reports; alembic 0013).
-    __table_args__ = (sa.Index("ix_status_change_kind_status_complaint_id_at", "kind", "status", "complaint_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Set through the relationship on flush; never NULL in the table.
@@ -212,6 +210,11 @@ class Complaint(ComplaintBase, table=True):
     # The closing loop: the customer's 1-5 rating, and how often they rejected a decision.
     rating: int | None = None
     rejections: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The latest decision (a `resolved` status change) and the first dispute: what the reports
+    # count "resolved on time" and "disputed" by, kept here so that they need no pass over the
+    # history (service.change_status sets them; alembic 0013 filled them from the history).
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    disputed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The new resolution date the customer was given in a delay notice.
     delayed_to: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A notification to or about this complaint failed for good (the agents' list shows it).

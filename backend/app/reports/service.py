@@ -39,25 +39,7 @@ from contract.statuses import RESOLUTION_STOPPED, ComplaintStatus
 ON_TIME, LATE, PENDING = "on_time", "late", "pending"
 _STOPPED = tuple(status.value for status in RESOLUTION_STOPPED)
 
-# Per complaint, from its history: the last decision (a `resolved` status entry), and whether
-# it was ever disputed. One grouped pass over the history's status entries of these two kinds.
-_history = StatusChange.__table__  # type: ignore[attr-defined]
-_decisions = (
-    sa.select(
-        _history.c.complaint_id.label("complaint_id"),
-        sa.type_coerce(
-            sa.func.max(sa.case((_history.c.status == ComplaintStatus.resolved.value, _history.c.at), else_=sa.null())),
-            UTCDateTime,
-        ).label("decided_at"),
-        sa.func.max(sa.case((_history.c.status == ComplaintStatus.disputed.value, 1), else_=0)).label("disputed_ever"),
-    )
-    .where(
-        _history.c.kind == HistoryKind.status.value,
-        _history.c.status.in_((ComplaintStatus.resolved.value, ComplaintStatus.disputed.value)),
-    )
-    .group_by(_history.c.complaint_id)
-    .subquery("decisions")
-)
+_complaint = Complaint.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -72,11 +54,12 @@ class Expressions:
     disputed_ever: ColumnElement[int]
 
 
-def expressions(now: dt.datetime) -> Expressions:
+def expressions(period: ReportPeriod) -> Expressions:
+    now = period.now
     acknowledged_at, acknowledge_by = col(Complaint.acknowledged_at), col(Complaint.acknowledge_by)
     stopped = col(Complaint.status).in_(_STOPPED)
     # As deadline_states: stopped without a decision entry, its last change stands for it.
-    decided_at = sa.func.coalesce(_decisions.c.decided_at, col(Complaint.updated_at))
+    decided_at = sa.func.coalesce(col(Complaint.decided_at), col(Complaint.updated_at))
     acknowledge = sa.case(
         (sa.and_(acknowledged_at.is_not(None), acknowledged_at <= acknowledge_by), ON_TIME),
         (sa.or_(acknowledged_at.is_not(None), acknowledge_by < now), LATE),
@@ -93,7 +76,7 @@ def expressions(now: dt.datetime) -> Expressions:
         open=col(Complaint.status).in_(UNFINISHED),
         overdue=overdue_clause(now),
         decided_at=sa.case((stopped, sa.type_coerce(decided_at, UTCDateTime)), else_=sa.null()),
-        disputed_ever=sa.func.coalesce(_decisions.c.disputed_ever, 0),
+        disputed_ever=sa.case((col(Complaint.disputed_at).is_not(None), 1), else_=0),
     )
 
 
@@ -106,9 +89,10 @@ def in_period(period: ReportPeriod) -> list[ColumnElement[bool]]:
     ]
 
 
-def _from_complaints() -> Any:
-    table = Complaint.__table__  # type: ignore[attr-defined]
-    return table.outerjoin(_decisions, _decisions.c.complaint_id == table.c.id)
+def _from_complaints(period: ReportPeriod) -> Any:
+    """Every fact a report counts is on the complaint's own row (its latest decision and first
+    dispute included: complaints/service.change_status keeps them)."""
+    return _complaint
 
 
 def _share(on_time: int, late: int) -> float | None:
@@ -121,7 +105,7 @@ def _share(on_time: int, late: int) -> float | None:
 
 def deadlines_report(*, session: Session, period: ReportPeriod, stage_label: Any) -> DeadlinesReport:
     """One grouped query: by week of receipt, status and the three facts."""
-    facts = expressions(period.now)
+    facts = expressions(period)
     boundaries = period.week_boundaries()
     received = col(Complaint.received_at)
     week = (
@@ -139,7 +123,7 @@ def deadlines_report(*, session: Session, period: ReportPeriod, stage_label: Any
             overdue,
             sa.func.count().label("n"),
         )
-        .select_from(_from_complaints())
+        .select_from(_from_complaints(period))
         .where(*in_period(period))
         .group_by(sa.text("1, 2, 3, 4, 5"))
     )
@@ -218,7 +202,7 @@ def count_in_period(*, session: Session, period: ReportPeriod) -> int:
 
 
 def closing_loop_report(*, session: Session, period: ReportPeriod) -> ClosingLoopReport:
-    facts = expressions(period.now)
+    facts = expressions(period)
     rejected = sa.case((col(Complaint.rejections) > 0, 1), else_=0).label("rejected")
     disputed_now = sa.case((col(Complaint.status) == ComplaintStatus.disputed.value, 1), else_=0).label("now")
     statement = (
@@ -230,7 +214,7 @@ def closing_loop_report(*, session: Session, period: ReportPeriod) -> ClosingLoo
             sa.func.count().label("n"),
             sa.func.sum(col(Complaint.rejections)).label("rejections"),
         )
-        .select_from(_from_complaints())
+        .select_from(_from_complaints(period))
         .where(*in_period(period))
         .group_by(sa.text("1, 2, 3, 4"))
     )
@@ -262,7 +246,7 @@ def closing_loop_report(*, session: Session, period: ReportPeriod) -> ClosingLoo
 
 def closing_loop_clause(period: ReportPeriod) -> ColumnElement[bool]:
     """The complaints behind the closing-loop figure: rated, rejected or ever disputed."""
-    facts = expressions(period.now)
+    facts = expressions(period)
     return sa.or_(col(Complaint.rating).is_not(None), col(Complaint.rejections) > 0, facts.disputed_ever == 1)
 
 
@@ -341,7 +325,7 @@ def complaint_rows(
     *, session: Session, period: ReportPeriod, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[dict[str, Any]]:
     """The period's complaints (and `where`), oldest first, with every fact a figure counts."""
-    facts = expressions(period.now)
+    facts = expressions(period)
     statement = (
         sa.select(
             col(Complaint.id),
@@ -368,7 +352,7 @@ def complaint_rows(
             col(Complaint.phone),
             col(Complaint.email),
         )
-        .select_from(_from_complaints())
+        .select_from(_from_complaints(period))
         .where(*in_period(period), *where)
         .order_by(col(Complaint.received_at), col(Complaint.id))
     )
