@@ -97,3 +97,13 @@ def test_openapi_documents_every_report(client):
         answer = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert answer["application/json"]["schema"]["$ref"].endswith(model), path
         assert "text/csv" in answer
+
+
+def test_customer_text_in_the_figures_is_escaped(client, register, make_agent, login):
+    evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    register("eurolux", staff_member=evil)
+    register("eurolux", staff_member=evil, phone="050 765 43 21")
+    make_agent("deniz", role="supervisor")
+    html = client.get("/api/reports/page", params={"policy": "eurolux"}, headers=login("deniz")).text
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html  # in the staff plot and the repeated staff member table
