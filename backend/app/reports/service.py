@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -357,7 +357,3 @@ def complaint_rows(
         .order_by(col(Complaint.received_at), col(Complaint.id))
     )
     return [dict(row._mapping) for row in session.execute(statement)]
-
-
-def rows_with(rows: Iterable[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
-    return [{**row, **extra} for row in rows]
