@@ -4,7 +4,6 @@ of the console's languages: what the API (views.py) and the page (page.py) both 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import defaultdict
 from typing import Any
@@ -112,32 +111,35 @@ def delays(*, session: Session, period: ReportPeriod, complaints: int) -> Delays
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def _cell(value: Any, policy: PolicyProfile) -> Any:
-    if isinstance(value, dt.datetime):
-        return policy.local(value).isoformat(timespec="seconds")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else value
+# The columns that hold moments (written in the policy's time zone) and facts (yes / no).
+_MOMENTS = frozenset(
+    {"received_at", "acknowledge_by", "acknowledged_at", "resolve_by", "decided_at", "delayed_to", "notice_at"}
+)
+_FACTS = frozenset({"open", "overdue", "disputed"})
 
 
 def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...], policy: PolicyProfile) -> str:
-    """Moments in the policy's time zone (ISO 8601 with offset); yes/no for facts; a byte-order
-    mark first, so that spreadsheet programs read the Cyrillic and Turkish letters right."""
+    """Moments in the policy's time zone (ISO 8601 with offset); yes/no for facts (SQLite
+    answers them as 0/1); a byte-order mark first, so that spreadsheet programs read the
+    Cyrillic and Turkish letters right. One converter per column, chosen once: 100,000 rows."""
+    tz = policy.tz
+
+    def moment(value: Any) -> Any:
+        return "" if value is None else value.astimezone(tz).isoformat(timespec="seconds")
+
+    def fact(value: Any) -> Any:
+        return "" if value is None else ("yes" if value else "no")
+
+    def plain(value: Any) -> Any:
+        return "" if value is None else value
+
+    converters = [(name, moment if name in _MOMENTS else fact if name in _FACTS else plain) for name in columns]
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(_fact(row, name), policy) for name in columns])
+    writer.writerows([convert(row.get(name)) for name, convert in converters] for row in rows)
     return buffer.getvalue()
-
-
-def _fact(row: dict[str, Any], name: str) -> Any:
-    value = row.get(name)
-    # SQLite hands back booleans of expressions as 0/1.
-    if name in ("open", "overdue", "disputed") and value is not None:
-        return bool(value)
-    return value
 
 
 def breakdown_rows(

@@ -104,7 +104,8 @@ def _light_rows(session: Session, period: ReportPeriod, where: list[ColumnElemen
         .where(*in_period(period), *where)
         .order_by(col(Complaint.received_at), col(Complaint.id))
     )
-    return [dict(row._mapping) for row in session.execute(statement)]
+    # Core, not the ORM session's result machinery: these are plain rows, up to 100,000 of them.
+    return [dict(row._mapping) for row in session.connection().execute(statement)]
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _value_groups(
             .subquery()
         )
         statement = sa.select(ranked).where(ranked.c.rank <= LISTED).order_by(ranked.c.received_at, ranked.c.id)
-        rows = [dict(row._mapping) for row in session.execute(statement)]
+        rows = [dict(row._mapping) for row in session.connection().execute(statement)]
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         members[fold(row[name])].append(row)
