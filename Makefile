@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: dovecot haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: dovecot haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace bench-reports test-reports help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -23,6 +23,8 @@ help:
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
 	@echo "make bench-workspace the agents' overdue view, counts and searches over 100,000 complaints: p50/p95, SQLite and PostgreSQL"
+	@echo "make test-reports the /reports page in headless Chromium (screenshots in var/artifacts/)"
+	@echo "make bench-reports every ISO 10002 report (API, CSV, the page's figures) over 100,000 complaints: p50/p95, SQLite and PostgreSQL"
 	@echo "make bench-notifications 10,000 notifications due in one minute: lateness p50/p99/max"
 	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
@@ -130,6 +132,10 @@ test-channels: venvs web chromium $(MODEL_STAMP)
 test-handoff: venvs web chromium $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/handoff
 
+# The /reports page in headless Chromium (screenshots in var/artifacts/reports-*.png).
+test-reports: venvs web chromium
+	$(APP_PY) -m pytest -q tests/reports
+
 telegram-polling: venvs
 	scripts/run-telegram-polling.sh
 
@@ -143,6 +149,7 @@ test: venvs $(MODEL_STAMP)
 	$(MAKE) test-e2e
 	$(MAKE) test-channels
 	$(MAKE) test-handoff
+	$(MAKE) test-reports
 	$(MAKE) test-scaled
 
 bench-backend: $(APP_VENV)/.lock-hash
@@ -150,6 +157,9 @@ bench-backend: $(APP_VENV)/.lock-hash
 
 bench-workspace: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bench.workspace --db both --n $${BENCH_N:-100000}
+
+bench-reports: $(APP_VENV)/.lock-hash
+	$(APP_PY) -m bench.reports --db both --n $${BENCH_N:-100000}
 
 bench-notifications: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bench.notifications --db both

@@ -35,6 +35,9 @@ from backend.app.notifications.service import NotificationService
 from backend.app.policies import views as policies
 from backend.app.policies.profile import load_policies
 from backend.app.privacy import views as privacy
+from backend.app.reports import page as reports_page
+from backend.app.reports import views as reports
+from backend.app.reports.metrics import OverdueCollector
 from backend.app.staffbot import views as staff_telegram
 from backend.app.staffbot.runtime import staff_bot
 from backend.app.teams import service as teams_service
@@ -73,6 +76,8 @@ ROUTERS = (
     mail.router,
     tracking.router,
     staff_telegram.router,
+    reports.router,
+    reports_page.router,
 )
 
 
@@ -84,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if missing:
         raise RuntimeError(f"policy profiles missing from contract/policies: {sorted(missing)}")
     engine = create_db_engine(settings.database_url)
-    metrics = Metrics(collectors=[HandoffQueueCollector(engine)])
+    metrics = Metrics(collectors=[HandoffQueueCollector(engine), OverdueCollector(engine, lambda: sorted(profiles))])
     notification_service = NotificationService(engine, settings, profiles, metrics=metrics)
     consumer = (
         event_consumer.EventConsumer.from_settings(

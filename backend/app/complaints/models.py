@@ -179,6 +179,8 @@ class Complaint(ComplaintBase, table=True):
         sa.Index("ix_complaint_acknowledged_at_acknowledge_by", "acknowledged_at", "acknowledge_by"),
         sa.Index("ix_complaint_status_resolve_by", "status", "resolve_by"),
         sa.Index("ix_complaint_notification_failed_created_at", "notification_failed", "created_at"),
+        # The reports: one policy's complaints received in a period (alembic 0013).
+        sa.Index("ix_complaint_policy_received_at", "policy", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,6 +210,11 @@ class Complaint(ComplaintBase, table=True):
     # The closing loop: the customer's 1-5 rating, and how often they rejected a decision.
     rating: int | None = None
     rejections: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The latest decision (a `resolved` status change) and the first dispute: what the reports
+    # count "resolved on time" and "disputed" by, kept here so that they need no pass over the
+    # history (service.change_status sets them; alembic 0013 filled them from the history).
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    disputed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The new resolution date the customer was given in a delay notice.
     delayed_to: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A notification to or about this complaint failed for good (the agents' list shows it).

@@ -181,6 +181,11 @@ def change_status(
         raise TransitionNotAllowed(current, change_in.status)
     complaint.status = change_in.status
     complaint.updated_at = now
+    # The reports' facts (reports/service.py): the latest decision, the first dispute.
+    if change_in.status is ComplaintStatus.resolved:
+        complaint.decided_at = now
+    elif change_in.status is ComplaintStatus.disputed and complaint.disputed_at is None:
+        complaint.disputed_at = now
     if complaint.acknowledged_at is None:
         # Leaving "registered" acknowledges the complaint: deadlines that count from the
         # acknowledgement now count from this moment instead of from its deadline.
