@@ -8,6 +8,7 @@ import logging
 from bot.channels.ordering import Deduper, KeyedSerializer
 from bot.channels.redaction import SecretRedactingFilter, log_id
 from bot.channels.signatures import meta_signature_ok, telegram_secret_ok, verify_token_ok
+from contract.log_privacy import mask_record
 from tests.support.whatsapp import meta_sign
 
 
@@ -99,3 +100,26 @@ def test_secrets_are_redacted_from_messages_and_tracebacks():
 def test_log_id_is_a_stable_pseudonym():
     assert log_id("994501234567") == log_id("994501234567")
     assert "994501234567" not in log_id("994501234567") and len(log_id("x")) == 10
+
+
+def test_a_token_is_redacted_after_the_personal_data_mask_made_its_digits_a_phone():
+    """The record factory of contract/log_privacy.py masks when the record is made, before the
+    handler's redaction: the token's secret half must not survive in the masked line."""
+    token = "7000000001:AAH-secret-token"
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Keep()
+    handler.addFilter(SecretRedactingFilter([token]))
+    logger = logging.getLogger("test.redaction.masked")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        record = logger.makeRecord(logger.name, logging.WARNING, __file__, 0, "GET /bot%s/getMe", (token,), None)
+        logger.handle(mask_record(record))
+    finally:
+        logger.removeHandler(handler)
+    assert records and "AAH-secret-token" not in records[0] and "<redacted>" in records[0]
