@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from backend.app.accounts.deps import CurrentAgent
 from backend.app.core.deps import SessionDep, SettingsDep
@@ -75,6 +75,21 @@ def report_period(
         raise invalid("query", "from", str(exc), str(date_from)) from None
 
 
+def period_query(
+    policies: PoliciesDep,
+    settings: SettingsDep,
+    policy: PolicyQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
+) -> ReportPeriod:
+    """The query parameters every report shares, as its period."""
+    return report_period(policies, settings, policy, date_from, date_to)
+
+
+# The policy and period of a report, from `policy`, `from` and `to`.
+PeriodDep = Annotated[ReportPeriod, Depends(period_query)]
+
+
 def csv_response(text: str, name: str, period: ReportPeriod) -> Response:
     filename = f"{name}-{period.policy.id}-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
     return Response(
@@ -94,17 +109,12 @@ def _labels(period: ReportPeriod, lang: str) -> figures.Labels:
 def deadlines_report(
     _agent: CurrentAgent,
     session: SessionDep,
-    policies: PoliciesDep,
-    settings: SettingsDep,
-    policy: PolicyQuery = None,
-    date_from: FromQuery = None,
-    date_to: ToQuery = None,
+    period: PeriodDep,
     lang: LangQuery = "en",
     format: FormatQuery = Format.json,
 ) -> Any:
     """Complaints received in the period; acknowledged and resolved on time (counts, and the
     share of those whose deadline is decided), per week; open and overdue now, by stage."""
-    period = report_period(policies, settings, policy, date_from, date_to)
     if format is Format.csv:
         rows = service.complaint_rows(session=session, period=period)
         return csv_response(figures.to_csv(rows, service.COMPLAINT_COLUMNS, period.policy), "deadlines", period)
@@ -116,17 +126,12 @@ def breakdown_report(
     dimension: Dimension,
     _agent: CurrentAgent,
     session: SessionDep,
-    policies: PoliciesDep,
-    settings: SettingsDep,
-    policy: PolicyQuery = None,
-    date_from: FromQuery = None,
-    date_to: ToQuery = None,
+    period: PeriodDep,
     lang: LangQuery = "en",
     format: FormatQuery = Format.json,
 ) -> Any:
     """The period's complaints by category, channel, language or staff member (spellings of one
     name that differ in case or spaces count as one)."""
-    period = report_period(policies, settings, policy, date_from, date_to)
     if format is Format.csv:
         rows, columns = figures.breakdown_rows(session=session, period=period, dimension=dimension)
         return csv_response(figures.to_csv(rows, columns, period.policy), f"by-{dimension}", period)
@@ -137,19 +142,14 @@ def breakdown_report(
 def repeated_report(
     _agent: CurrentAgent,
     session: SessionDep,
-    policies: PoliciesDep,
-    settings: SettingsDep,
+    period: PeriodDep,
     key: Annotated[RepeatKey, Query(description="what the complaints share")] = RepeatKey.customer,
     min_count: Annotated[int, Query(ge=2, le=1000, description="complaints a group needs")] = 2,
-    policy: PolicyQuery = None,
-    date_from: FromQuery = None,
-    date_to: ToQuery = None,
     lang: LangQuery = "en",
     format: FormatQuery = Format.json,
 ) -> Any:
     """Repeated complaints of the period: the same customer (phone or e-mail in common), or the
     same category, staff member or inverter model, `min_count` times or more."""
-    period = report_period(policies, settings, policy, date_from, date_to)
     report, rows = figures.repeated(
         session=session,
         period=period,
@@ -167,16 +167,11 @@ def repeated_report(
 def closing_loop_report(
     _agent: CurrentAgent,
     session: SessionDep,
-    policies: PoliciesDep,
-    settings: SettingsDep,
-    policy: PolicyQuery = None,
-    date_from: FromQuery = None,
-    date_to: ToQuery = None,
+    period: PeriodDep,
     format: FormatQuery = Format.json,
 ) -> Any:
     """Ratings (1-5), rejected decisions and disputes of the period's complaints; the CSV lists
     the complaints rated, rejected or disputed."""
-    period = report_period(policies, settings, policy, date_from, date_to)
     if format is Format.csv:
         rows = service.complaint_rows(session=session, period=period, where=[service.closing_loop_clause(period)])
         return csv_response(figures.to_csv(rows, service.COMPLAINT_COLUMNS, period.policy), "closing-loop", period)
@@ -187,15 +182,10 @@ def closing_loop_report(
 def delays_report(
     _agent: CurrentAgent,
     session: SessionDep,
-    policies: PoliciesDep,
-    settings: SettingsDep,
-    policy: PolicyQuery = None,
-    date_from: FromQuery = None,
-    date_to: ToQuery = None,
+    period: PeriodDep,
     format: FormatQuery = Format.json,
 ) -> Any:
     """Delay notices about the period's complaints and their reasons (one CSV row per notice)."""
-    period = report_period(policies, settings, policy, date_from, date_to)
     if format is Format.csv:
         rows = [dict(row._mapping) for row in service.delay_rows(session=session, period=period)]
         return csv_response(figures.to_csv(rows, figures.DELAY_COLUMNS, period.policy), "delays", period)
