@@ -11,6 +11,22 @@ from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 SKIP_INTENTS = ("dont_know", "deny")
+# Questions answered in the customer's own words, where "не знаю, ..." may start the answer.
+IDEA_SLOTS = ("solution_idea", "complaint_text")
+# Words that add nothing to a "don't know": "не знаю, наверное ничего", "bilmirəm, hələlik heç nə".
+_HEDGES = frozenset(
+    "наверное может пока ничего нечего belke bəlkə hec heç ne nə helelik hələlik poate nimic deocamdata "
+    "deocamdată momentan belki simdilik şimdilik hicbir hiçbir sey şey".split()
+)
+
+
+def goes_on(text: str) -> bool:
+    """ "Bilmirəm, bəlkə yenisi ilə dəyişsinlər", "Yox, sadəcə pulumu qaytarsınlar": a "don't know"
+    or a "no" followed by what the customer wants is that answer, not a refusal."""
+    lex = parsing.lexicon()
+    refusal = {w for s in ("dont_know", "say_no") for ps in lex[s].values() for p in ps for w in parsing.words(p)}
+    rest = [w for w in parsing.words(text) if w not in refusal and w not in _HEDGES]
+    return len(rest) >= 2 and sum(len(w) for w in rest) >= 8
 
 
 def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
@@ -19,6 +35,8 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     xanım" to the staff question)."""
     if turn.is_payload:
         return turn.intent in SKIP_INTENTS
+    if slot in IDEA_SLOTS and goes_on(text):
+        return False
     if parsing.says_dont_know(text) or parsing.says_no(text):
         return True
     if turn.intent not in SKIP_INTENTS or (turn.intent == "deny" and turn.words > 3):
