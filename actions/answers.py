@@ -3,6 +3,7 @@ that slot, or the short re-prompt that says what was wrong with it."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from actions import parsing
@@ -11,6 +12,23 @@ from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 SKIP_INTENTS = ("dont_know", "deny")
+# Questions answered in the customer's own words, where "не знаю, ..." may start the answer.
+IDEA_SLOTS = ("solution_idea", "complaint_text")
+
+
+@lru_cache(maxsize=1)
+def _refusal_words() -> frozenset[str]:
+    lex = parsing.lexicon()
+    sections = ("dont_know", "say_no", "no_idea")
+    return frozenset(w for s in sections for ps in lex[s].values() for p in ps for w in parsing.words(p))
+
+
+def goes_on(text: str) -> bool:
+    """ "Bilmirəm, bəlkə yenisi ilə dəyişsinlər", "Yox, sadəcə pulumu qaytarsınlar": a "don't know"
+    or a "no" followed by what the customer wants is that answer, not a refusal ("не знаю, вам
+    виднее" and "nu am nicio idee" are refusals: lexicon.yml no_idea)."""
+    rest = [w for w in parsing.words(text) if w not in _refusal_words()]
+    return len(rest) >= 2 and sum(len(w) for w in rest) >= 8
 
 
 def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
@@ -19,6 +37,8 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     xanım" to the staff question)."""
     if turn.is_payload:
         return turn.intent in SKIP_INTENTS
+    if slot in IDEA_SLOTS and goes_on(text):
+        return False
     if parsing.says_dont_know(text) or parsing.says_no(text):
         return True
     if turn.intent not in SKIP_INTENTS or (turn.intent == "deny" and turn.words > 3):

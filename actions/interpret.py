@@ -118,7 +118,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if not turn.form_active and not turn.active_loop and not turn.is_payload:
         tn = turn.entity("tracking_number") or parsing.find_tracking_number(text)
         tn = parsing.find_tracking_number(tn) if tn else None
-        if turn.intent == "check_status" or tn:
+        if (turn.intent == "check_status" and not _story_not_status(turn, text)) or tn:
             # A tracking number outside any form is a status question, whatever the classifier says.
             if tn:
                 out.slots["tracking_number"] = tn
@@ -130,7 +130,9 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
     requested = turn.requested_slot if turn.form_active else None
     outside = not turn.form_active and not turn.active_loop and not turn.is_payload
-    if turn.intent == "request_human" and (parsing.says_human(text) or _short(turn, requested)):
+    if turn.intent == "request_human" and (
+        parsing.says_human(text) or (_short(turn, requested) and not parsing.tells_of_a_person(text))
+    ):
         if not _answers_with_data(turn, text, policy, requested):
             # "Соедините с оператором" (a person, however long the message around it), or a short
             # message the classifier reads as such, whatever its confidence: as the intent alone
@@ -184,6 +186,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
 
 # Intents a story is misread as; a greeting, thanks or a goodbye with a story in it is the story.
 STORY_INTENTS = {
+    "check_status",
     "request_human",
     "greet",
     "thank",
@@ -209,6 +212,18 @@ def tells_a_story(turn: Turn, text: str) -> bool:
     return bool(body) and len(body.split()) >= STORY_MIN_WORDS
 
 
+STATUS_STORY_MIN_WORDS = 5
+
+
+def _story_not_status(turn: Turn, text: str) -> bool:
+    """ "по моей заявке техник так и не приехал", called check_status: no tracking number, no word
+    of a status question ("статус", "durum", "stadiul") and what happened in it: a complaint."""
+    if parsing.asks_about_status(text):
+        return False
+    body = complaint_text.what_happened(text)
+    return bool(body) and len(body.split()) >= STATUS_STORY_MIN_WORDS
+
+
 # Slots answered in free words, where a short phrase of another intent is still the answer.
 FREE_TEXT_SLOTS = {"complaint_text", "solution_idea", "staff_member"}
 FREE_TEXT_CONTROL_WORDS = 4
@@ -229,6 +244,9 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
         return False
     if requested and turn.intent == "out_of_scope":
         # Inside the form an odd answer gets its own re-prompt; the form goes on.
+        return False
+    if turn.intent == "request_human" and parsing.tells_of_a_person(text):
+        # "Operatorla danışdım, kömək etmədi": a person the story names, none asked for.
         return False
     if turn.intent in ("greet", "thank", "goodbye") and complaint_text.what_happened(text):
         # "başqa texnik göndərsinlər" read as thanks: there is more in it than thanks.

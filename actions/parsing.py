@@ -50,6 +50,11 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:-[^\W_]+)*", fold(text))
 
 
+def words(text: str) -> list[str]:
+    """The words of `text`, folded (lower case, no diacritics)."""
+    return _words(text)
+
+
 def mentions(text: str, keywords: list[str]) -> bool:
     """True when a keyword occurs: short ones as whole words, long ones as word prefixes,
     phrases as substrings."""
@@ -106,8 +111,20 @@ def says_why(text: str) -> bool:
 
 
 def says_human(text: str) -> bool:
-    """The message asks for a person in words ("соедините с оператором", "vreau un om")."""
-    return any(mentions(text, words) for words in lexicon()["human"].values())
+    """The message asks for a person in words ("соедините с оператором", "vreau un om"); a person
+    the story names in the past is not asked for ("am vorbit deja cu un operator si nu m-a ajutat")."""
+    return any(mentions(text, words) for words in lexicon()["human"].values()) and not tells_of_a_person(text)
+
+
+def tells_of_a_person(text: str) -> bool:
+    """The message talks of a contact with a person in the past ("operatorla danışdım") and asks for none."""
+    said = lambda section: any(mentions(text, words) for words in lexicon()[section].values())  # noqa: E731
+    return said("human_told") and not said("human_asked")
+
+
+def asks_about_status(text: str) -> bool:
+    """Words of a question about a registered complaint: "статус", "durum", "stadiul", "nə oldu"."""
+    return any(mentions(text, words) for words in lexicon()["status_words"].values())
 
 
 def says_cancel(text: str) -> bool:

@@ -237,12 +237,29 @@ def _trim_clause(clause: list[_Tok], first: bool) -> list[_Tok]:
                 c, changed = c[: len(c) - n], True
         if c and c[0].kind == "o" and c[0].text in "-–—":
             c, changed = c[1:], True
+    if _announces(c):
+        return []
     # "Hörmətli Kontakt Home,": an address at the head of the message, not part of the story.
     if first and greeted and sum(t.kind == "w" for t in c) <= 3:
         return []
     if not any(t.kind == "w" for t in c):
         return []
     return c
+
+
+@lru_cache(maxsize=1)
+def _announcement_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(whole words, stems of the "*" entries) of complaint_phrases.yml's announcement_words."""
+    words = [fold(w) for ws in _phrase_file()["announcement_words"].values() for w in ws]
+    return frozenset(w for w in words if not w.endswith("*")), tuple(w[:-1] for w in words if w.endswith("*"))
+
+
+def _announces(clause: list[_Tok]) -> bool:
+    """ "Хотела бы подать претензию", "Size bir şikayet iletmek istiyorum": every word of the clause
+    only announces a complaint (or asks where to send one); what happened is not in it."""
+    words = [t.key for t in clause if t.kind == "w"]
+    whole, stems = _announcement_words()
+    return bool(words) and all(w in whole or w.startswith(stems) for w in words)
 
 
 def _join(toks: list[_Tok], text: str) -> str:

@@ -77,14 +77,49 @@ def cut_apostrophe(word: str) -> str:
 _ASCII_SPELLINGS = (("sh", "s"), ("ch", "c"), ("gh", "g"), ("kh", "x"))
 
 
-def _known(folded: str, language: str | None) -> bool:
+# Azerbaijani and Turkish names written in Russian letters ("Тельман", "Айгюнь", "Гюнель", "Гасан"):
+# each Cyrillic letter with the folded Latin letters it stands for (Russian "г" is also Azerbaijani
+# "q" and "h", "я" also "ə"; folding has made "й" an "и"). The Latin name lists then know them in
+# either alphabet.
+_CYRILLIC = {
+    "а": ("a", "e"), "б": ("b",), "в": ("v",), "г": ("g", "q", "h"), "д": ("d",), "е": ("e",),
+    "ж": ("j",), "з": ("z",), "и": ("i", "y"), "й": ("y",), "к": ("k", "q"), "л": ("l",), "м": ("m",),
+    "н": ("n",), "о": ("o",), "п": ("p",), "р": ("r",), "с": ("s",), "т": ("t",), "у": ("u",),
+    "ф": ("f",), "х": ("x", "h"), "ц": ("ts",), "ч": ("c",), "ш": ("s",), "щ": ("s",), "ъ": ("",),
+    "ы": ("i",), "ь": ("",), "э": ("e",), "ю": ("u", "yu"), "я": ("a", "e", "ya", "ye"),
+}  # fmt: skip
+_MAX_SPELLINGS = 512
+
+
+def _latin_spellings(folded: str) -> set[str]:
+    """ "тельман" -> {"telman", "telmen", ...}; empty for a word that is not all Cyrillic."""
+    spellings = {""}
+    for letter in folded:
+        options = _CYRILLIC.get(letter)
+        if options is None:
+            return set()
+        if letter == "е" and not spellings - {""}:
+            options = ("e", "ye")  # "Елена" / "Yelena" at the start
+        spellings = {s + o for s in spellings for o in options}
+        if len(spellings) > _MAX_SPELLINGS:
+            return set()
+    return spellings
+
+
+def _known(folded: str, language: str | None, *, spelled: bool = True) -> bool:
     languages = (language,) if language in LANGUAGES else LANGUAGES
     if len(folded) < 2:
         return False
     variants = {folded}
     for typed, letter in _ASCII_SPELLINGS:
         variants |= {v.replace(typed, letter) for v in variants}
-    return any(v in _first_names(lang) for v in variants for lang in languages)
+    if any(v in _first_names(lang) for v in variants for lang in languages):
+        return True
+    if not spelled:
+        return False
+    # An Azerbaijani or Turkish name in Russian letters, in a Russian (or any) message.
+    turkic = [lang for lang in ("az", "tr") if language in (None, "ru", lang)]
+    return any(v in _first_names(lang) for v in _latin_spellings(folded) for lang in turkic)
 
 
 def is_first_name(word: str, language: str | None = None) -> bool:
@@ -105,14 +140,35 @@ def is_surname(word: str) -> bool:
     return len(folded) >= 5 and bool(_SURNAME.search(folded))
 
 
-def base_form(word: str, language: str | None = None, *, cases: bool = True) -> str | None:
+# Words after which a Russian name is in the genitive ("у кассира Тельмана", "от Рамиля").
+GENITIVE_BEFORE = ("у", "от", "для", "без", "до", "из", "возле", "около")
+
+
+def _genitive_context(before: str | None) -> bool:
+    word = fold(before or "")
+    # "кассира", "продавца" are genitives; "продавщица", "кассирша", "консультантка" nominatives.
+    feminine = word.endswith(("ица", "ша", "тка", "вка"))
+    return bool(_latin_spellings(word)) and (word in GENITIVE_BEFORE or (word.endswith(("а", "я")) and not feminine))
+
+
+def base_form(word: str, language: str | None = None, *, cases: bool = True, before: str | None = None) -> str | None:
     """The first name `word` is a form of, spelled as the customer spelled it: "Aytənə" -> "Aytən",
-    "Nigardı" -> "Nigar", "Ольгой" -> "Ольга", "Ioanei" -> "Ioana"; None when it is none.
+    "Nigardı" -> "Nigar", "Ольгой" -> "Ольга", "Сабиром" -> "Сабир", "Ioanei" -> "Ioana"; None when
+    it is none. `before`: the word before it ("кассира" makes "Рамиля" a genitive: Рамиль).
     A word that is itself a name is never cut ("Məryəm", "Kadir", "Elmira")."""
     word = cut_apostrophe(word)
+    folded = fold(word)
+    if _latin_spellings(folded):
+        # Russian letters: a name of the lists as written, else a declined form of one
+        # ("Тельмана", "Сабиром", "Нармине"), else an Azerbaijani name in Russian letters as written.
+        if is_first_name(word, language) and _known(folded, language, spelled=False):
+            return word
+        undone, as_is = _undeclined(word, language), is_first_name(word, language)
+        if undone and as_is and folded.endswith(("а", "я")) and not _genitive_context(before):
+            return word  # "Нармина", "Рамиля": a woman's name, unless "у кассира Рамиля"
+        return undone or (word if as_is else None)
     if is_first_name(word, language):
         return word
-    folded = fold(word)
     if folded in _lowercase_words() and word == word.lower():
         return None
     suffixes = _COPULA + _PAST + (_CASES if cases else ())
@@ -120,6 +176,11 @@ def base_form(word: str, language: str | None = None, *, cases: bool = True) -> 
         stem = word[: -len(suffix)]
         if folded.endswith(suffix) and len(stem) >= 3 and is_first_name(stem, language):
             return stem
+    return _undeclined(word, language)
+
+
+def _undeclined(word: str, language: str | None) -> str | None:
+    """The nominative of a Russian or Romanian case form of a known name ("Ольгой" -> "Ольга")."""
     for ending, replacement in _RU_ENDINGS + _RO_ENDINGS:
         # Compared as written: folding would take "й" for "и".
         if word.lower().endswith(ending) and len(word) > len(ending) + 1:

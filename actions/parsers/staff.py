@@ -16,7 +16,7 @@ from contract.text import fold
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’`´ʼ.][^\W\d_]+)*|[.!?\n]+|[,;:—–()«»\"]|\s-\s")
 _SENTENCE_END = re.compile(r"^[.!?\n]+$")
 # Role words an Azerbaijani or Turkish customer follows with who it was: "satıcı qız", "kasiyer kız".
-_ROLE_TAILS = {"qiz", "oglan", "kiz", "kadin", "adam", "xanim", "bayan"}
+_ROLE_TAILS = {"qiz", "oglan", "kiz", "kadin", "adam", "xanim", "bayan", "cocuk"}
 MAX_NAME_WORDS = 3
 MAX_GAP = 3  # words between a role and its name ("кассир, девушка по имени Айтен")
 SHORT_ANSWER = 4  # an answer this short may be a bare capitalised name at its start
@@ -238,12 +238,31 @@ def _tied(tokens: list[_Token], group: _Group, hinted: set[int]) -> bool:
     return False
 
 
+def _qualifies_role(tokens: list[_Token], group: _Group) -> bool:
+    """ "Servis ustası", "Montaj ekibindeki usta", "Kassa işçisi": in a short answer, an unknown
+    capitalised word before a role word of the same sentence says which kind of role it is (the
+    qualifier comes first in Azerbaijani and Turkish); it is no name. A known first name is one:
+    "Ayten kasiyer"."""
+    if group.known or names.is_surname(tokens[group.first].text):
+        return False
+    for token in tokens[group.last + 1 :]:
+        if token.initial or token.pause:  # "Хумар, кассир": the name, then who she is
+            return False
+        if token.kind == "role":
+            return True
+    return False
+
+
 def _name_text(tokens: list[_Token], group: _Group, text: str) -> str | None:
     words = names.strip_honorifics([t.text for t in tokens[group.first : group.last + 1]])
     if not words:
         return None
     words = [names.cut_apostrophe(w) for w in words]
-    words[-1] = names.base_form(words[-1]) or words[-1]
+    # The role word or preposition before a Russian name tells its case ("у кассира Рамиля").
+    prev = tokens[group.first - 1] if group.first > 0 and not tokens[group.first].initial else None
+    case_word = prev and (prev.kind in ("role", "descriptor") or prev.folded in names.GENITIVE_BEFORE)
+    before = prev.text if case_word and len(words) == 1 else None
+    words[-1] = names.base_form(words[-1], before=before) or words[-1]
     return " ".join(w if w[:1].isupper() and not w.isupper() else names.capitalise(w, _turkic(w, text)) for w in words)
 
 
@@ -284,7 +303,11 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
     if chosen is None and answer:
         words = len(tokens)
         chosen = next(
-            (g for g in groups if g.known or not tokens[g.first].initial or words <= SHORT_ANSWER),
+            (
+                g
+                for g in groups
+                if (g.known or not tokens[g.first].initial or words <= SHORT_ANSWER) and not _qualifies_role(tokens, g)
+            ),
             None,
         )
     name = _name_text(tokens, chosen, text) if chosen else None

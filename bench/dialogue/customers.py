@@ -142,8 +142,8 @@ def _parse_customer(raw: Any, faults: _Faults, known: Sequence[str]) -> Customer
     half = raw.get("half")
     if half not in HALVES:
         faults.add(cid, f"half must be one of {', '.join(HALVES)}")
-    elif (half == "tune") != (1 <= nn <= 6):
-        faults.add(cid, "half: customers 01-06 are `tune`, 07-12 `held_out`")
+    elif (half == "held_out") != (7 <= nn <= 12):
+        faults.add(cid, "half: customers 07-12 are `held_out`, the others (01-06, 13-...) `tune`")
     opening = raw.get("opening")
     if not isinstance(opening, str) or not opening.strip():
         faults.add(cid, "opening must be a non-empty string")

@@ -64,7 +64,7 @@ def test_the_sample_file_loads_with_both_halves_and_every_field():
         ({"id": "ru-kontakt-3"}, "id must be <lang>-<policy>-<nn>"),
         ({"policy": "eurolux"}, "must be the id's policy"),
         ({"id": "ru-nobody-03", "policy": "nobody"}, "must be the id's policy"),
-        ({"half": "held_out"}, "01-06 are `tune`"),
+        ({"half": "held_out"}, "07-12 are `held_out`"),
         ({"half": "later"}, "half must be one of"),
         ({"opening": ""}, "opening must be a non-empty string"),
         ({"answers": {"phone_number": "050"}}, "answers.phone_number: not a slot"),
