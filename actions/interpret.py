@@ -18,7 +18,7 @@ from typing import Any
 
 from actions import letters, parsing
 from actions.answers import answer_requested, value_for
-from actions.parsers import complaint_text, staff
+from actions.parsers import codes, complaint_text, staff
 from actions.policy import Policy
 from actions.turn import CONTROL_CONFIDENCE, CONTROL_INTENTS, CONTROL_MAX_WORDS, Outcome, Turn
 from actions.unsolicited import unsolicited
@@ -118,7 +118,7 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if not turn.form_active and not turn.active_loop and not turn.is_payload:
         tn = turn.entity("tracking_number") or parsing.find_tracking_number(text)
         tn = parsing.find_tracking_number(tn) if tn else None
-        if (turn.intent == "check_status" and not _story_not_status(turn, text)) or tn:
+        if (turn.intent == "check_status" and not _story_not_status(turn, text, policy)) or tn:
             # A tracking number outside any form is a status question, whatever the classifier says.
             if tn:
                 out.slots["tracking_number"] = tn
@@ -127,18 +127,17 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
                 out.slots["pin"] = pin
             out.status_check = turn.intent != "check_status"
             return out
+        if turn.intent == "check_status" and not turn.slots.get("awaiting"):
+            # What happened, read as a status question: a complaint, however short.
+            unsolicited(replace(turn, intent="complain"), text, policy, out, None)
+            out.start_complaint = True
+            return out
 
     requested = turn.requested_slot if turn.form_active else None
     outside = not turn.form_active and not turn.active_loop and not turn.is_payload
-    if turn.intent == "request_human" and (
-        parsing.says_human(text) or (_short(turn, requested) and not parsing.tells_of_a_person(text))
-    ):
-        if not _answers_with_data(turn, text, policy, requested):
-            # "Соедините с оператором" (a person, however long the message around it), or a short
-            # message the classifier reads as such, whatever its confidence: as the intent alone
-            # did before. A story that mentions calls is the story.
-            out.wants_person = True
-            return out
+    if _asks_for_person(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
+        out.wants_person = True
+        return out
     if interrupts(turn, text, requested) and not _answers_with_data(turn, text, policy, requested):
         if outside and turn.intent == "greet":
             # "Merhaba, ben Hakan Öztürk": the name is kept and the complaint begins.
@@ -215,11 +214,15 @@ def tells_a_story(turn: Turn, text: str) -> bool:
 STATUS_STORY_MIN_WORDS = 5
 
 
-def _story_not_status(turn: Turn, text: str) -> bool:
+def _story_not_status(turn: Turn, text: str, policy: Policy) -> bool:
     """ "по моей заявке техник так и не приехал", called check_status: no tracking number, no word
-    of a status question ("статус", "durum", "stadiul") and what happened in it: a complaint."""
+    of a status question ("статус", "durum", "stadiul") and what happened in it: a complaint.
+    A service ticket of a policy that asks for one ("TK-6841 nömrəli müraciətimə baxılmayıb") is
+    the subject of the complaint, not one of ours to look up."""
     if parsing.asks_about_status(text):
         return False
+    if policy.asks("ticket_number") and codes.find_ticket(text):
+        return True
     body = complaint_text.what_happened(text)
     return bool(body) and len(body.split()) >= STATUS_STORY_MIN_WORDS
 
@@ -231,6 +234,24 @@ FREE_TEXT_CONTROL_WORDS = 4
 
 def _short(turn: Turn, requested: str | None) -> bool:
     return turn.words <= (FREE_TEXT_CONTROL_WORDS if requested in FREE_TEXT_SLOTS else CONTROL_MAX_WORDS)
+
+
+def _asks_for_person(turn: Turn, text: str, requested: str | None) -> bool:
+    """The customer asks for a person: the button, or words that ask for one ("соедините с
+    оператором", "insanla danışmaq istəyirəm"), however long the message. Outside the form a short
+    message the classifier reads as such is enough; inside it the message answers the question
+    asked unless it says so in words: a bare role ("администратор") or a want ("kompensasiya
+    istəyirəm") read as request_human is an answer, not a request."""
+    if turn.intent != "request_human":
+        return False
+    if turn.is_payload or parsing.says_human(text) or (_person_word_alone(text) and requested != "staff_member"):
+        return True
+    return requested is None and _short(turn, requested) and not parsing.tells_of_a_person(text)
+
+
+def _person_word_alone(text: str) -> bool:
+    said = " ".join(parsing.words(text))
+    return any(said == " ".join(parsing.words(w)) for group in parsing.lexicon()["human_alone"].values() for w in group)
 
 
 def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
@@ -245,8 +266,11 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
     if requested and turn.intent == "out_of_scope":
         # Inside the form an odd answer gets its own re-prompt; the form goes on.
         return False
-    if turn.intent == "request_human" and parsing.tells_of_a_person(text):
-        # "Operatorla danışdım, kömək etmədi": a person the story names, none asked for.
+    if turn.intent == "request_human" and (
+        parsing.tells_of_a_person(text) or not _asks_for_person(turn, text, requested)
+    ):
+        # "Operatorla danışdım, kömək etmədi": a person the story names, none asked for; and an
+        # answer to the question asked ("администратор", "kompensasiya istəyirəm") is the answer.
         return False
     if turn.intent in ("greet", "thank", "goodbye") and complaint_text.what_happened(text):
         # "başqa texnik göndərsinlər" read as thanks: there is more in it than thanks.

@@ -168,8 +168,24 @@ def _place_context(tokens: list[_Token], i: int) -> bool:
     "Kadıköy'deki mağaza"."""
     before = i > 0 and not tokens[i].initial and _match(tokens, i - 1, _neighbours(before=True)) == 1
     after = i + 1 < len(tokens) and not tokens[i + 1].pause and _match(tokens, i + 1, _neighbours(before=False))
-    suffixed = re.search(r"['’](?:n?[dt][ae]ki|n?[dt][ae]n?)$", fold(tokens[i].text)) is not None
-    return bool(before or after or suffixed)
+    word = fold(tokens[i].text)
+    suffixed = re.search(r"['’](?:n?[dt][ae]ki|n?[dt][ae]n?)$", word) is not None
+    return bool(before or after or suffixed or _glued_place(tokens, i, word))
+
+
+# Locative suffixes glued to a proper name without an apostrophe ("Nərimanovdakı", "Yasamalda",
+# "Kadıköydeki"), folded (ə->e, ı->i). "-dakı" is a place on its own; the bare "-da" / "-dan" ends
+# names too ("Sevda", "Ayda"), so it counts only next to a shop or branch word.
+_GLUED_WHERE = re.compile(r"..(?:n?[dt][ae]ki)$")
+_GLUED_CASE = re.compile(r"...(?:n?[dt][ae]n?)$")
+
+
+def _glued_place(tokens: list[_Token], i: int, word: str) -> bool:
+    nxt = tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].pause else None
+    near_place = nxt is not None and nxt.kind in ("place", "company")
+    if names.base_form(tokens[i].text) is not None and fold(names.base_form(tokens[i].text) or "") == word:
+        return False  # a first name as it is ("Sevda"), not a name with a suffix
+    return near_place and bool(_GLUED_WHERE.search(word) or _GLUED_CASE.search(word))
 
 
 @dataclass
