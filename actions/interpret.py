@@ -254,6 +254,12 @@ def _person_word_alone(text: str) -> bool:
     return any(said == " ".join(parsing.words(w)) for group in parsing.lexicon()["human_alone"].values() for w in group)
 
 
+def _only_courtesy(text: str) -> bool:
+    """Nothing but greetings, thanks and goodbyes ("спасибо большое", "sağ olun", "la revedere")."""
+    known = {w for group in parsing.lexicon()["courtesy"].values() for entry in group for w in parsing.words(entry)}
+    return all(w in known for w in parsing.words(text))
+
+
 def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
     """The message steps out of the question asked (a greeting, "operator!", "cancel") instead
     of answering it."""
@@ -274,6 +280,9 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
         return False
     if turn.intent in ("greet", "thank", "goodbye") and complaint_text.what_happened(text):
         # "başqa texnik göndərsinlər" read as thanks: there is more in it than thanks.
+        return False
+    if turn.intent in ("greet", "thank", "goodbye") and requested in FREE_TEXT_SLOTS and not _only_courtesy(text):
+        # "tazminat istiyorum" to "what would solve it?", read as goodbye: the answer.
         return False
     return turn.confidence >= CONTROL_CONFIDENCE and _short(turn, requested)
 

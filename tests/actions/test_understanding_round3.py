@@ -148,3 +148,24 @@ def test_a_short_story_about_a_service_ticket_is_a_complaint_not_a_status_questi
 def test_a_status_question_with_a_ticket_stays_a_status_question():
     out = interpret(turn("TK-6620 durumu nedir?", "check_status", form_active=False), load_policy("inverter_eu"))
     assert not out.start_complaint
+
+
+# Found on the new tune customers: a want as the idea, read as goodbye or thanks with high confidence.
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("верните деньги", "goodbye"),  # ru
+        ("ustanı yenidən göndərin", "thank"),  # az
+        ("inlocuirea invertorului", "goodbye"),  # ro
+        ("para iadesi istiyorum", "goodbye"),  # tr
+    ],
+)
+def test_a_want_read_as_courtesy_is_the_answer(text, intent):
+    out = interpret(turn(text, intent, 0.98, requested="solution_idea"), load_policy("inverter_eu"))
+    assert out.slots.get("solution_idea")
+
+
+@pytest.mark.parametrize("text", ["Спасибо большое", "çox sağ olun", "mulțumesc frumos", "teşekkür ederim"])
+def test_courtesy_alone_in_the_form_is_no_answer(text):
+    out = interpret(turn(text, "thank", 0.98, requested="solution_idea"), load_policy("inverter_eu"))
+    assert not out.slots.get("solution_idea")
