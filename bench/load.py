@@ -340,7 +340,8 @@ def moodbot_dir() -> Path:
                 stderr=subprocess.STDOUT,
             )
     (project / "bench-credentials.yml").write_text(
-        "socketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n  session_persistence: true\n"
+        "bench.moodbot_socketio.AwaitedRoomsSocketIOInput:\n  user_message_evt: user_uttered\n"
+        "  bot_message_evt: bot_uttered\n  session_persistence: true\n"
     )
     return project
 
