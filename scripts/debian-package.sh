@@ -13,5 +13,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+# `make -j` may install two tools at once: apt-get fails at once on a lock another apt-get holds,
+# so the project's installs take turns (flock), and wait for anyone else's dpkg lock.
+exec 9>/var/lock/complaints-debian-package.lock
+flock 9
+[ -x "$binary" ] && exit 0
+wait_lock=(-o DPkg::Lock::Timeout=600)
+apt-get "${wait_lock[@]}" update -qq
+apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "$@" >/dev/null
