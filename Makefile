@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: dovecot haproxy run-scaled test-scaled bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace bench-reports test-reports help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: dovecot haproxy run-scaled test-scaled bench-turns bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace bench-reports test-reports help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench-handoff agent-to-customer delivery time over Telegram (loopback Bot API)"
 	@echo "make bench-langid language detection accuracy and speed over ../shared/benchmarks/langid"
 	@echo "make bench-dialogue simulated customers (every policy and language) through the REST channel: completion, turns, field accuracy"
+	@echo "make bench-turns  one customer at a time: p50 per turn, CPU ms per message per process, turn cost vs conversation length"
 	@echo "make bench-load   web chat customers served at once (p95 < 500 ms), beside the rasa init assistant"
 	@echo "make run-scaled   the production profile: HAProxy, 2 rasa, 2 action servers, 2 backends (PostgreSQL, Redis, RabbitMQ)"
 	@echo "make bench-load-scaled the load benchmark against run-scaled's profile beside one process of each"
@@ -171,6 +172,11 @@ bench-handoff: venvs $(MODEL_STAMP)
 # (docs/testing.md); exit 2 when a customer file is invalid.
 bench-dialogue: venvs $(MODEL_STAMP)
 	$(APP_PY) -m bench.dialogue
+
+# One customer at a time: p50 per turn, CPU ms per message of each process, turn cost versus
+# conversation length (~10, ~50, ~200 events), on SQLite and PostgreSQL tracker stores.
+bench-turns: venvs $(MODEL_STAMP)
+	$(APP_PY) -m bench.turns
 
 bench-load: venvs $(MODEL_STAMP)
 	$(APP_PY) -m bench.load --targets single,rasa-init

@@ -169,7 +169,9 @@ class Target:
             proc.stop()
 
 
-async def start_ours(workdir: Path) -> Target:
+async def start_ours(workdir: Path, overrides: dict[str, str] | None = None) -> Target:
+    """One process of each, as `make run` starts them; `overrides` change their environment
+    (bench.turns: the tracker store's database)."""
     workdir.mkdir(parents=True, exist_ok=True)
     ports = {name: free_port() for name in ("rasa", "actions", "backend")}
     env = {
@@ -184,6 +186,7 @@ async def start_ours(workdir: Path) -> Target:
         "SERVICE_TOKEN": SERVICE_TOKEN,
         "COMPLAINT_POLICY": "eurolux",
         "LOG_LEVEL": "WARNING",
+        **(overrides or {}),
     }
     env.pop("RASA_TOKEN", None)
     target = Target(

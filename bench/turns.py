@@ -1,0 +1,248 @@
+"""What one customer's turn costs, with nobody else on the assistant (issue 25).
+
+    make bench-turns           # = .venv/bin/python -m bench.turns
+    python -m bench.turns [--db sqlite,postgresql] [--conversations 6] [--complaints 4] [--keep]
+
+For each tracker store database, the three processes of `make run` (rasa, action server, backend)
+start with fresh databases (scripts/run-*.sh, as bench.load starts them), and customers talk to
+the REST channel one at a time. Each customer files `--complaints` complaints in a row in one
+conversation (bench.load's script: opening, name, phone, staff member, what happened, confirm), so
+the conversation grows to a few hundred events. Printed:
+
+- **one customer alone**: p50 reply time (request to response, every bot message of the turn) of
+  every step of a complaint, over the first complaint of every conversation, and CPU ms per
+  customer message of each process: the CPU time of the whole run (every thread, from
+  /proc/<pid>/task/*/schedstat) over the number of messages;
+- **turn cost versus conversation length**: p50 reply time and rasa CPU ms of the turns that
+  start with about 10, 50 and 200 events in the tracker (counted through Rasa's HTTP API
+  after each turn, outside the measured window).
+
+Run it on a quiet machine, and compare figures of one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import sqlalchemy as sa
+
+from bench.load import CONFIRM, Proc, complaint_script, start_ours
+from bench.runner import DEFAULT_POSTGRES_URL, markdown_table, percentile
+from contract import tracking
+
+STEPS = ("opening", "name", "phone", "staff", "complaint", "confirm")
+# Turns are put in the bucket of the length they start at: (label, lowest, highest) events.
+LENGTHS = (("~10", 0, 20), ("~50", 35, 70), ("~200", 170, 260))
+SETTLE_S = 0.3  # the event broker sends a turn's events up to 0.25 s after the reply
+
+
+def cpu_ns(proc: Proc) -> int:
+    """CPU time of every thread of every process in `proc`'s session (it was started with
+    start_new_session), in ns."""
+    total = 0
+    session = proc.popen.pid
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[3]) != session:  # fields[3] is the session id (the 6th field of stat)
+            continue
+        for task in (stat.parent / "task").glob("*/schedstat"):
+            try:
+                total += int(task.read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                continue
+    return total
+
+
+@dataclass
+class TurnFigure:
+    step: str
+    complaint: int  # 0 = the conversation's first complaint
+    events_before: int
+    reply_ms: float
+    rasa_cpu_ms: float
+
+
+@dataclass
+class RunFigures:
+    database: str
+    turns: list[TurnFigure] = field(default_factory=list)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per message
+    registered: int = 0
+    complaints: int = 0
+
+
+async def event_count(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> int:
+    async with http.get(f"{rasa_url}/conversations/{sender}/tracker", params={"include_events": "AFTER_RESTART"}) as r:
+        r.raise_for_status()
+        return len((await r.json()).get("events") or [])
+
+
+async def say(http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str, language: str) -> list[dict]:
+    body = {"sender": sender, "message": text, "metadata": {"language": language}}
+    async with http.post(f"{rasa_url}/webhooks/rest/webhook", json=body) as r:
+        r.raise_for_status()
+        return await r.json()
+
+
+async def run_database(database: str, workdir: Path, postgres_url: str, conversations: int, complaints: int) -> RunFigures:
+    extra: dict[str, str] = {}
+    admin = None
+    name = f"bench_turns_{uuid.uuid4().hex[:8]}"
+    if database == "postgresql":
+        admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")  # psycopg 3, this venv
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        # Rasa's venv connects with psycopg2, SQLAlchemy's default driver for postgresql://.
+        url = sa.engine.make_url(postgres_url).set(drivername="postgresql", database=name)
+        extra["RASA_TRACKER_URL"] = url.render_as_string(hide_password=False)
+    target = await start_ours(workdir, extra)
+    figures = RunFigures(database)
+    rasa = next(p for p in target.procs if p.name == "rasa")
+    rng = random.Random(25)
+    messages = 0
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            # One conversation first, not measured: the first turns of a process load lazily.
+            await _conversation(http, target.rasa_url, rng, 1, rasa, None)
+            await asyncio.sleep(SETTLE_S)
+            before = {p.name: cpu_ns(p) for p in target.procs}
+            for _ in range(conversations):
+                sent, done = await _conversation(http, target.rasa_url, rng, complaints, rasa, figures)
+                messages += sent
+                figures.complaints += complaints
+                figures.registered += done
+            await asyncio.sleep(1.0)
+            # The tracker look-ups between turns cost rasa CPU too: measured apart and taken off.
+            lookups = len(figures.turns)
+            start = cpu_ns(rasa)
+            for _ in range(20):
+                await event_count(http, target.rasa_url, "bench-turns-lookup")
+            lookup_ns = (cpu_ns(rasa) - start) / 20
+            after = {p.name: cpu_ns(p) for p in target.procs}
+        for proc in target.procs:
+            spent = after[proc.name] - before[proc.name]
+            if proc.name == "rasa":
+                spent -= lookups * lookup_ns
+            figures.cpu_ms[proc.name] = spent / 1e6 / max(messages, 1)
+    finally:
+        target.stop()
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return figures
+
+
+async def _conversation(
+    http: aiohttp.ClientSession, rasa_url: str, rng: random.Random, complaints: int, rasa: Proc, figures: RunFigures | None
+) -> tuple[int, int]:
+    sender = f"bench-turns-{uuid.uuid4().hex[:12]}"
+    sent = registered = 0
+    events = 0
+    for complaint in range(complaints):
+        language, script, _ = complaint_script(rng)
+        for step, text in zip(STEPS, script, strict=True):
+            cpu_before = cpu_ns(rasa)
+            started = time.perf_counter()
+            replies = await say(http, rasa_url, sender, text, language)
+            reply_ms = (time.perf_counter() - started) * 1000
+            cpu_ms = (cpu_ns(rasa) - cpu_before) / 1e6
+            sent += 1
+            if figures is not None:
+                figures.turns.append(TurnFigure(step, complaint, events, reply_ms, cpu_ms))
+            await asyncio.sleep(SETTLE_S)
+            events = await event_count(http, rasa_url, sender)
+            if text == CONFIRM[language] and any(tracking.IN_REPLY.search(r.get("text") or "") for r in replies):
+                registered += 1
+    return sent, registered
+
+
+def report(runs: list[RunFigures]) -> str:
+    out = ["# What a turn costs (bench.turns)", ""]
+    for run in runs:
+        first = [t for t in run.turns if t.complaint == 0]
+        out.append(f"## Tracker store: {run.database}")
+        out.append(f"registered {run.registered} of {run.complaints} complaints; {len(run.turns)} measured turns\n")
+        out.append("One customer alone, first complaint of each conversation: p50 reply ms by step\n")
+        rows = [
+            [step, len(ts), f"{percentile([t.reply_ms for t in ts], 50):.0f}", f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}"]
+            for step in STEPS
+            if (ts := [t for t in first if t.step == step])
+        ]
+        rows.append(["every step", len(first), f"{percentile([t.reply_ms for t in first], 50):.0f}", f"{percentile([t.rasa_cpu_ms for t in first], 50):.1f}"])
+        out.append(markdown_table(["step", "turns", "p50 reply ms", "p50 rasa CPU ms"], rows))
+        out.append("\nCPU ms per customer message, whole run (every turn of every complaint)\n")
+        out.append(markdown_table(["process", "CPU ms / message"], [[n, f"{ms:.1f}"] for n, ms in run.cpu_ms.items()]))
+        out.append("\nTurn cost versus conversation length (events in the tracker when the turn starts)\n")
+        rows = []
+        for label, low, high in LENGTHS:
+            ts = [t for t in run.turns if low <= t.events_before <= high]
+            rows.append(
+                [
+                    label,
+                    len(ts),
+                    f"{percentile([t.events_before for t in ts], 50):.0f}",
+                    f"{percentile([t.reply_ms for t in ts], 50):.0f}",
+                    f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}",
+                ]
+            )
+        out.append(markdown_table(["events", "turns", "median events", "p50 reply ms", "p50 rasa CPU ms"], rows))
+        out.append("")
+    summary = {
+        run.database: {
+            "cpu_ms_per_message": {k: round(v, 2) for k, v in run.cpu_ms.items()},
+            "p50_reply_ms": round(percentile([t.reply_ms for t in run.turns if t.complaint == 0], 50), 1),
+            "by_length": {
+                label: round(percentile([t.reply_ms for t in run.turns if low <= t.events_before <= high], 50), 1)
+                for label, low, high in LENGTHS
+            },
+        }
+        for run in runs
+    }
+    out.append(json.dumps(summary))
+    return "\n".join(out)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-turns-"))
+    runs = []
+    try:
+        for database in args.db.split(","):
+            runs.append(
+                await run_database(database, workdir / database, args.postgres_url, args.conversations, args.complaints)
+            )
+    finally:
+        if args.keep:
+            print(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(report(runs))
+    return 0 if all(run.registered == run.complaints for run in runs) else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="sqlite,postgresql", help="tracker store databases, in this order")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--conversations", type=int, default=6)
+    parser.add_argument("--complaints", type=int, default=4, help="complaints filed in a row in one conversation")
+    parser.add_argument("--keep", action="store_true", help="keep the logs")
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
