@@ -15,7 +15,11 @@ the conversation grows to a few hundred events. Printed:
   /proc/<pid>/task/*/schedstat) over the number of messages;
 - **turn cost versus conversation length**: p50 reply time and rasa CPU ms of the turns that
   start with about 10, 50 and 200 events in the tracker (counted through Rasa's HTTP API
-  after each turn, outside the measured window).
+  after each turn, outside the measured window), and of each complaint of the conversation
+  (the same six steps at a longer tracker each time).
+
+`RASA_TRACKER_CACHE=0 make bench-turns` measures the rasa server without its tracker cache
+(bot/runtime/tracker_cache.py), the "before" of docs/scale-out.md.
 
 Run it on a quiet machine, and compare figures of one run only.
 """
@@ -98,8 +102,12 @@ async def say(http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str
         return await r.json()
 
 
-async def run_database(database: str, workdir: Path, postgres_url: str, conversations: int, complaints: int) -> RunFigures:
-    extra: dict[str, str] = {}
+async def run_database(
+    database: str, workdir: Path, postgres_url: str, conversations: int, complaints: int
+) -> RunFigures:
+    # One customer types 24 messages in a minute here; the channels' per-conversation limit
+    # (MESSAGE_RATE_LIMIT, 20 a minute) would drop some.
+    extra: dict[str, str] = {"MESSAGE_RATE_LIMIT": "100000"}
     admin = None
     name = f"bench_turns_{uuid.uuid4().hex[:8]}"
     if database == "postgresql":
@@ -148,7 +156,12 @@ async def run_database(database: str, workdir: Path, postgres_url: str, conversa
 
 
 async def _conversation(
-    http: aiohttp.ClientSession, rasa_url: str, rng: random.Random, complaints: int, rasa: Proc, figures: RunFigures | None
+    http: aiohttp.ClientSession,
+    rasa_url: str,
+    rng: random.Random,
+    complaints: int,
+    rasa: Proc,
+    figures: RunFigures | None,
 ) -> tuple[int, int]:
     sender = f"bench-turns-{uuid.uuid4().hex[:12]}"
     sent = registered = 0
@@ -179,11 +192,23 @@ def report(runs: list[RunFigures]) -> str:
         out.append(f"registered {run.registered} of {run.complaints} complaints; {len(run.turns)} measured turns\n")
         out.append("One customer alone, first complaint of each conversation: p50 reply ms by step\n")
         rows = [
-            [step, len(ts), f"{percentile([t.reply_ms for t in ts], 50):.0f}", f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}"]
+            [
+                step,
+                len(ts),
+                f"{percentile([t.reply_ms for t in ts], 50):.0f}",
+                f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}",
+            ]
             for step in STEPS
             if (ts := [t for t in first if t.step == step])
         ]
-        rows.append(["every step", len(first), f"{percentile([t.reply_ms for t in first], 50):.0f}", f"{percentile([t.rasa_cpu_ms for t in first], 50):.1f}"])
+        rows.append(
+            [
+                "every step",
+                len(first),
+                f"{percentile([t.reply_ms for t in first], 50):.0f}",
+                f"{percentile([t.rasa_cpu_ms for t in first], 50):.1f}",
+            ]
+        )
         out.append(markdown_table(["step", "turns", "p50 reply ms", "p50 rasa CPU ms"], rows))
         out.append("\nCPU ms per customer message, whole run (every turn of every complaint)\n")
         out.append(markdown_table(["process", "CPU ms / message"], [[n, f"{ms:.1f}"] for n, ms in run.cpu_ms.items()]))
@@ -201,6 +226,22 @@ def report(runs: list[RunFigures]) -> str:
                 ]
             )
         out.append(markdown_table(["events", "turns", "median events", "p50 reply ms", "p50 rasa CPU ms"], rows))
+        # The buckets above hold different steps (~10: openings and names only); each complaint
+        # of a conversation has the same six steps, at a longer tracker each time.
+        out.append("\nThe same six steps, complaint after complaint in one conversation\n")
+        rows = []
+        for complaint in sorted({t.complaint for t in run.turns}):
+            ts = [t for t in run.turns if t.complaint == complaint]
+            rows.append(
+                [
+                    f"complaint {complaint + 1}",
+                    len(ts),
+                    f"{min(t.events_before for t in ts)}-{max(t.events_before for t in ts)}",
+                    f"{percentile([t.reply_ms for t in ts], 50):.0f}",
+                    f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}",
+                ]
+            )
+        out.append(markdown_table(["", "turns", "events", "p50 reply ms", "p50 rasa CPU ms"], rows))
         out.append("")
     summary = {
         run.database: {
@@ -210,6 +251,10 @@ def report(runs: list[RunFigures]) -> str:
                 label: round(percentile([t.reply_ms for t in run.turns if low <= t.events_before <= high], 50), 1)
                 for label, low, high in LENGTHS
             },
+            "rasa_cpu_ms_by_complaint": [
+                round(percentile([t.rasa_cpu_ms for t in run.turns if t.complaint == n], 50), 1)
+                for n in sorted({t.complaint for t in run.turns})
+            ],
         }
         for run in runs
     }

@@ -116,6 +116,11 @@ class _Stored:
         return self._data
 
 
+def was_redacted(event: Any) -> bool:
+    """Whether `_additional_events` gave a redacted copy of this event to store."""
+    return isinstance(event, _Stored)
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Any]:
         new = list(super()._additional_events(session, tracker))

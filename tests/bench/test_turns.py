@@ -44,3 +44,4 @@ def test_turns_are_reported_by_step_and_by_the_length_they_start_at():
     assert "| ~50 | 1 | 55 | 140 | 35.0 |" in text
     assert "| ~200 | 1 | 210 | 400 | 90.0 |" in text
     assert "| rasa | 31.5 |" in text
+    assert "| complaint 4 | 2 | 210-300 | 700 | 94.5 |" in text
