@@ -43,9 +43,13 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
         return True
     if turn.intent not in SKIP_INTENTS or (turn.intent == "deny" and turn.words > 3):
         return False
+    if parsing.gibberish(text):
+        # "hjkhjk" read as deny: unreadable, not a "no"; the question is asked again.
+        return False
     if slot == "staff_member":
+        # "akortçu" read as dont_know: a role is an answer too (the name is asked once more).
         reading = staff.read_staff(text, turn.entity("staff"), answer=True)
-        return not (reading and reading.name)
+        return not (reading and (reading.name or reading.role))
     return value_for(slot, turn, text, policy)[0] is None
 
 

@@ -351,6 +351,10 @@ def _correction(turn: Turn, text: str, policy: Policy, out: Outcome, requested: 
     if not turn.form_active:
         return False
     named = turn.entity("field") or parsing.field_named(text)
+    if named and named == requested:
+        # "seri numarası: QWF0D2209953" to the serial number question: the field's name says what
+        # the answer is; it corrects nothing (emptying the field asked would ask it again, silently).
+        return False
     if named and policy.asks(named):
         out.slots[named] = None
         out.slots["confirmed"] = None

@@ -320,9 +320,16 @@ def neutralise_markup(text: str) -> str:
 
 
 def field_named(text: str) -> str | None:
-    """Which field a correction names ("телефон неправильный" -> "phone")."""
-    for field, keywords in lexicon()["fields"].items():
-        if mentions(text, keywords):
+    """Which field a correction names ("телефон неправильный" -> "phone"). A keyword inside a longer
+    one of another field does not count: "seriya nömrəsi" is the serial number, not a "nömrə"."""
+    found = [
+        (field, _fold_keyword(kw))
+        for field, keywords in lexicon()["fields"].items()
+        for kw in keywords
+        if mentions(text, [kw])
+    ]
+    for field, keyword in found:
+        if not any(other != field and keyword in longer and keyword != longer for other, longer in found):
             return field
     return None
 

@@ -77,6 +77,11 @@ def _neighbours(*, before: bool) -> list[tuple[str, ...]]:
     return _entries(lex["place_neighbours"] + (lex["place_prepositions"] if before else []))
 
 
+@lru_cache(maxsize=1)
+def _brand_neighbours() -> list[tuple[str, ...]]:
+    return _entries(names.roles_lexicon()["brand_neighbours"])
+
+
 def _word_matches(word: str, part: str, prefix: bool) -> bool:
     if word == part or (prefix and word.startswith(part)):
         return True
@@ -132,17 +137,17 @@ def _classify_last(tokens: list[_Token]) -> None:
 
 
 def _classify(tokens: list[_Token]) -> None:
-    """Multi-word entries ("satış danışmanı", "Fan Courier", "по имени") over single words."""
+    """Multi-word entries ("satış danışmanı", "Fan Courier", "по имени") over single words, of
+    whatever kind: "yetkili servisi" is a place, though "yetkili" alone is a role."""
     i = 0
     while i < len(tokens):
-        for kind, entries in _lexicon():
-            n = _match(tokens, i, entries)
-            if n:
-                for k in range(i, i + n):
-                    tokens[k].kind = kind
-                tokens[i].span = n
-                i += n
-                break
+        # The longest match; between matches of one length, the kind listed first.
+        n, kind = max(((_match(tokens, i, entries), kind) for kind, entries in _lexicon()), key=lambda m: m[0])
+        if n:
+            for k in range(i, i + n):
+                tokens[k].kind = kind
+            tokens[i].span = n
+            i += n
         else:
             tokens[i].kind = None
             i += 1
@@ -170,7 +175,17 @@ def _place_context(tokens: list[_Token], i: int) -> bool:
     after = i + 1 < len(tokens) and not tokens[i + 1].pause and _match(tokens, i + 1, _neighbours(before=False))
     word = fold(tokens[i].text)
     suffixed = re.search(r"['’](?:n?[dt][ae]ki|n?[dt][ae]n?)$", word) is not None
-    return bool(before or after or suffixed or _glued_place(tokens, i, word))
+    return bool(before or after or suffixed or _glued_place(tokens, i, word) or _brand(tokens, i))
+
+
+def _brand(tokens: list[_Token], i: int) -> bool:
+    """A word that is no first name or surname beside a service centre or dealer word is the brand
+    ("сервисный центр Samsung", "Bosch servisi"); "мастер сервисного центра Вугар" is a person."""
+    if names.base_form(tokens[i].text) is not None or names.is_surname(tokens[i].text):
+        return False
+    before = i > 0 and not tokens[i].initial and _match(tokens, i - 1, _brand_neighbours()) == 1
+    after = i + 1 < len(tokens) and not tokens[i + 1].pause and _match(tokens, i + 1, _brand_neighbours())
+    return bool(before or after)
 
 
 # Locative suffixes glued to a proper name without an apostrophe ("Nərimanovdakı", "Yasamalda",
@@ -247,11 +262,25 @@ def _tied(tokens: list[_Token], group: _Group, hinted: set[int]) -> bool:
     if _role_ends_before(tokens, group.first):
         return True
     if after is not None and after.kind == "role":
-        # "Айтен, кассир"; "Ayten kasiyer"; not "Вчера кассир": an unknown first word needs a pause.
+        # "Айтен, кассир"; "Ayten kasiyer"; not "Вчера кассир": an unknown first word needs a pause;
+        # not "телевизор Hisense, продавец Тимур": a role followed by a name is that name's.
+        if _name_follows(tokens, group.last + 1):
+            return False
         return group.known or (after.pause and not tokens[group.first].initial)
     if after is not None and after.kind == "filler" and group.last + 2 < len(tokens):
         return tokens[group.last + 2].kind == "role" and not tokens[group.last + 2].initial
     return False
+
+
+def _name_follows(tokens: list[_Token], role: int) -> bool:
+    k = role + tokens[role].span
+    if k >= len(tokens) or tokens[k].pause or tokens[k].initial or tokens[k].kind is not None:
+        return False
+    return names.base_form(tokens[k].text) is not None or tokens[k].text[:1].isupper()
+
+
+def _name_shaped(tokens: list[_Token], group: _Group) -> bool:
+    return group.known or any(names.is_surname(t.text) for t in tokens[group.first : group.last + 1])
 
 
 def _qualifies_role(tokens: list[_Token], group: _Group) -> bool:
@@ -315,7 +344,12 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
     lower_text = bool(letters) and (text == text.lower() or text == text.upper())
     groups = _groups(tokens, lower_text)
     hinted = _hinted(tokens, entity)
-    chosen = next((g for g in groups if _tied(tokens, g, hinted)), None)
+    tied = [g for g in groups if _tied(tokens, g, hinted)]
+    # DIET's span alone on a word that is no name ("Samsung" in "Samsung TV aldım ... Satıcı Emil
+    # Bey'di") gives way to a name the text ties to a role or a title; in a story it is no name at
+    # all ("Hisense TV aldım, satıcı kaba davrandı").
+    chosen = next((g for g in tied if _tied(tokens, g, set()) or _name_shaped(tokens, g)), None)
+    chosen = chosen or (next(iter(tied), None) if answer else None)
     if chosen is None and answer:
         words = len(tokens)
         chosen = next(
