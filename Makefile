@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 # The custom components of config.yml are training inputs too.
 TRAINING_INPUTS := config.yml domain.yml bot/dialogue/loop_aware_ted.py bot/nlu/exact_intent.py contract/text.py $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: dovecot haproxy run-scaled test-scaled bench-turns bench-load bench-load-scaled bench-dialogue test-handoff bench-handoff bench-notifications bench-backend bench-workspace bench-reports test-reports help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
+.PHONY: dovecot haproxy run-scaled test-scaled bench-turns bench-load bench-load-scaled bench-dialogue bench-nlu test-handoff bench-handoff bench-notifications bench-backend bench-workspace bench-reports test-reports help venvs web chromium telegram-polling test-channels run test test-backend test-actions test-rasa test-e2e validate train nlu-report bench-langid lock lint fmt clean shell interactive test-unit test-unit-app test-unit-rasa
 
 help:
 	@echo "make run          start rasa (5005), action server (5055) and backend (8000)"
@@ -21,6 +21,7 @@ help:
 	@echo "make interactive  rasa interactive, with the action server and backend"
 	@echo "make fmt          ruff format + ruff check --fix"
 	@echo "make nlu-report   intent accuracy / entity F1 per language on the held-out split"
+	@echo "make bench-nlu    CPU ms per NLU parse (p50/p95/mean per language, per graph node); RASA_MODEL picks the model"
 	@echo "make bench-backend registrations/s and lookup latency with 100,000 complaints, SQLite and PostgreSQL"
 	@echo "make bench-workspace the agents' overdue view, counts and searches over 100,000 complaints: p50/p95, SQLite and PostgreSQL"
 	@echo "make test-reports the /reports page in headless Chromium (screenshots in var/artifacts/)"
@@ -123,6 +124,11 @@ test-rasa: $(MODEL_STAMP)
 
 nlu-report: $(MODEL_STAMP)
 	$(RASA_PY) scripts/nlu_report.py
+
+# CPU per parse as the rasa server spends it (docs/nlu-pipeline.md); with RASA_MODEL (another
+# configuration's model) nothing is trained first. BENCH_REPEAT=3 passes, BENCH_LANGS=ru,az.
+bench-nlu: $(RASA_VENV)/.lock-hash $(if $(RASA_MODEL),,$(MODEL_STAMP))
+	$(RASA_PY) -m bench.nlu_cost
 
 test-e2e: venvs dovecot $(MODEL_STAMP)
 	$(APP_PY) -m pytest -q tests/e2e
