@@ -16,9 +16,10 @@ from contract.policy import load_intake, profile_paths
 
 LANGUAGES = ("ru", "az", "ro", "tr")
 HALVES = ("held_out", "tune")
-# Customers 18-23 of every policy and language (written in round 4, issue 21) are the held-out
-# half; 07-12 were held out in rounds 1-3, whose fixes were named from them, and are tune since.
-HELD_OUT = (18, 23)
+# Customers 26-31 of every policy and language (written in round 5, issue 21) are the held-out
+# half. 07-12 (rounds 1-3) and 18-23 (round 4) were held out before; failure classes were named
+# from them, so they are tune since.
+HELD_OUT = (26, 31)
 # What a customer types to an optional question they have no answer to.
 DONT_KNOW = {"ru": "не знаю", "az": "bilmirəm", "ro": "nu știu", "tr": "bilmiyorum"}
 CONFIRMED = "confirmed"
@@ -146,7 +147,7 @@ def _parse_customer(raw: Any, faults: _Faults, known: Sequence[str]) -> Customer
     if half not in HALVES:
         faults.add(cid, f"half must be one of {', '.join(HALVES)}")
     elif (half == "held_out") != (HELD_OUT[0] <= nn <= HELD_OUT[1]):
-        faults.add(cid, "half: customers 18-23 are `held_out`, the others (01-17, 24-...) `tune`")
+        faults.add(cid, f"half: customers {HELD_OUT[0]}-{HELD_OUT[1]} are `held_out`, the others `tune`")
     opening = raw.get("opening")
     if not isinstance(opening, str) or not opening.strip():
         faults.add(cid, "opening must be a non-empty string")

@@ -41,7 +41,7 @@ class Server:
 
     def refusals(self, channel: str, after: int) -> list[str]:
         """The log's "not stored: file too large" lines of `channel` since `after`. Their id is
-        log_id's hash (the PIN mask may hide six digits of it), never the customer's."""
+        log_id's pseudonym, never the customer's."""
         return [
             line
             for line in self.text()[after:].splitlines()

@@ -8,6 +8,7 @@ import logging
 from bot.channels.ordering import Deduper, KeyedSerializer
 from bot.channels.redaction import SecretRedactingFilter, log_id
 from bot.channels.signatures import meta_signature_ok, telegram_secret_ok, verify_token_ok
+from contract import log_privacy
 from contract.log_privacy import mask_record
 from tests.support.whatsapp import meta_sign
 
@@ -100,6 +101,13 @@ def test_secrets_are_redacted_from_messages_and_tracebacks():
 def test_log_id_is_a_stable_pseudonym():
     assert log_id("994501234567") == log_id("994501234567")
     assert "994501234567" not in log_id("994501234567") and len(log_id("x")) == 10
+
+
+def test_log_id_survives_the_personal_data_mask():
+    # Hex pseudonyms with six digits in a row were masked as PINs and could not be found in the log.
+    ids = [log_id(f"tg:{n}") for n in range(3000)]
+    assert all(log_privacy.mask(i) == i for i in ids)
+    assert len(set(ids)) == len(ids)
 
 
 def test_a_token_is_redacted_after_the_personal_data_mask_made_its_digits_a_phone():
