@@ -131,13 +131,13 @@ bench-nlu: $(RASA_VENV)/.lock-hash $(if $(RASA_MODEL),,$(MODEL_STAMP))
 	$(RASA_PY) -m bench.nlu_cost
 
 test-e2e: venvs dovecot $(MODEL_STAMP)
-	$(APP_PY) -m pytest -q tests/e2e
+	$(APP_PY) -m pytest -q --durations=8 tests/e2e
 
 test-channels: venvs web chromium $(MODEL_STAMP)
-	$(APP_PY) -m pytest -q tests/channels
+	$(APP_PY) -m pytest -q --durations=8 tests/channels
 
 test-handoff: venvs web chromium $(MODEL_STAMP)
-	$(APP_PY) -m pytest -q tests/handoff
+	$(APP_PY) -m pytest -q --durations=8 tests/handoff
 
 # The /reports page in headless Chromium (screenshots in var/artifacts/reports-*.png).
 test-reports: venvs web chromium
@@ -197,7 +197,7 @@ run-scaled: venvs web haproxy $(MODEL_STAMP)
 	scripts/run-scaled.sh
 
 test-scaled: venvs haproxy $(MODEL_STAMP)
-	$(APP_PY) -m pytest -q tests/scaled
+	$(APP_PY) -m pytest -q --durations=8 tests/scaled
 
 bench-langid: $(APP_VENV)/.lock-hash
 	$(APP_PY) -m bench.langid

@@ -1,6 +1,6 @@
-"""The action server: rasa-sdk discovers every Action subclass imported here."""
+"""The action server: rasa-sdk discovers every Action subclass imported here. The complaint form's
+next question and its action_ask_<slot> questions are the rasa server's (bot/dialogue/complaint_form.py)."""
 
-from actions.form import ActionAskConfirmed, ActionAskPhone, ActionAskStaffMember, ValidateComplaintForm
 from actions.greeting import ActionGreetChat
 from actions.handoff import ActionHandoff
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint
@@ -17,9 +17,6 @@ from contract import log_privacy
 log_privacy.install()  # no phone number, e-mail or PIN in any log record of the action server
 
 __all__ = [
-    "ActionAskConfirmed",
-    "ActionAskPhone",
-    "ActionAskStaffMember",
     "ActionCancelComplaint",
     "ActionGreetChat",
     "ActionHandoff",
@@ -30,7 +27,6 @@ __all__ = [
     "ValidateStatusForm",
     "ActionSubmitComplaint",
     "ActionValidateSlotMappings",
-    "ValidateComplaintForm",
 ]
 
 # Load the language models at start-up, not while the first customer waits.

@@ -7,21 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings import settings
-from contract.policy import IntakeItem, IntakePolicy, load_intake, policy_dir
+from contract.policy import IntakeItem, IntakePolicy, known, load_intake
 
 Policy = IntakePolicy
-__all__ = ["IntakeItem", "Policy", "load_policy", "policy_for"]
+__all__ = ["IntakeItem", "Policy", "known", "load_policy", "policy_for"]
 
 
 def load_policy(policy_id: str | None = None) -> Policy:
     return load_intake(policy_id or settings.policy)
-
-
-def known(policy_id: object) -> str | None:
-    """A policy id that has a profile, else None."""
-    if not isinstance(policy_id, str) or not policy_id.isidentifier():
-        return None
-    return policy_id if (policy_dir() / f"{policy_id}.yml").is_file() else None
 
 
 def policy_for(tracker: Any) -> Policy:

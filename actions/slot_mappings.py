@@ -68,8 +68,10 @@ class ActionValidateSlotMappings(Action):
         named = known(turn.metadata.get("policy")) if turn.by_email else None
         policy = load_policy(named) if named else policy_for(tracker)
         outcome = interpret(turn, policy)
-        if named and named != tracker.get_slot("policy"):
-            outcome.slots["policy"] = named
+        if policy.id != tracker.get_slot("policy"):
+            # The conversation keeps its policy in a slot: the rasa server's complaint form
+            # (bot/dialogue/complaint_form.py) asks by it, and it stays the same to the end.
+            outcome.slots["policy"] = policy.id
         language = outcome.slots.get("language") or tracker.get_slot("language")
         for response, kwargs in outcome.responses:
             dispatcher.utter_message(response=response, **kwargs)

@@ -13,9 +13,12 @@ the conversation grows to a few hundred events. Printed:
   every step of a complaint, over the first complaint of every conversation, and CPU ms per
   customer message of each process: the CPU time of the whole run (every thread, from
   /proc/<pid>/task/*/schedstat) over the number of messages;
+- **action server calls per turn** by step (the rasa server's `rasa_action_server_calls_total`
+  on /metrics, read between turns; a backend notification that arrives during a turn, such as
+  the acknowledgement after registration, counts in it);
 - **turn cost versus conversation length**: p50 reply time and rasa CPU ms of the turns that
-  start with about 10, 50 and 200 events in the tracker (counted through Rasa's HTTP API
-  after each turn, outside the measured window), and of each complaint of the conversation
+  start with about 10, 50 and 200 events in the tracker (counted in the tracker store's
+  database after each turn, outside the measured window), and of each complaint of the conversation
   (the same six steps at a longer tracker each time).
 
 `RASA_TRACKER_CACHE=0 make bench-turns` measures the rasa server without its tracker cache
@@ -51,19 +54,26 @@ LENGTHS = (("~10", 0, 20), ("~50", 35, 70), ("~200", 170, 260))
 SETTLE_S = 0.3  # the event broker sends a turn's events up to 0.25 s after the reply
 
 
-def cpu_ns(proc: Proc) -> int:
-    """CPU time of every thread of every process in `proc`'s session (it was started with
-    start_new_session), in ns."""
-    total = 0
+def session_pids(proc: Proc) -> list[int]:
+    """Every process of `proc`'s session (it was started with start_new_session)."""
+    pids = []
     session = proc.popen.pid
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError, IndexError):
             continue
-        if int(fields[3]) != session:  # fields[3] is the session id (the 6th field of stat)
-            continue
-        for task in (stat.parent / "task").glob("*/schedstat"):
+        if int(fields[3]) == session:  # fields[3] is the session id (the 6th field of stat)
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_ns(proc: Proc, pids: list[int] | None = None) -> int:
+    """CPU time of every thread of every process in `proc`'s session, in ns. `pids` (from
+    session_pids, read once) spares a walk over /proc on every turn."""
+    total = 0
+    for pid in pids if pids is not None else session_pids(proc):
+        for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
             try:
                 total += int(task.read_text().split()[0])
             except (FileNotFoundError, ProcessLookupError, ValueError):
@@ -78,6 +88,7 @@ class TurnFigure:
     events_before: int
     reply_ms: float
     rasa_cpu_ms: float
+    action_calls: int = 0  # calls of the rasa server to the action server during the turn
 
 
 @dataclass
@@ -89,10 +100,22 @@ class RunFigures:
     complaints: int = 0
 
 
-async def event_count(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> int:
-    async with http.get(f"{rasa_url}/conversations/{sender}/tracker", params={"include_events": "AFTER_RESTART"}) as r:
+def event_count(tracker_db: sa.engine.Engine, sender: str) -> int:
+    """The events stored for the conversation, read from the tracker store's database: asking
+    Rasa's API would cost the measured rasa server a whole tracker's JSON on every turn."""
+    with tracker_db.connect() as connection:
+        return connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+
+
+async def action_calls(http: aiohttp.ClientSession, rasa_url: str) -> int:
+    """The rasa server's calls to the action server so far (bot/runtime/patches/action_calls.py)."""
+    async with http.get(f"{rasa_url}/webhooks/ops/metrics") as r:
         r.raise_for_status()
-        return len((await r.json()).get("events") or [])
+        text = await r.text()
+    return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(CALLS_METRIC)))
+
+
+CALLS_METRIC = "rasa_action_server_calls_total{"
 
 
 async def say(http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str, language: str) -> list[dict]:
@@ -110,6 +133,7 @@ async def run_database(
     extra: dict[str, str] = {"MESSAGE_RATE_LIMIT": "100000"}
     admin = None
     name = f"bench_turns_{uuid.uuid4().hex[:8]}"
+    tracker_db = sa.create_engine(f"sqlite:///{workdir}/rasa-tracker.db")  # start_ours' default
     if database == "postgresql":
         admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")  # psycopg 3, this venv
         with admin.connect() as connection:
@@ -117,6 +141,7 @@ async def run_database(
         # Rasa's venv connects with psycopg2, SQLAlchemy's default driver for postgresql://.
         url = sa.engine.make_url(postgres_url).set(drivername="postgresql", database=name)
         extra["RASA_TRACKER_URL"] = url.render_as_string(hide_password=False)
+        tracker_db = sa.create_engine(sa.engine.make_url(postgres_url).set(database=name))
     target = await start_ours(workdir, extra)
     figures = RunFigures(database)
     rasa = next(p for p in target.procs if p.name == "rasa")
@@ -125,22 +150,26 @@ async def run_database(
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
             # One conversation first, not measured: the first turns of a process load lazily.
-            await _conversation(http, target.rasa_url, rng, 1, rasa, None)
+            pids = {p.name: session_pids(p) for p in target.procs}
+            rasa_pids = pids["rasa"]
+            await _conversation(http, target.rasa_url, rng, 1, (rasa, rasa_pids), None, tracker_db)
             await asyncio.sleep(SETTLE_S)
-            before = {p.name: cpu_ns(p) for p in target.procs}
+            before = {p.name: cpu_ns(p, pids[p.name]) for p in target.procs}
             for _ in range(conversations):
-                sent, done = await _conversation(http, target.rasa_url, rng, complaints, rasa, figures)
+                sent, done = await _conversation(
+                    http, target.rasa_url, rng, complaints, (rasa, rasa_pids), figures, tracker_db
+                )
                 messages += sent
                 figures.complaints += complaints
                 figures.registered += done
             await asyncio.sleep(1.0)
-            # The tracker look-ups between turns cost rasa CPU too: measured apart and taken off.
-            lookups = len(figures.turns)
-            start = cpu_ns(rasa)
+            # The /metrics reads between turns cost rasa CPU too: measured apart and taken off.
+            lookups = len(figures.turns) + conversations
+            start = cpu_ns(rasa, rasa_pids)
             for _ in range(20):
-                await event_count(http, target.rasa_url, "bench-turns-lookup")
-            lookup_ns = (cpu_ns(rasa) - start) / 20
-            after = {p.name: cpu_ns(p) for p in target.procs}
+                await action_calls(http, target.rasa_url)
+            lookup_ns = (cpu_ns(rasa, rasa_pids) - start) / 20
+            after = {p.name: cpu_ns(p, pids[p.name]) for p in target.procs}
         for proc in target.procs:
             spent = after[proc.name] - before[proc.name]
             if proc.name == "rasa":
@@ -148,6 +177,7 @@ async def run_database(
             figures.cpu_ms[proc.name] = spent / 1e6 / max(messages, 1)
     finally:
         target.stop()
+        tracker_db.dispose()
         if admin is not None:
             with admin.connect() as connection:
                 connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -160,28 +190,36 @@ async def _conversation(
     rasa_url: str,
     rng: random.Random,
     complaints: int,
-    rasa: Proc,
+    rasa: tuple[Proc, list[int]],  # the process and its session's pids
     figures: RunFigures | None,
+    tracker_db: sa.engine.Engine,
 ) -> tuple[int, int]:
+    rasa_proc, rasa_pids = rasa
     sender = f"bench-turns-{uuid.uuid4().hex[:12]}"
     sent = registered = 0
     events = 0
+    calls = await action_calls(http, rasa_url)
     for complaint in range(complaints):
         language, script, _ = complaint_script(rng)
         for step, text in zip(STEPS, script, strict=True):
-            cpu_before = cpu_ns(rasa)
+            cpu_before = cpu_ns(rasa_proc, rasa_pids)
             started = time.perf_counter()
             replies = await say(http, rasa_url, sender, text, language)
             reply_ms = (time.perf_counter() - started) * 1000
-            cpu_ms = (cpu_ns(rasa) - cpu_before) / 1e6
+            cpu_ms = (cpu_ns(rasa_proc, rasa_pids) - cpu_before) / 1e6
             sent += 1
-            if figures is not None:
-                figures.turns.append(TurnFigure(step, complaint, events, reply_ms, cpu_ms))
             await asyncio.sleep(SETTLE_S)
-            events = await event_count(http, rasa_url, sender)
+            calls, turn_calls = await action_calls(http, rasa_url), calls
+            if figures is not None:
+                figures.turns.append(TurnFigure(step, complaint, events, reply_ms, cpu_ms, calls - turn_calls))
+            events = event_count(tracker_db, sender)
             if text == CONFIRM[language] and any(tracking.IN_REPLY.search(r.get("text") or "") for r in replies):
                 registered += 1
     return sent, registered
+
+
+def _mean_calls(turns: list[TurnFigure]) -> float:
+    return sum(t.action_calls for t in turns) / max(len(turns), 1)
 
 
 def report(runs: list[RunFigures]) -> str:
@@ -197,6 +235,7 @@ def report(runs: list[RunFigures]) -> str:
                 len(ts),
                 f"{percentile([t.reply_ms for t in ts], 50):.0f}",
                 f"{percentile([t.rasa_cpu_ms for t in ts], 50):.1f}",
+                f"{_mean_calls(ts):.2f}",
             ]
             for step in STEPS
             if (ts := [t for t in first if t.step == step])
@@ -207,9 +246,11 @@ def report(runs: list[RunFigures]) -> str:
                 len(first),
                 f"{percentile([t.reply_ms for t in first], 50):.0f}",
                 f"{percentile([t.rasa_cpu_ms for t in first], 50):.1f}",
+                f"{_mean_calls(first):.2f}",
             ]
         )
-        out.append(markdown_table(["step", "turns", "p50 reply ms", "p50 rasa CPU ms"], rows))
+        headers = ["step", "turns", "p50 reply ms", "p50 rasa CPU ms", "action server calls / turn"]
+        out.append(markdown_table(headers, rows))
         out.append("\nCPU ms per customer message, whole run (every turn of every complaint)\n")
         out.append(markdown_table(["process", "CPU ms / message"], [[n, f"{ms:.1f}"] for n, ms in run.cpu_ms.items()]))
         out.append("\nTurn cost versus conversation length (events in the tracker when the turn starts)\n")
@@ -247,6 +288,9 @@ def report(runs: list[RunFigures]) -> str:
         run.database: {
             "cpu_ms_per_message": {k: round(v, 2) for k, v in run.cpu_ms.items()},
             "p50_reply_ms": round(percentile([t.reply_ms for t in run.turns if t.complaint == 0], 50), 1),
+            "action_calls_per_turn": {
+                step: round(_mean_calls([t for t in run.turns if t.step == step]), 2) for step in STEPS
+            },
             "by_length": {
                 label: round(percentile([t.reply_ms for t in run.turns if low <= t.events_before <= high], 50), 1)
                 for label, low, high in LENGTHS

@@ -98,6 +98,23 @@ class IntakePolicy:
             out.append(item.slot)
         return out
 
+    def form_slots(self, slots: Mapping[str, Any]) -> list[str]:
+        """The complaint form's questions for these slot values: the intake still to ask, the
+        field being corrected, then the summary to confirm. The rasa server decides the next
+        question from it (bot/dialogue/complaint_form.py) without asking the action server."""
+        out = self.required_slots(slots, slots.get("skipped_slots"))
+        if slots.get("correcting"):
+            out.append("field_to_correct")
+        out.append("confirmed")
+        return out
+
+
+def known(policy_id: object) -> str | None:
+    """A policy id that has a profile, else None."""
+    if not isinstance(policy_id, str) or not policy_id.isidentifier():
+        return None
+    return policy_id if (policy_dir() / f"{policy_id}.yml").is_file() else None
+
 
 def parse_intake(data: Mapping[str, Any]) -> IntakePolicy:
     items = []

@@ -23,11 +23,13 @@ import copy
 import json
 import os
 from collections import OrderedDict, deque
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event as sa_event
 
 from bot.runtime.tracker_store import RedactingSQLTrackerStore, was_redacted
 
@@ -49,6 +51,15 @@ def snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
 
 
 @dataclass
+class _Saving:
+    """What one save stored: the events' types, whether any was redacted, the last row's id."""
+
+    types: list[str] = field(default_factory=list)
+    redacted: bool = False
+    last_id: int | None = None
+
+
+@dataclass
 class _Entry:
     tracker: DialogueStateTracker
     last_id: int
@@ -63,6 +74,9 @@ class CachingSQLTrackerStore(RedactingSQLTrackerStore):
         size = cache_size if cache_size is not None else int(os.environ.get("RASA_TRACKER_CACHE", DEFAULT_SIZE))
         self.cache_size = max(size, 0)
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # A conversation's turns are serialised by the lock store: one save per conversation at a time.
+        self._saving: dict[str, _Saving] = {}
+        sa_event.listen(self.sessionmaker, "after_flush", self._note_rows)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -114,33 +128,29 @@ class CachingSQLTrackerStore(RedactingSQLTrackerStore):
     # --- writing -------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """SQLTrackerStore.save, keeping the ids of the rows it adds."""
-        await self.stream_events(tracker)
-        new_types: list[str] = []
-        redacted = False
-        last_id: int | None = None
-        with self.session_scope() as session:
-            rows = []
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-                new_types.append(event.type_name)
-                redacted = redacted or was_redacted(event)
-            session.add_all(rows)
-            session.flush()  # the ids, without reading the rows back after the commit
-            if rows:
-                last_id = rows[-1].id
-            session.commit()
-        self._after_save(tracker, new_types, last_id, redacted)
+        """Rasa's own save; what it stores is noted on the way (the events' types and redaction in
+        `_additional_events`, the new rows' ids when they are flushed) for the cache."""
+        saving = self._saving[tracker.sender_id] = _Saving()
+        try:
+            await super().save(tracker)
+        finally:
+            self._saving.pop(tracker.sender_id, None)
+        self._after_save(tracker, saving.types, saving.last_id, saving.redacted)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
+        saving = self._saving.get(tracker.sender_id)
+        for event in super()._additional_events(session, tracker):
+            if saving is not None:
+                saving.types.append(event.type_name)
+                saving.redacted = saving.redacted or was_redacted(event)
+            yield event
+
+    def _note_rows(self, session: Any, _flush_context: Any) -> None:
+        # After a flush the new rows have their ids and are still listed in `session.new`.
+        for row in session.new:
+            saving = self._saving.get(getattr(row, "sender_id", None)) if isinstance(row, self.SQLEvent) else None
+            if saving is not None and (saving.last_id is None or row.id > saving.last_id):
+                saving.last_id = row.id
 
     def _after_save(
         self, tracker: DialogueStateTracker, new_types: list[str], last_id: int | None, redacted: bool

@@ -3,6 +3,10 @@
 from pathlib import Path
 
 import yaml
+from rasa_sdk.executor import ActionExecutor
+
+import actions
+from bot.dialogue.complaint_form import LOCAL_ASK_ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = {"ru", "az", "ro", "tr"}
@@ -84,6 +88,8 @@ def test_only_actions_that_read_no_domain_go_without_it():
         assert config["action_endpoint"]["enable_selective_domain"] is True, endpoints
     without = []
     for action in _domain().get("actions") or []:
+        if isinstance(action, str) and action in LOCAL_ASK_ACTIONS:
+            continue  # run in the rasa server, never sent to the action server
         if isinstance(action, str) and not action.startswith("validate_"):
             without.append(action)
         elif isinstance(action, dict):
@@ -92,3 +98,16 @@ def test_only_actions_that_read_no_domain_go_without_it():
     source = (ROOT / "actions" / "slot_mappings.py").read_text(encoding="utf-8")
     body = source.split("class ActionValidateSlotMappings", 1)[1]
     assert "domain[" not in body and "domain.get" not in body and "response_text(" not in body
+
+
+def test_every_custom_action_has_one_home():
+    """Each custom action of the domain is served by the action server or by the rasa server
+    (bot/dialogue/complaint_form.py), never by both and never by neither."""
+    executor = ActionExecutor()
+    executor.register_package(actions)
+    served = set(executor.actions)
+    custom = {a if isinstance(a, str) else next(iter(a)) for a in _domain().get("actions") or []}
+    custom = {a for a in custom if not a.startswith("utter_")}
+    assert custom - served == set(LOCAL_ASK_ACTIONS)
+    assert not served & set(LOCAL_ASK_ACTIONS)
+    assert "validate_complaint_form" not in custom | served

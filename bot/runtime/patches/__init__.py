@@ -9,14 +9,24 @@ store and lock store.
 
 from __future__ import annotations
 
-from bot.runtime.patches import action_validation, event_types, external_once, gc_pauses, sqlite_tracker
+from bot.runtime.patches import (
+    action_calls,
+    action_validation,
+    event_types,
+    external_once,
+    gc_pauses,
+    local_form,
+    sqlite_tracker,
+)
 from contract import log_privacy
 
 
 def install_all() -> None:
     action_validation.install()  # action server responses checked by a validator built once
+    action_calls.install()  # calls to the action server counted on /metrics
     event_types.install()  # event classes found by name from a table
     sqlite_tracker.install()  # the SQLite tracker store in write-ahead-log mode
     external_once.install()  # a backend notification enters a conversation once
     gc_pauses.install()  # collector pauses timed on /metrics (the freeze: bot.runtime.ops)
+    local_form.install()  # the complaint form's next question decided in the rasa server
     log_privacy.install()  # no phone number, e-mail or PIN in any log record (Sanic's access log too)

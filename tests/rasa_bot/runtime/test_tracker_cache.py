@@ -51,6 +51,13 @@ def _run(coro):
     return asyncio.run(coro)
 
 
+async def _apply(store: CachingSQLTrackerStore, tracker: DialogueStateTracker, events) -> None:
+    """A turn's events added to the tracker, which is then saved."""
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+
+
 async def _new_conversation(store: CachingSQLTrackerStore) -> DialogueStateTracker:
     tracker = DialogueStateTracker.from_events(SENDER, [ActionExecuted("action_session_start"), SessionStarted()])
     tracker.update(ActionExecuted("action_listen"))
@@ -70,9 +77,7 @@ def test_turn_after_turn_the_tracker_is_what_the_database_holds(tmp_path):
                 _turn("050 123 45 67", SlotSet("phone", "+994501234567"), SlotSet("requested_slot", "staff_member")),
             ]
         ):
-            for event in events:
-                tracker.update(event)
-            await store.save(tracker)
+            await _apply(store, tracker, events)
             tracker = await store.retrieve(SENDER)
             assert _state(tracker) == _state(await _plain(tmp_path).retrieve(SENDER)), n
         return tracker
@@ -85,17 +90,13 @@ def test_a_turn_reads_only_the_rows_it_has_not_seen(tmp_path, monkeypatch):
     store = _store(tmp_path)
     tracker = _run(_new_conversation(store))
     for n in range(20):
-        for event in _turn(f"сообщение {n}", BotUttered(f"ответ {n}")):
-            tracker.update(event)
-        _run(store.save(tracker))
+        _run(_apply(store, tracker, _turn(f"сообщение {n}", BotUttered(f"ответ {n}"))))
         tracker = _run(store.retrieve(SENDER))
     parsed: list[int] = []
     real = tracker_cache.deserialise_events
     monkeypatch.setattr(tracker_cache, "deserialise_events", lambda rows: parsed.append(len(rows)) or real(rows))
     monkeypatch.setattr(DialogueStateTracker, "from_dict", pytest.fail)  # never rebuilt from every event
-    for event in _turn("ещё", BotUttered("да")):
-        tracker.update(event)
-    _run(store.save(tracker))
+    _run(_apply(store, tracker, _turn("ещё", BotUttered("да"))))
     again = _run(store.retrieve(SENDER))
     assert parsed == [0]  # its own turn is already in memory
     assert len(again.events) == len(tracker.events) > 60
@@ -104,14 +105,10 @@ def test_a_turn_reads_only_the_rows_it_has_not_seen(tmp_path, monkeypatch):
 def test_what_another_server_stored_in_between_is_read(tmp_path):
     ours, theirs = _store(tmp_path), _store(tmp_path)
     tracker = _run(_new_conversation(ours))
-    for event in _turn("первое", SlotSet("full_name", "Гасанова Лейла")):
-        tracker.update(event)
-    _run(ours.save(tracker))
+    _run(_apply(ours, tracker, _turn("первое", SlotSet("full_name", "Гасанова Лейла"))))
     # The next message went to the other rasa server (the lock store kept them apart).
     other = _run(theirs.retrieve(SENDER))
-    for event in _turn("второе", SlotSet("phone", "+994551112233")):
-        other.update(event)
-    _run(theirs.save(other))
+    _run(_apply(theirs, other, _turn("второе", SlotSet("phone", "+994551112233"))))
     back = _run(ours.retrieve(SENDER))
     assert back.get_slot("phone") == "+994551112233" and back.get_slot("full_name") == "Гасанова Лейла"
     assert _state(back) == _state(_run(_plain(tmp_path).retrieve(SENDER)))
@@ -120,14 +117,14 @@ def test_what_another_server_stored_in_between_is_read(tmp_path):
 def test_a_new_session_elsewhere_and_a_pin_stored_masked_read_the_database_again(tmp_path):
     ours, theirs = _store(tmp_path), _store(tmp_path)
     tracker = _run(_new_conversation(ours))
-    for event in _turn("мой пин 482913", SlotSet("pin", "482913")):
-        tracker.update(event)
-    _run(ours.save(tracker))
+    _run(_apply(ours, tracker, _turn("мой пин 482913", SlotSet("pin", "482913"))))
     assert _run(ours.retrieve(SENDER)).get_slot("pin") is None  # as stored, not as it ran
     other = _run(theirs.retrieve(SENDER))
-    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
-        other.update(event)
-    _run(theirs.save(other))
+    _run(
+        _apply(
+            theirs, other, [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+        )
+    )
     fresh = _run(ours.retrieve(SENDER))
     assert _state(fresh) == _state(_run(_plain(tmp_path).retrieve(SENDER)))
     assert [e.type_name for e in fresh.events] == ["session_started", "action"]  # the new session only
