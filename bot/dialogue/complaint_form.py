@@ -1,12 +1,12 @@
 """The complaint form run inside the rasa server: which question comes next and how it is asked,
 without a call to the action server (issue 25: one action server call per customer turn).
 
-Rasa's FormAction asks the action server twice more on a form turn after the message's slots are
+Rasa's FormAction would ask the action server twice more on a form turn after the message's slots are
 read (`action_validate_slot_mappings`): `validate_complaint_form` for the next question (the
 policy's intake, contract/policy.py) and `action_ask_<slot>` where a question depends on the
 conversation. Both need only the slots and the policy profile, which this process has, so they are
-answered here; the action server keeps the one call that reads the message. The slot values need
-no second check: that call has validated them. Installed by bot/runtime/patches/local_form.py."""
+answered here; the action server keeps the one call that reads the message, which validates the
+values it sets (so the form has no validation action in the domain). Installed by bot/runtime/patches/local_form.py."""
 
 from __future__ import annotations
 
@@ -24,18 +24,15 @@ FORM = "complaint_form"
 
 
 def policy_of(tracker: Any) -> IntakePolicy:
-    """The conversation's policy: its own (slot `policy`, set by the e-mail channel) or the server's."""
+    """The conversation's policy: slot `policy` (action_validate_slot_mappings sets it on the first
+    message: COMPLAINT_POLICY of the action server, or the mailbox's for the e-mail channel), else
+    this server's COMPLAINT_POLICY."""
     return load_intake(known(tracker.get_slot("policy")) or settings.policy)
 
 
 class ComplaintFormAction(FormAction):
     def __init__(self, action_endpoint: Any) -> None:
         super().__init__(FORM, action_endpoint)
-
-    async def validate_slots(self, slot_candidates, tracker, domain, output_channel, nlg) -> list[Event]:
-        # The values come from action_validate_slot_mappings, which read and checked them; Rasa
-        # keeps them as they are when a form has no validation action.
-        return []
 
     def _find_next_slot_to_request(self, tracker, domain) -> str | None:
         slots = tracker.current_slot_values()
