@@ -6,6 +6,7 @@ import yaml
 from rasa_sdk.executor import ActionExecutor
 
 import actions
+from actions.responses import response_text
 from bot.dialogue.complaint_form import LOCAL_ASK_ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +83,8 @@ def test_every_form_slot_is_asked():
 
 def test_only_actions_that_read_no_domain_go_without_it():
     """endpoints.yml sends the domain only to actions that ask for it: every custom action but
-    action_validate_slot_mappings (the one run on every message) must ask."""
+    action_validate_slot_mappings (the one run on every message) and action_submit_complaint (every
+    confirmation) must ask."""
     for endpoints in ("endpoints.yml", "deploy/endpoints.production.yml"):
         config = yaml.safe_load((ROOT / endpoints).read_text(encoding="utf-8"))
         assert config["action_endpoint"]["enable_selective_domain"] is True, endpoints
@@ -94,10 +96,18 @@ def test_only_actions_that_read_no_domain_go_without_it():
             without.append(action)
         elif isinstance(action, dict):
             assert all(v.get("send_domain") is True for v in action.values()), action
-    assert without == ["action_validate_slot_mappings"]
+    assert without == ["action_validate_slot_mappings", "action_submit_complaint"]
     source = (ROOT / "actions" / "slot_mappings.py").read_text(encoding="utf-8")
     body = source.split("class ActionValidateSlotMappings", 1)[1]
     assert "domain[" not in body and "domain.get" not in body and "response_text(" not in body
+    # Registration reads only response texts, which come from domain.yml when no domain is sent.
+    source = (ROOT / "actions" / "registration.py").read_text(encoding="utf-8")
+    assert "domain[" not in source and "domain.get" not in source
+    assert (
+        response_text({}, "utter_label_phone", "ru")
+        == response_text(_domain(), "utter_label_phone", "ru")
+        != "utter_label_phone"
+    )
 
 
 def test_every_custom_action_has_one_home():
