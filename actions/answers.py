@@ -7,13 +7,15 @@ from functools import lru_cache
 from typing import Any
 
 from actions import parsing
-from actions.parsers import codes, complaint_text, names, staff
+from actions.parsers import codes, complaint_text, inverter_models, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 SKIP_INTENTS = ("dont_know", "deny")
 # Questions answered in the customer's own words, where "не знаю, ..." may start the answer.
 IDEA_SLOTS = ("solution_idea", "complaint_text")
+# Answers that are codes: letters and digits.
+CODE_SLOTS = ("serial_number", "ticket_number", "inverter_model")
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +33,29 @@ def goes_on(text: str) -> bool:
     return len(rest) >= 2 and sum(len(w) for w in rest) >= 8
 
 
+@lru_cache(maxsize=1)
+def _aside_phrases() -> tuple[tuple[str, ...], ...]:
+    """lexicon.yml's `aside` phrases as folded word tuples, longest first."""
+    phrases = {tuple(parsing.words(p)) for ps in parsing.lexicon()["aside"].values() for p in ps}
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
+def _says_aside(text: str) -> bool:
+    """Words said aside, not to the question ("сейчас, секунду", "bir dəqiqə", "stați puțin, sună
+    cineva la ușă", "pardon yanlış yere yazdım"): every word is of lexicon.yml's `aside`."""
+    said = parsing.words(text)
+    if not said or len(said) > 8:
+        return False
+    phrases = _aside_phrases()
+    i = 0
+    while i < len(said):
+        n = next((len(p) for p in phrases if tuple(said[i : i + len(p)]) == p), 0)
+        if not n:
+            return False
+        i += n
+    return True
+
+
 def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     """A short "no" / "don't know" / "I don't have one", typed or pressed. The classifier's
     "deny" or "dont_know" alone does not decline an answer that reads as the value ("Lamiyə
@@ -40,6 +65,8 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     if slot in IDEA_SLOTS and goes_on(text):
         return False
     if parsing.says_dont_know(text) or parsing.says_no(text):
+        return True
+    if _not_at_hand(text, policy, slot):
         return True
     if turn.intent not in SKIP_INTENTS or (turn.intent == "deny" and turn.words > 3):
         return False
@@ -53,8 +80,23 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     return value_for(slot, turn, text, policy)[0] is None
 
 
+def _not_at_hand(text: str, policy: Policy, slot: str) -> bool:
+    """ "nu am acces acum, invertorul e in pod", "yanımda deyil": no digit, and words that say the
+    code cannot be reached now (lexicon.yml not_at_hand), to an optional code's question; asking
+    again would not get it. Other words ("sıcaktan bunaldık zaten") are asked again."""
+    item = policy.item(slot)
+    if not (item and item.optional and slot in CODE_SLOTS) or any(c.isdigit() for c in text):
+        return False
+    return any(parsing.mentions(text, words) for words in parsing.lexicon()["not_at_hand"].values())
+
+
 def answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: str) -> None:
     item = policy.item(slot)
+    if not turn.is_payload and _says_aside(text):
+        # "сейчас, секунду", "pardon yanlış yere yazdım": said aside, no answer (not a description
+        # of the staff member, not the complaint, not a "no"); the form asks the question again.
+        out.slots[slot] = None
+        return
     if declines(turn, text, policy, slot):
         if _declines_contact(turn, policy, out, slot):
             return
@@ -71,8 +113,25 @@ def answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: 
             out.say(error, **extra)
         return
     out.slots[slot] = value
+    if slot == "full_name":
+        _name_out_of_story(turn, out, value)
     if extra.get("foreign"):
         out.say("utter_phone_foreign", phone=value)
+
+
+def _name_out_of_story(turn: Turn, out: Outcome, name: str) -> None:
+    """ "Iulia Marinescu aici, ...", "Serdar Akgül'üm, ...": a name the first message gave without
+    the classifier seeing it stayed in the story; once the customer gives it, it leaves the story."""
+    story = turn.slots.get("complaint_text")
+    if not story:
+        return
+    trimmed = complaint_text.what_happened(story, remove=[name])
+    first = parsing.words(story)[:1]
+    if trimmed == story and first and first[0] in parsing.words(name):
+        # Only part of it was seen and taken out ("Marinescu"): the rest opens the story.
+        trimmed = complaint_text.what_happened(story, remove=[story.split()[0].strip(",.:;")])
+    if trimmed and trimmed != story:
+        out.slots["complaint_text"] = trimmed
 
 
 def skip(turn: Turn, out: Outcome, slot: str) -> None:
@@ -159,7 +218,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
             return None, "utter_invalid_complaint_text", {}
         topic = turn.slots.get("complaint_topic")
         # The subject said first and what happened, in the customer's words.
-        return (f"{topic.rstrip('.')}. {body}" if topic else body), None, {}
+        return (complaint_text.with_topic(topic, body) if topic else body), None, {}
     if slot == "solution_idea":
         idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
         ok = parsing.has_letters(idea) and not parsing.gibberish(idea)
@@ -169,7 +228,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         category = category if category in ("service", "product") else parsing.category_named(text)
         return (category, None, {}) if category in ("service", "product") else (None, "utter_invalid_category", {})
     if slot == "inverter_model":
-        model = codes.find_model(text)
+        model = inverter_models.find_model(text)
         return (model, None, {}) if model else (None, "utter_invalid_code", {})
     if slot == "serial_number":
         serial = codes.find_serial(text, asked=True)
@@ -191,9 +250,13 @@ def _fuller(marked: str | None, whole: str | None) -> str | None:
 
 
 def named_person(turn: Turn) -> str | None:
-    """The classifier's `person`, when it looks like a person's name (not "Эмульсия", "Xiaomi")."""
-    person = turn.entity("person")
-    return person if person and names.looks_like_a_name(person) else None
+    """The classifier's first `person` that looks like a person's name (not "Эмульсия", "Xiaomi",
+    nor the greeting "Салам" it marked before the name)."""
+    for ent in turn.entities:
+        person = str(ent.get("value") or "") if ent.get("entity") == "person" else ""
+        if person and names.looks_like_a_name(person):
+            return person
+    return None
 
 
 def what_happened(turn: Turn, text: str, out: Outcome | None = None) -> str | None:

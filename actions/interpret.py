@@ -194,6 +194,7 @@ STORY_INTENTS = {
     "deny",
     "dont_know",
     "correct_field",
+    "cancel",
     "out_of_scope",
     "nlu_fallback",
 }
@@ -207,6 +208,8 @@ def tells_a_story(turn: Turn, text: str) -> bool:
         return False
     if turn.intent == "out_of_scope" and "?" in text:
         return False
+    if turn.intent == "cancel" and parsing.says_cancel(text):
+        return False  # "şikayetimi iptal etmek istiyorum" cancels; "Müdür ... almayı reddetti" tells
     body = complaint_text.what_happened(text)
     return bool(body) and len(body.split()) >= STORY_MIN_WORDS
 
@@ -241,12 +244,26 @@ def _asks_for_person(turn: Turn, text: str, requested: str | None) -> bool:
     оператором", "insanla danışmaq istəyirəm"), however long the message. Outside the form a short
     message the classifier reads as such is enough; inside it the message answers the question
     asked unless it says so in words: a bare role ("администратор") or a want ("kompensasiya
-    istəyirəm") read as request_human is an answer, not a request."""
+    istəyirəm") read as request_human is an answer, not a request. Outside it, a short message
+    that says what it is about and asks for no one ("Onlayn sifarişlə bağlı yazıram",
+    "qulaqcığın biri işləmir") begins a complaint."""
     if turn.intent != "request_human":
         return False
     if turn.is_payload or parsing.says_human(text) or (_person_word_alone(text) and requested != "staff_member"):
         return True
-    return requested is None and _short(turn, requested) and not parsing.tells_of_a_person(text)
+    if requested is not None or not _short(turn, requested) or parsing.tells_of_a_person(text):
+        return False
+    return not complaint_text.what_happened(text) or _asks_for_someone(text)
+
+
+def _asks_for_someone(text: str) -> bool:
+    """Words that ask ("соедините", "danışmaq istəyirəm", "vreau", "konuşmak")."""
+    return any(parsing.mentions(text, words) for words in parsing.lexicon()["human_asked"].values())
+
+
+def _asks_status(text: str) -> bool:
+    """A status question says so ("статус", "durum") or carries its tracking number."""
+    return parsing.asks_about_status(text) or bool(parsing.find_tracking_number(text))
 
 
 def _person_word_alone(text: str) -> bool:
@@ -271,6 +288,9 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
         return False
     if requested and turn.intent == "out_of_scope":
         # Inside the form an odd answer gets its own re-prompt; the form goes on.
+        return False
+    if requested and turn.intent == "check_status" and not _asks_status(text):
+        # "hal-hazırda baxa bilmirəm, invertor damdadır" to the serial question: an answer.
         return False
     if turn.intent == "request_human" and (
         parsing.tells_of_a_person(text) or not _asks_for_person(turn, text, requested)

@@ -87,7 +87,14 @@ class ActionValidateSlotMappings(Action):
         if outcome.wants_person:
             reason = "requested"
         else:
-            reason = None if outcome.status_check else handoff_reason(tracker, understood, language)
+            # Telling a complaint, however angrily, is what the customer came for: an opening or the
+            # answer to "what happened?". Fury instead of another answer ("SİZ DOLANDIRICISINIZ!!!"
+            # to the phone question) still goes to a person.
+            filing = outcome.start_complaint or (turn.form_active and turn.requested_slot in STORY_SLOTS)
+            filing = filing or (
+                turn.intent in ("complain", "inform") and not turn.active_loop and not turn.slots.get("awaiting")
+            )
+            reason = None if outcome.status_check else handoff_reason(tracker, understood, language, filing)
         if reason:
             # A person takes over at once. Nothing of this message goes to the form, so
             # the form steps aside for the rule; what was collected before stays.
@@ -107,12 +114,21 @@ class ActionValidateSlotMappings(Action):
         return events
 
 
-def handoff_reason(tracker: Tracker, understood_now: bool, language: str | None = None) -> str | None:
+# The questions whose answer is the customer's own account of what happened.
+STORY_SLOTS = ("complaint_text", "solution_idea")
+
+
+def handoff_reason(
+    tracker: Tracker, understood_now: bool, language: str | None = None, filing: bool = False
+) -> str | None:
+    """Why the conversation goes to a person without being asked: fury outside a complaint being
+    told or filed ("Это просто издевательство" opening a complaint is the complaint: the form takes
+    it), or two messages in a row not understood outside the form."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     if text.startswith("/"):
         return None
-    if parsing.sounds_angry(text, language or tracker.get_slot("language")):
+    if not filing and parsing.sounds_angry(text, language or tracker.get_slot("language")):
         return "angry"
     # Inside the complaint form bad input gets a short answer and the form goes on; the way
     # out (a person, or cancelling) is offered after repeated failures instead.

@@ -5,15 +5,13 @@ form asks only what is still missing."""
 from __future__ import annotations
 
 from actions import parsing
-from actions.answers import named_person, record_staff, what_happened
-from actions.parsers import codes, complaint_text, names, staff
+from actions.answers import CODE_SLOTS, named_person, record_staff, what_happened
+from actions.parsers import codes, complaint_text, inverter_models, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
 # Questions answered with a story, where a staff member may be named in passing.
 STORY_SLOTS = (None, "complaint_text", "solution_idea")
-# Answers that are codes themselves: a number in them is not the customer's phone.
-CODE_SLOTS = ("serial_number", "ticket_number", "inverter_model")
 
 
 def unsolicited(
@@ -52,6 +50,7 @@ def unsolicited(
         name = (parsing.normalise_name(person) if person else None) or parsing.name_in_message(text)
         if name:
             out.slots["full_name"] = name
+    # An answer that is a code itself: a number in it is not the customer's phone.
     if free("phone") and requested not in CODE_SLOTS:
         phone = parsing.find_phone(text, policy.phone_region)
         if phone:
@@ -106,7 +105,9 @@ def _codes(text: str, free, out: Outcome) -> None:
         ticket = codes.find_ticket(text)
         if ticket:
             out.slots["ticket_number"] = ticket
-    if free("inverter_model") and (parsing.mentions(text, labels["inverter_model"]) or codes.names_brand(text)):
-        model = codes.find_model(text)
+    if free("inverter_model") and (
+        parsing.mentions(text, labels["inverter_model"]) or inverter_models.names_brand(text)
+    ):
+        model = inverter_models.find_model(text)
         if model:
             out.slots["inverter_model"] = model

@@ -1,4 +1,5 @@
-"""Codes as customers type them: inverter serial numbers, service ticket numbers, inverter models.
+"""Codes as customers type them: inverter serial numbers and service ticket numbers (inverter
+models, which share the token reading: actions/parsers/inverter_models.py).
 
 People write "S/N: 2207 0123 4567", "seria SN-22070 12345", "заявка № 4821", "talep no: tr-77812",
 "deye sun-8k-sg04lp3", often in a message that also holds a phone number, a date or a sum.
@@ -57,18 +58,6 @@ _CODE_TOKEN = re.compile(r"^[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$")
 _EDGE = "\"'«»“”„()[]{}<>"
 _BREAK = ",;!?"
 
-BRANDS = {
-    "huawei": "Huawei", "growatt": "Growatt", "sofar": "Sofar", "sofarsolar": "SofarSolar", "deye": "Deye",
-    "solis": "Solis", "ginlong": "Ginlong", "goodwe": "GoodWe", "sungrow": "Sungrow", "sma": "SMA",
-    "fronius": "Fronius", "victron": "Victron", "solax": "SolaX", "must": "Must", "voltronic": "Voltronic",
-    "axpert": "Axpert", "luxpower": "LuxPower", "foxess": "FoxESS", "hoymiles": "Hoymiles", "enphase": "Enphase",
-    "solaredge": "SolarEdge", "abb": "ABB", "kstar": "Kstar", "afore": "Afore", "chint": "Chint",
-    "sunsynk": "Sunsynk", "easun": "Easun", "felicity": "Felicity", "powmr": "PowMr", "delta": "Delta",
-    "kaco": "KACO", "kostal": "Kostal", "schneider": "Schneider", "apsystems": "APsystems", "tbea": "TBEA",
-    "sineng": "Sineng",
-}  # fmt: skip
-# English words that are also brands: a brand only right before its model code.
-_WEAK_BRANDS = {"must", "delta", "abb"}
 # What model codes look like: a power rating (5KTL, 8K, 3000TL) or a known series prefix.
 _MODEL_SHAPE = re.compile(
     r"KTL|TL-?X|\d(?:\.\d+)?K(?:W|TL|TLM)?(?:\b|-|$)|\d{3,5}TL|^SUN\d*-?|^(?:MIN|MID|MAX|MOD|SPH|SPF|SPA|MIC|SG|SH|GW|"
@@ -240,8 +229,9 @@ def _model_like(run: list[_Tok]) -> bool:
 
 
 def _looks_like_model(core: str) -> bool:
+    """A model code has letters and digits: "SUNNY" (of "sma sunny tripower") is a series word."""
     upper = core.upper()
-    has_letter = any(c.isalpha() for c in upper)
+    has_letter = any(c.isalpha() for c in upper) and any(c.isdigit() for c in upper)
     return has_letter and not re.search(r"\d{6}", upper) and bool(_MODEL_SHAPE.search(upper))
 
 
@@ -304,84 +294,5 @@ def find_ticket(text: str, *, asked: bool = False) -> str | None:
     return None
 
 
-def find_model(text: str) -> str | None:
-    """An inverter model as typed with its brand: "Huawei SUN2000-5KTL-M1", "Growatt MIN 3000TL-X",
-    "Sofar 5.5KTLM-G3"; "deye sun-8k-sg04lp3" -> "Deye SUN-8K-SG04LP3" (the brand as the maker
-    writes it, a code typed all in lower case in capitals). A serial, ticket, phone or date in the
-    same message is not the model; a brand with no code is not a model (None)."""
-    text = _prepare(text)
-    toks = _tokens(text)
-    taken = _claimed(toks, SERIAL_LABELS + TICKET_LABELS)
-    brand = None
-    for i, tok in enumerate(toks):
-        name = _brand(tok)
-        if not name:
-            continue
-        brand = brand or (None if name.lower() in _WEAK_BRANDS else name)
-        model = _after_brand(toks, i + 1, taken)
-        if model:
-            return f"{name} {model}"
-    phones = _phone_spans(text)
-    for i, tok in enumerate(toks):
-        in_phone = any(s <= tok.start < e for s, e in phones)
-        if tok.start in taken or in_phone or not _CODE_TOKEN.match(tok.core) or not _looks_like_model(tok.core):
-            continue
-        words = [_series(toks[i - 1])] if i and _series_word(toks[i - 1]) and not toks[i - 1].brk else []
-        model = " ".join(words + [_code_case(tok.core)])
-        return f"{brand} {model}" if brand else model
-    return None
-
-
-def names_brand(text: str) -> bool:
-    """The message names an inverter maker of BRANDS ("Huawei'nin", "growatt")."""
-    return any(_brand(tok) for tok in _tokens(_prepare(text)))
-
-
 def _has_label(toks: list[_Tok], labels: list[str]) -> bool:
     return any(_match_phrase(toks, i, labels) for i in range(len(toks)))
-
-
-def _brand(tok: _Tok) -> str | None:
-    # "Huawei'nin", "Growatt-ul": a Turkic or Romanian ending on the brand is still the brand.
-    key = re.split(r"['’-]", tok.key)[0]
-    return BRANDS.get(key)
-
-
-def _after_brand(toks: list[_Tok], i: int, taken: set[int]) -> str | None:
-    """ "MIN 3000TL-X", "Sunny Boy 5.0", "SUN2000-5KTL-M1": series words, then the code."""
-    words, j = [], i
-    if i and toks[i - 1].brk:
-        return None
-    while j < len(toks) and len(words) < 2 and _series_word(toks[j]) and not _is_code(toks[j]):
-        words.append(_series(toks[j]))
-        if toks[j].brk:
-            return None
-        j += 1
-    codes = []
-    while j < len(toks) and len(codes) < 2 and _CODE_TOKEN.match(toks[j].core) and toks[j].start not in taken:
-        if not _is_code(toks[j]) or re.search(r"\d{7}", toks[j].core) or _is_date_or_sum(toks, j):
-            break
-        codes.append(_code_case(toks[j].core))
-        if toks[j].brk:
-            break
-        j += 1
-    return " ".join(words + codes) if codes else None
-
-
-def _series_word(tok: _Tok) -> bool:
-    """A model family name written as a word ("MIN", "Primo", "MultiPlus-II"), not a label."""
-    core = tok.core
-    if not re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)*", core) or len(core) > 12 or _brand(tok):
-        return False
-    if tok.key in {w for p in SERIAL_LABELS + TICKET_LABELS + GENERIC_LABELS + OTHER_NOUNS for w in p.split()}:
-        return False
-    return core[0].isupper() or len(core) <= 4 and core.lower() in {"min", "mid", "max", "mod", "sph", "spf", "sun"}
-
-
-def _series(tok: _Tok) -> str:
-    core = tok.core
-    return core.upper() if core.islower() and len(core) <= 4 else core
-
-
-def _code_case(core: str) -> str:
-    return core.upper() if core == core.lower() else core

@@ -324,7 +324,7 @@ def _what_happened(text: str, remove: tuple[str, ...]) -> str | None:
     return result if _substantial(result) else None
 
 
-TOPIC_MAX_WORDS = 12
+TOPIC_MAX_WORDS = 16
 
 
 @lru_cache(maxsize=1)
@@ -334,9 +334,37 @@ def _topics() -> tuple[re.Pattern, ...]:
 
 def is_topic(body: str) -> bool:
     """The complaint's subject without what happened ("Am o problema cu un aer conditionat luat
-    de la voi", "Servisle ilgili bir sorunum var"): an agent notes it and asks what happened."""
+    de la voi", "Servisle ilgili bir sorunum var", "Пишу по поводу онлайн-заказа", "Я очень
+    недоволен вашим инвертором", "Bakıda distributordan Poliser boyası almışam"): an agent notes
+    it and asks what happened."""
     words = body.split()
-    if not words or len(words) > TOPIC_MAX_WORDS or re.search(r"[.!?;:]\s+\S", body):
+    # A second sentence or clause ("Купила утюг, он не греет") tells what happened.
+    if not words or len(words) > TOPIC_MAX_WORDS or re.search(r"[.!?;:,]\s+\S", body):
         return False
     folded = " ".join(fold(w) for w in re.findall(r"[^\W_]+(?:-[^\W_]+)*", body))
     return any(p.search(folded) for p in _topics())
+
+
+# Words that say there is a problem, and nothing of which one: no subject on their own.
+_PROBLEM_WORDS = ("проблем", "вопрос", "problem", "sorun", "reclam", "plang", "sikayet", "jalob", "pretenz")
+# "about": the end of a subject said before its announcement ("Teknik servisinizle ilgili ...").
+_ABOUT = {"ilgili", "bagli", "hakkinda", "haqqinda", "barede", "baresinde", "dair", "elaqedar"}
+
+
+def with_topic(topic: str, body: str) -> str:
+    """What happened, after the subject the first message named when the story does not already
+    say it: "У меня проблема с посудомойкой. После первой мойки на дверце трещина". A subject the
+    story repeats goes ("am o problemă cu o comandă" before "Am comandat un aspirator..."), and so
+    does the announcement after it ("Teknik servisinizle ilgili bir şikayet iletmek istiyorum" ->
+    "Teknik servisinizle ilgili")."""
+    words = [t for t in _tokenise(topic) if t.kind == "w"]
+    whole, stems = _announcement_words()
+    said = lambda t: t.key in whole or t.key.startswith(stems) or t.key.startswith(_PROBLEM_WORDS)  # noqa: E731
+    content = [t.key for t in words if not said(t) and t.key not in _ABOUT and len(t.key) >= 3]
+    story = [t.key for t in _tokenise(body) if t.kind == "w"]
+    if not any(not any(w.startswith(c[:5]) for w in story) for c in content):
+        return body
+    while words and said(words[-1]) and words[-1].key not in _ABOUT:
+        words.pop()
+    subject = _tidy(topic[: words[-1].end]) if words else topic
+    return f"{subject.rstrip('.')}. {body}"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from actions.parsers.codes import find_model, find_serial, find_ticket
+from actions.parsers.codes import find_serial, find_ticket
+from actions.parsers.inverter_models import find_model
 
 SERIALS = [
     # ru

@@ -1,7 +1,7 @@
 import pytest
 
 from actions import parsing
-from actions.parsers import codes, complaint_text
+from actions.parsers import codes, complaint_text, inverter_models
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_complaint_text_needs_substance():
 
 
 def test_codes():
-    assert codes.find_model("Huawei SUN2000-5KTL-M1") == "Huawei SUN2000-5KTL-M1"
+    assert inverter_models.find_model("Huawei SUN2000-5KTL-M1") == "Huawei SUN2000-5KTL-M1"
     assert codes.find_serial("seria: HV2207012345") == "HV2207012345"
     assert codes.find_ticket("tichet #48213") == "48213"
     assert codes.find_serial("nu am") is None and codes.find_ticket("nu am") is None
