@@ -118,6 +118,10 @@ def interpret(turn: Turn, policy: Policy) -> Outcome:
     if not turn.form_active and not turn.active_loop and not turn.is_payload:
         tn = turn.entity("tracking_number") or parsing.find_tracking_number(text)
         tn = parsing.find_tracking_number(tn) if tn else None
+        if not tn and turn.intent not in ("complain", "inform") and not turn.slots.get("awaiting"):
+            if complaint_text.announces_a_complaint(text):  # "şikayet" alone, read as status or cancel
+                out.start_complaint = True
+                return out
         if (turn.intent == "check_status" and not _story_not_status(turn, text, policy)) or tn:
             # A tracking number outside any form is a status question, whatever the classifier says.
             if tn:

@@ -262,6 +262,18 @@ def _announces(clause: list[_Tok]) -> bool:
     return bool(words) and all(w in whole or w.startswith(stems) for w in words)
 
 
+def announces_a_complaint(text: str) -> bool:
+    """ "şikayet", "жалоба", "bir reclamație": the whole message asks to file a complaint, nothing
+    else (the announcement words, one of them the word for a complaint itself)."""
+    toks = _tokenise(text)
+    return _announces(toks) and any(t.key.startswith(_complaint_stems()) for t in toks if t.kind == "w")
+
+
+@lru_cache(maxsize=1)
+def _complaint_stems() -> tuple[str, ...]:
+    return tuple(fold(w) for w in _phrase_file()["complaint_words"])
+
+
 def _join(toks: list[_Tok], text: str) -> str:
     out, previous = "", None
     for t in toks:

@@ -366,3 +366,35 @@ async def test_fury_in_the_form_goes_to_a_person_unless_it_is_the_story_asked(te
     events = await _validate_in_form(text, "complain", language, requested)
     angry = any(e.get("name") == "handoff_reason" and e.get("value") == "angry" for e in events)
     assert angry is handed, events
+
+
+# The word for a complaint alone, which the classifier calls a status question, a cancel or nothing.
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("şikayet", "check_status"),
+        ("sikayet", "check_status"),
+        ("şikayət", "cancel"),
+        ("жалоба", "nlu_fallback"),
+        ("претензия", "check_status"),
+        ("reclamație", "check_status"),
+        ("reclamatie", "cancel"),
+        ("bir şikayetim var", "out_of_scope"),
+    ],
+)
+def test_the_word_for_a_complaint_alone_begins_one(text, intent):
+    out = interpret(turn(text, intent, 0.97, slots={}, form_active=False), load_policy("kontakt"))
+    assert out.start_complaint and not out.status_check
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("şikayetimin durumu ne", "check_status"),  # a status question
+        ("şikayetimi iptal edin", "cancel"),  # a cancel
+        ("K7QM-4PXR", "check_status"),  # a tracking number
+    ],
+)
+def test_a_status_question_or_a_cancel_about_a_complaint_is_not_a_new_one(text, intent):
+    out = interpret(turn(text, intent, 0.97, slots={}, form_active=False), load_policy("kontakt"))
+    assert not out.start_complaint
