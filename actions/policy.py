@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings import settings
-from contract.policy import IntakeItem, IntakePolicy, known, load_intake
+from contract.policy import IntakeItem, IntakePolicy, conversation_intake, known, load_intake
 
 Policy = IntakePolicy
 __all__ = ["IntakeItem", "Policy", "known", "load_policy", "policy_for"]
@@ -19,4 +19,4 @@ def load_policy(policy_id: str | None = None) -> Policy:
 
 def policy_for(tracker: Any) -> Policy:
     """The policy of the tracker's conversation."""
-    return load_policy(known(tracker.get_slot("policy")))
+    return conversation_intake(tracker.get_slot("policy"), settings.policy)

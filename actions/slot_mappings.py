@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import letters, parsing
+from actions.answers import IDEA_SLOTS
 from actions.handoff import (
     NOT_UNDERSTANDING,
     STUCK_EVERY,
@@ -90,7 +91,7 @@ class ActionValidateSlotMappings(Action):
             # Telling a complaint, however angrily, is what the customer came for: an opening or the
             # answer to "what happened?". Fury instead of another answer ("SİZ DOLANDIRICISINIZ!!!"
             # to the phone question) still goes to a person.
-            filing = outcome.start_complaint or (turn.form_active and turn.requested_slot in STORY_SLOTS)
+            filing = outcome.start_complaint or (turn.form_active and turn.requested_slot in IDEA_SLOTS)
             filing = filing or (
                 turn.intent in ("complain", "inform") and not turn.active_loop and not turn.slots.get("awaiting")
             )
@@ -112,10 +113,6 @@ class ActionValidateSlotMappings(Action):
         if route or tracker.get_slot("route"):
             events.append(SlotSet("route", route))
         return events
-
-
-# The questions whose answer is the customer's own account of what happened.
-STORY_SLOTS = ("complaint_text", "solution_idea")
 
 
 def handoff_reason(

@@ -111,9 +111,20 @@ class IntakePolicy:
 
 def known(policy_id: object) -> str | None:
     """A policy id that has a profile, else None."""
-    if not isinstance(policy_id, str) or not policy_id.isidentifier():
-        return None
-    return policy_id if (policy_dir() / f"{policy_id}.yml").is_file() else None
+    return policy_id if isinstance(policy_id, str) and policy_id in _profile_ids(policy_dir()) else None
+
+
+@lru_cache(maxsize=4)
+def _profile_ids(directory: Path) -> frozenset[str]:
+    # Read once, as the profiles themselves are (load_intake): asked on every customer turn.
+    return frozenset(path.stem for path in profile_paths(directory))
+
+
+def conversation_intake(policy_slot: object, default_id: str) -> IntakePolicy:
+    """The intake of a conversation: its own policy (slot `policy`) when it names a profile, else
+    the server's COMPLAINT_POLICY (`default_id`). The action server and the rasa server's form
+    both ask this."""
+    return load_intake(known(policy_slot) or default_id)
 
 
 def parse_intake(data: Mapping[str, Any]) -> IntakePolicy:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.actions.action import Action, create_bot_utterance
+from rasa.core.actions.action import Action, RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.shared.core.events import Event
 
 from bot.settings import settings
 from contract.fields import INTAKE_SLOTS
-from contract.policy import IntakePolicy, known, load_intake
+from contract.policy import IntakePolicy, conversation_intake
 
 FORM = "complaint_form"
 
@@ -27,7 +27,7 @@ def policy_of(tracker: Any) -> IntakePolicy:
     """The conversation's policy: slot `policy` (action_validate_slot_mappings sets it on the first
     message: COMPLAINT_POLICY of the action server, or the mailbox's for the e-mail channel), else
     this server's COMPLAINT_POLICY."""
-    return load_intake(known(tracker.get_slot("policy")) or settings.policy)
+    return conversation_intake(tracker.get_slot("policy"), settings.policy)
 
 
 class ComplaintFormAction(FormAction):
@@ -42,16 +42,13 @@ class ComplaintFormAction(FormAction):
         local = LOCAL_ASK_ACTIONS.get(self._name_of_utterance(domain, slot_name) or "")
         if local is None:
             return await super()._ask_for_slot(domain, nlg, output_channel, slot_name, tracker)
-        return await local().run(output_channel, nlg, tracker, domain)
+        return await local.run(output_channel, nlg, tracker, domain)
 
 
 async def _utter(nlg, tracker, output_channel, response: str, **kwargs: Any) -> list[Event]:
-    """A response of the domain, as the action server's `utter_message(response=...)` makes it."""
-    draft = await nlg.generate(response, tracker, output_channel.name(), **kwargs)
-    if not draft:
-        return []
-    draft["utter_action"] = response
-    return [create_bot_utterance(draft)]
+    """A response of the domain, made by the code Rasa runs for the action server's
+    `utter_message(response=...)`: the same message and event as before the form moved here."""
+    return await RemoteAction._utter_responses([{"response": response, **kwargs}], output_channel, nlg, tracker)
 
 
 async def _text(nlg, tracker, response: str) -> str:
@@ -98,7 +95,7 @@ async def summary_lines(nlg, tracker) -> str:
         value = slots.get(slot)
         item = policy.item(slot)
         if value is None:
-            if slot == "email" and "email" not in {i.slot for i in policy.intake}:
+            if slot == "email" and policy.item("email") is None:
                 continue
             if not (item and item.optional) and slot != "email":
                 continue
@@ -123,4 +120,4 @@ class AskConfirmed(Action):
 
 
 # The form's questions answered in this process, by the action name the domain gives them.
-LOCAL_ASK_ACTIONS = {cls().name(): cls for cls in (AskPhone, AskStaffMember, AskConfirmed)}
+LOCAL_ASK_ACTIONS = {action.name(): action for action in (AskPhone(), AskStaffMember(), AskConfirmed())}

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.greeting import ActionGreetChat
 from bot.backend import BackendClient
+from tests.support.net import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -54,13 +55,8 @@ async def backend():
 
     app = web.Application()
     app.router.add_get("/api/chat/welcome", welcome)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", state
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield url, state
 
 
 def titles(language: str, response: str = "utter_chat_welcome") -> list[str]:

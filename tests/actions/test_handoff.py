@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import parsing
 from actions.handoff import ActionHandoff, consecutive_fallbacks
 from bot.backend import BackendClient
+from tests.support.net import serving
 
 
 def user(intent):
@@ -72,13 +73,8 @@ async def backend():
 
     app = web.Application()
     app.router.add_post("/api/handoffs", handoffs)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", received
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield url, received
 
 
 @pytest.mark.asyncio

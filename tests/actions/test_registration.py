@@ -10,6 +10,7 @@ from actions.outbox import DELIVERED, PENDING, Entry
 from actions.registration import ActionCancelComplaint, ActionSubmitComplaint, format_date
 from bot.backend import BackendClient
 from tests.support.backend_api import FakeBackend
+from tests.support.net import serving
 
 
 @pytest_asyncio.fixture
@@ -35,12 +36,8 @@ async def backend():
 
     app = web.Application()
     app.router.add_post("/api/complaints", register)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", state
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield url, state
 
 
 def confirmed_tracker(key="k1"):

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import ActionLookUpStatus, ActionRecordDecision, ActionStoreRating
 from bot.backend import BackendClient
+from tests.support.net import serving
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 TN, PIN, OWN = "K7QM-4PXR", "123456", "conv-own"
@@ -60,12 +61,8 @@ async def backend():
     app.router.add_post("/api/complaints/{tn}/customer-decision", decision)
     app.router.add_post("/api/complaints/{tn}/rating", rating)
     app.router.add_post("/api/status-lookup", lookup)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}", calls
-    await runner.cleanup()
+    async with serving(app) as url:
+        yield url, calls
 
 
 def tracker(sender: str, **slots) -> Tracker:

@@ -234,14 +234,20 @@ def test_a_real_cancel_is_no_story():
     assert not _first("şikayetimi iptal etmek istiyorum", intent="cancel", language="tr").start_complaint
 
 
-async def _validate(text, intent, language):
+async def _validate(text, intent, language, requested=None):
+    """action_validate_slot_mappings on `text`: outside any form, or with the complaint form asking
+    `requested`."""
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.slot_mappings import ActionValidateSlotMappings
 
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
     events = [{"event": "user", "text": text, "parse_data": latest}]
-    tracker = Tracker("c5", {"language": language}, latest, events, False, None, {}, "action_listen")
+    slots, form = {"language": language}, {}
+    if requested:
+        slots |= {"requested_slot": requested, "full_name": "Öztürk Hakan"}
+        form = {"name": "complaint_form"}
+    tracker = Tracker("c5", slots, latest, events, False, None, form, "action_listen")
     return await ActionValidateSlotMappings().run(CollectingDispatcher(), tracker, {})
 
 
@@ -337,19 +343,6 @@ def test_a_status_question_in_the_form_still_steps_out(text):
     assert "serial_number" not in out.slots and "skipped_slots" not in out.slots
 
 
-async def _validate_in_form(text, intent, language, requested):
-    from rasa_sdk.executor import CollectingDispatcher
-
-    from actions.slot_mappings import ActionValidateSlotMappings
-
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
-    events = [{"event": "user", "text": text, "parse_data": latest}]
-    slots = {"language": language, "requested_slot": requested, "full_name": "Öztürk Hakan"}
-    form = {"name": "complaint_form"}
-    tracker = Tracker("c5f", slots, latest, events, False, None, form, "action_listen")
-    return await ActionValidateSlotMappings().run(CollectingDispatcher(), tracker, {})
-
-
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("text", "language", "requested", "handed"),
@@ -363,7 +356,7 @@ async def _validate_in_form(text, intent, language, requested):
     ],
 )
 async def test_fury_in_the_form_goes_to_a_person_unless_it_is_the_story_asked(text, language, requested, handed):
-    events = await _validate_in_form(text, "complain", language, requested)
+    events = await _validate(text, "complain", language, requested)
     angry = any(e.get("name") == "handoff_reason" and e.get("value") == "angry" for e in events)
     assert angry is handed, events
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
 
 
 def free_port() -> int:
@@ -20,3 +24,16 @@ def outside_address() -> str:
         address = s.getsockname()[0]
     assert not address.startswith("127."), f"no address beyond loopback on this machine ({address})"
     return address
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """`app` (aiohttp) on a free loopback port while the block runs; yields its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    finally:
+        await runner.cleanup()

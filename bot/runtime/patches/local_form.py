@@ -23,7 +23,7 @@ def action_for_name_or_text(action_name_or_text: str, domain: Any, action_endpoi
         return ComplaintFormAction(action_endpoint)
     local = LOCAL_ASK_ACTIONS.get(action_name_or_text)
     if local is not None and action_name_or_text in domain.action_names_or_texts:
-        return local()
+        return local
     return _original(action_name_or_text, domain, action_endpoint)
 
 

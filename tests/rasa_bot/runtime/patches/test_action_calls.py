@@ -14,6 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime.patches import action_calls
+from tests.support.net import serving
 
 
 def count(name: str) -> float:
@@ -29,16 +30,11 @@ async def _call_twice_then_fail() -> list[str]:
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
     domain = Domain.from_dict({"actions": ["action_fine", "action_broken"]})
     nlg = TemplatedNaturalLanguageGenerator({})
     outcomes = []
-    try:
+    async with serving(app) as url:
+        endpoint = EndpointConfig(f"{url}/webhook")
         for name in ("action_fine", "action_fine", "action_broken"):
             tracker = DialogueStateTracker("t", domain.slots)
             try:
@@ -46,8 +42,6 @@ async def _call_twice_then_fail() -> list[str]:
                 outcomes.append("ok")
             except Exception as error:  # noqa: BLE001 - Rasa raises its own error for a 500
                 outcomes.append(type(error).__name__)
-    finally:
-        await runner.cleanup()
     return outcomes
 
 
