@@ -16,10 +16,10 @@ from contract.policy import load_intake, profile_paths
 
 LANGUAGES = ("ru", "az", "ro", "tr")
 HALVES = ("held_out", "tune")
-# Customers 26-31 of every policy and language (written in round 5, issue 21) are the held-out
-# half. 07-12 (rounds 1-3) and 18-23 (round 4) were held out before; failure classes were named
+# Customers 34-39 of every policy and language (written in round 6, issue 21) are the held-out
+# half. 07-12 (rounds 1-3), 18-23 (round 4) and 26-31 (round 5) were held out before; failure classes were named
 # from them, so they are tune since.
-HELD_OUT = (26, 31)
+HELD_OUT = (34, 39)
 # What a customer types to an optional question they have no answer to.
 DONT_KNOW = {"ru": "не знаю", "az": "bilmirəm", "ro": "nu știu", "tr": "bilmiyorum"}
 CONFIRMED = "confirmed"

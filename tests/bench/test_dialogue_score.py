@@ -64,7 +64,7 @@ def test_the_sample_file_loads_with_both_halves_and_every_field():
         ({"id": "ru-kontakt-3"}, "id must be <lang>-<policy>-<nn>"),
         ({"policy": "eurolux"}, "must be the id's policy"),
         ({"id": "ru-nobody-03", "policy": "nobody"}, "must be the id's policy"),
-        ({"half": "held_out"}, "26-31 are `held_out`"),
+        ({"half": "held_out"}, "34-39 are `held_out`"),
         ({"half": "later"}, "half must be one of"),
         ({"opening": ""}, "opening must be a non-empty string"),
         ({"answers": {"phone_number": "050"}}, "answers.phone_number: not a slot"),
@@ -103,8 +103,8 @@ def test_every_fault_of_every_file_is_named_at_once(tmp_path):
 
 def test_the_filters_select_by_half_language_policy_and_id():
     customers = load_customers([SAMPLE])
-    assert [c.id for c in select(customers, half="held_out")] == ["az-kontakt-26", "tr-poliser-27"]
-    assert [c.id for c in select(customers, languages=["ro", "tr"], policies=["poliser"])] == ["tr-poliser-27"]
+    assert [c.id for c in select(customers, half="held_out")] == ["az-kontakt-34", "tr-poliser-35"]
+    assert [c.id for c in select(customers, languages=["ro", "tr"], policies=["poliser"])] == ["tr-poliser-35"]
     assert [c.id for c in select(customers, ids=["ru-eurolux-01"])] == ["ru-eurolux-01"]
 
 
@@ -280,13 +280,13 @@ def test_the_report_shows_the_held_out_half_first_and_names_each_wrong_field(tmp
     text = render(outcomes)
     assert text.index("## Half: held_out") < text.index("## Half: tune")
     assert "ru-eurolux-01: phone expected '+994702154490', got None" in text
-    assert "tr-poliser-27: not completed" in text
+    assert "tr-poliser-35: not completed" in text
     (tmp_path / "transcripts").mkdir()
-    stale = tmp_path / "transcripts" / "az-kontakt-26.md"
+    stale = tmp_path / "transcripts" / "az-kontakt-34.md"
     stale.write_text("an earlier failure")
     path = write_results(tmp_path, "stamp", [(wrong, talk), (outcomes[1], Conversation(az))], {"seconds": 1})
     saved = json.loads(path.read_text(encoding="utf-8"))
-    assert [c["id"] for c in saved["customers"]] == ["ru-eurolux-01", "az-kontakt-26"]
+    assert [c["id"] for c in saved["customers"]] == ["ru-eurolux-01", "az-kontakt-34"]
     assert saved["customers"][0]["fields"]["phone"] is False
     assert "**customer:** 070 215 44 90" in (tmp_path / "transcripts" / "ru-eurolux-01.md").read_text()
     assert not stale.exists()
