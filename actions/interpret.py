@@ -18,7 +18,7 @@ from typing import Any
 
 from actions import letters, parsing
 from actions.answers import answer_requested, value_for
-from actions.parsers import codes, complaint_text, staff
+from actions.parsers import cancelling, codes, complaint_text, staff
 from actions.policy import Policy
 from actions.turn import CONTROL_CONFIDENCE, CONTROL_INTENTS, CONTROL_MAX_WORDS, Outcome, Turn
 from actions.unsolicited import unsolicited
@@ -212,7 +212,7 @@ def tells_a_story(turn: Turn, text: str) -> bool:
         return False
     if turn.intent == "out_of_scope" and "?" in text:
         return False
-    if turn.intent == "cancel" and parsing.says_cancel(text):
+    if turn.intent == "cancel" and cancelling.asks_to_stop(text):
         return False  # "şikayetimi iptal etmek istiyorum" cancels; "Müdür ... almayı reddetti" tells
     body = complaint_text.what_happened(text)
     return bool(body) and len(body.split()) >= STORY_MIN_WORDS
@@ -288,7 +288,7 @@ def interrupts(turn: Turn, text: str, requested: str | None) -> bool:
         return False
     if turn.is_payload:
         return True
-    if turn.intent == "cancel" and not parsing.says_cancel(text):
+    if turn.intent == "cancel" and not cancelling.asks_to_stop(text):
         return False
     if requested and turn.intent == "out_of_scope":
         # Inside the form an odd answer gets its own re-prompt; the form goes on.
@@ -317,7 +317,7 @@ AUX_FORMS = ("status_form", "rejection_form", "rating_form")
 def _aux_form(turn: Turn, text: str, out: Outcome) -> None:
     """Answers inside the status look-up, the rejection reason and the rating."""
     requested = turn.requested_slot
-    if turn.intent == "cancel" and (turn.is_payload or parsing.says_cancel(text)):
+    if turn.intent == "cancel" and (turn.is_payload or cancelling.asks_to_stop(text)):
         return
     if requested in ("tracking_number", "pin"):
         tn = parsing.find_tracking_number(text)

@@ -269,6 +269,11 @@ def announces_a_complaint(text: str) -> bool:
     return _announces(toks) and any(t.key.startswith(_complaint_stems()) for t in toks if t.kind == "w")
 
 
+def names_the_complaint(text: str) -> bool:
+    """The word for a complaint is in the message ("şikayetimi", "жалобу", "reclamația")."""
+    return any(t.key.startswith(_complaint_stems()) for t in _tokenise(text) if t.kind == "w")
+
+
 @lru_cache(maxsize=1)
 def _complaint_stems() -> tuple[str, ...]:
     return tuple(fold(w) for w in _phrase_file()["complaint_words"])
