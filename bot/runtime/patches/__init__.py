@@ -16,6 +16,7 @@ from bot.runtime.patches import (
     external_once,
     gc_pauses,
     local_form,
+    past_states,
     sqlite_tracker,
 )
 from contract import log_privacy
@@ -29,4 +30,5 @@ def install_all() -> None:
     external_once.install()  # a backend notification enters a conversation once
     gc_pauses.install()  # collector pauses timed on /metrics (the freeze: bot.runtime.ops)
     local_form.install()  # the complaint form's next question decided in the rasa server
+    past_states.install()  # the dialogue's past states replayed from the last turn, not the session's start
     log_privacy.install()  # no phone number, e-mail or PIN in any log record (Sanic's access log too)
