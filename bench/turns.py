@@ -98,6 +98,9 @@ class RunFigures:
     cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per message
     registered: int = 0
     complaints: int = 0
+    # The rasa server's past-states calls over the whole run (bot/runtime/patches/past_states.py):
+    # calls, the applied events they were about, the events replayed to answer them.
+    past_states: dict[str, float] = field(default_factory=dict)
 
 
 def event_count(tracker_db: sa.engine.Engine, sender: str) -> int:
@@ -107,15 +110,26 @@ def event_count(tracker_db: sa.engine.Engine, sender: str) -> int:
         return connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
 
 
-async def action_calls(http: aiohttp.ClientSession, rasa_url: str) -> int:
-    """The rasa server's calls to the action server so far (bot/runtime/patches/action_calls.py)."""
+async def metric_totals(http: aiohttp.ClientSession, rasa_url: str, *prefixes: str) -> list[float]:
+    """The sum of every sample of each metric named, from the rasa server's /metrics."""
     async with http.get(f"{rasa_url}/webhooks/ops/metrics") as r:
         r.raise_for_status()
         text = await r.text()
-    return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(CALLS_METRIC)))
+    lines = text.splitlines()
+    return [sum(float(line.rsplit(" ", 1)[1]) for line in lines if line.startswith(prefix)) for prefix in prefixes]
+
+
+async def action_calls(http: aiohttp.ClientSession, rasa_url: str) -> int:
+    """The rasa server's calls to the action server so far (bot/runtime/patches/action_calls.py)."""
+    return int((await metric_totals(http, rasa_url, CALLS_METRIC))[0])
 
 
 CALLS_METRIC = "rasa_action_server_calls_total{"
+PAST_STATES_METRICS = {
+    "calls": "rasa_past_states_calls_total ",
+    "events": "rasa_past_states_events_total ",
+    "replayed": "rasa_past_states_events_replayed_total ",
+}
 
 
 async def say(http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str, language: str) -> list[dict]:
@@ -170,6 +184,8 @@ async def run_database(
                 await action_calls(http, target.rasa_url)
             lookup_ns = (cpu_ns(rasa, rasa_pids) - start) / 20
             after = {p.name: cpu_ns(p, pids[p.name]) for p in target.procs}
+            totals = await metric_totals(http, target.rasa_url, *PAST_STATES_METRICS.values())
+            figures.past_states = dict(zip(PAST_STATES_METRICS, totals, strict=True))
         for proc in target.procs:
             spent = after[proc.name] - before[proc.name]
             if proc.name == "rasa":
@@ -283,6 +299,13 @@ def report(runs: list[RunFigures]) -> str:
                 ]
             )
         out.append(markdown_table(["", "turns", "events", "p50 reply ms", "p50 rasa CPU ms"], rows))
+        if run.past_states.get("calls"):
+            ps = run.past_states
+            out.append(
+                f"\nPast dialogue states: {ps['calls']:.0f} calls about {ps['events'] / ps['calls']:.0f} applied events"
+                f" each on average, {ps['replayed'] / ps['calls']:.1f} events replayed per call"
+                f" ({100 * ps['replayed'] / max(ps['events'], 1):.0f} % of them; RASA_STATES_CACHE=0: 100 %)"
+            )
         out.append("")
     summary = {
         run.database: {

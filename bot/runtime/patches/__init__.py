@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.runtime.patches import (
     action_calls,
     action_validation,
+    applied_events,
     event_types,
     external_once,
     gc_pauses,
@@ -30,5 +31,6 @@ def install_all() -> None:
     external_once.install()  # a backend notification enters a conversation once
     gc_pauses.install()  # collector pauses timed on /metrics (the freeze: bot.runtime.ops)
     local_form.install()  # the complaint form's next question decided in the rasa server
+    applied_events.install()  # a conversation's applied events folded from the last turn, not the session's start
     past_states.install()  # the dialogue's past states replayed from the last turn, not the session's start
     log_privacy.install()  # no phone number, e-mail or PIN in any log record (Sanic's access log too)

@@ -32,6 +32,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import Counter
 from rasa.shared.core import constants
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
@@ -40,6 +41,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 DEFAULT_SIZE = 500
 CHECKPOINTS = 12  # a form turn's rewind reaches back one turn (about five action executions)
 _original = Domain.states_for_tracker_history
+
+# On /metrics: how much of the conversations the policies asked about had to be replayed.
+CALLS = Counter("rasa_past_states_calls", "Calls for a conversation's past dialogue states")
+APPLIED = Counter("rasa_past_states_events", "Applied events of the conversations those calls were about")
+REPLAYED = Counter("rasa_past_states_events_replayed", "Events replayed to answer those calls")
 
 
 @dataclass
@@ -99,8 +105,11 @@ class StatesCache:
             _frozen(rule_only_data) if ignore_rule_only_turns else None,
         )
         applied = tracker.applied_events()
+        CALLS.inc()
+        APPLIED.inc(len(applied))
         replay = _resumed(self._replays.get(key), domain, applied) or _fresh(domain, tracker)
         flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        REPLAYED.inc(len(applied) - len(replay.events))
         for event in applied[len(replay.events) :]:
             if isinstance(event, ActionExecuted):
                 replay.checkpoints.append(

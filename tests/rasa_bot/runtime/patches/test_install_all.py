@@ -28,6 +28,7 @@ from bot.runtime.patches.external_once import trigger_once
 from rasa.core.actions import action as rasa_action
 from bot.runtime.patches import action_calls, local_form
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 engine = sqlalchemy.create_engine("sqlite://")
 with engine.connect() as connection:
     synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
@@ -39,10 +40,13 @@ print(RemoteAction._validate_action_result is validate_action_result,
       record.getMessage() == "GET /c/wa:[phone]",
       RemoteAction.run is action_calls.counted_run,
       rasa_action.action_for_name_or_text is local_form.action_for_name_or_text,
-      Domain.states_for_tracker_history.__module__ == "bot.runtime.patches.past_states")
+      Domain.states_for_tracker_history.__module__ == "bot.runtime.patches.past_states",
+      DialogueStateTracker.applied_events.__module__ == "bot.runtime.patches.applied_events")
 """
 
 
 def test_loading_the_channels_installs_the_speed_ups():
     done = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.stdout.strip().splitlines()[-1:] == ["True True True True True True True True"], done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] == ["True True True True True True True True True"], done.stderr[
+        -2000:
+    ]

@@ -1,4 +1,5 @@
-"""bot/runtime/patches/past_states.py: the kept replay gives Rasa's own states, call after call, as a
+"""bot/runtime/patches/past_states.py and applied_events.py: the kept replay gives Rasa's own states and
+the kept fold Rasa's own applied events, call after call, as a
 conversation grows the way a rasa server grows it (the form's happy path, which takes the previous
 listen and message out of the applied events; rejections, rewinds, restarts, new sessions, Rasa's
 featurization mark set after a message's first prediction, hidden rule turns), with this project's
@@ -27,7 +28,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.runtime.patches import past_states
+from bot.runtime.patches import applied_events, past_states
 
 ROOT = Path(__file__).resolve().parents[4]
 DOMAIN = Domain.load(ROOT / "domain.yml")
@@ -51,6 +52,7 @@ class Conversation:
 
     def __init__(self, cache: past_states.StatesCache, sender: str = "c1") -> None:
         self.cache = cache
+        self.applied = applied_events.AppliedEventsCache(cache.size)
         self.tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")], DOMAIN.slots)
         self.checked = 0
 
@@ -59,6 +61,9 @@ class Conversation:
             self.tracker.update(event)
 
     def check(self) -> None:
+        assert [id(e) for e in self.applied.applied(self.tracker)] == [
+            id(e) for e in applied_events._original(self.tracker)
+        ]
         for flags in FLAGS:
             assert self.cache.states(DOMAIN, self.tracker, **flags) == original(self.tracker, **flags), flags
             self.checked += 1
@@ -176,6 +181,9 @@ def test_a_long_conversation_replays_only_its_new_events():
     # The form's happy path takes the last listen and message out: one turn is replayed again.
     assert conversation.cache.replayed - before < 4 * 30
     assert len(conversation.tracker.applied_events()) > 150
+    folded = conversation.applied.folded
+    conversation.user(rng)
+    assert conversation.applied.folded - folded < 15
 
 
 def test_off_gives_rasas_own_function():
@@ -183,6 +191,7 @@ def test_off_gives_rasas_own_function():
     conversation = Conversation(past_states.StatesCache(0))
     grow(conversation, rng, 5)
     assert conversation.cache.replayed == 0 and len(conversation.cache) == 0
+    assert conversation.applied.folded == 0 and len(conversation.applied) == 0
 
 
 def test_a_message_marked_after_its_state_was_kept_is_replayed_again():
@@ -195,3 +204,17 @@ def test_a_message_marked_after_its_state_was_kept_is_replayed_again():
     message = next(e for e in reversed(conversation.tracker.applied_events()) if isinstance(e, UserUttered))
     message.use_text_for_featurization = not message.use_text_for_featurization
     conversation.check()
+
+
+def test_a_loop_activated_later_changes_how_its_earlier_executions_fold():
+    # Rasa folds with the names of every loop the tracker ever activated, later ones included.
+    cache = applied_events.AppliedEventsCache(10)
+    tracker = DialogueStateTracker.from_events("c2", [ActionExecuted("action_listen")], DOMAIN.slots)
+    for text in ("first", "second"):
+        tracker.update(UserUttered(text, {"name": "check_status", "confidence": 0.9}))
+        tracker.update(ActionExecuted("status_form"))
+        tracker.update(BotUttered("tracking number?"))
+        assert cache.applied(tracker) == applied_events._original(tracker)
+        tracker.update(ActionExecuted("action_listen"))
+    tracker.update(ActiveLoop("status_form"))
+    assert [id(e) for e in cache.applied(tracker)] == [id(e) for e in applied_events._original(tracker)]
