@@ -17,6 +17,7 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’`´ʼ.][^\W\d_]+)*|[.!?\n]+|[,;:—–()
 _SENTENCE_END = re.compile(r"^[.!?\n]+$")
 # Role words an Azerbaijani or Turkish customer follows with who it was: "satıcı qız", "kasiyer kız".
 _ROLE_TAILS = {"qiz", "oglan", "kiz", "kadin", "adam", "xanim", "bayan", "cocuk"}
+_AND = {"и", "si", "ve"}
 MAX_NAME_WORDS = 3
 MAX_GAP = 3  # words between a role and its name ("кассир, девушка по имени Айтен")
 SHORT_ANSWER = 4  # an answer this short may be a bare capitalised name at its start
@@ -318,15 +319,39 @@ def _turkic(word: str, text: str) -> bool:
     return (names.is_first_name(word, "az") or names.is_first_name(word, "tr")) and not names.is_first_name(word, "ro")
 
 
+def _own_role(tokens: list[_Token], i: int, last: int) -> bool:
+    """ "Я мастер-отделочник, ...", "sunt instalator și ...", "ben teknisyen, ...": the customer says
+    what they do themselves; not "я кассиру сказала"."""
+    if i == 0 or tokens[i].initial or tokens[i].pause or tokens[i - 1].kind != "self":
+        return False
+    nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+    return nxt is None or nxt.pause or nxt.initial or nxt.folded in _AND
+
+
 def _role_text(tokens: list[_Token], text: str) -> str | None:
     for i, token in enumerate(tokens):
         if token.kind == "role" and token.span:
             last = i + token.span - 1
+            if _own_role(tokens, i, last):
+                continue
             nxt = tokens[last + 1] if last + 1 < len(tokens) else None
             if nxt is not None and not nxt.pause and not nxt.initial and nxt.folded in _ROLE_TAILS:
                 last += 1
             return text[token.start : tokens[last].end]
     return None
+
+
+@lru_cache(maxsize=1)
+def _people() -> list[tuple[str, ...]]:
+    return _entries([w for words in names.roles_lexicon()["people"].values() for w in words])
+
+
+def _person_word(tokens: list[_Token]) -> str | None:
+    """ "băiatul de la montaj", "teslimat yapan çocuklar", "девушка на кассе": in an answer to "who
+    served you?", a word for a person or a group with no role word and no name says who it was as a
+    role does; the name is asked once (the policy wants it if known)."""
+    entries = _people()
+    return next((t.text for i, t in enumerate(tokens) if _match(tokens, i, entries) == 1), None)
 
 
 def _hinted(tokens: list[_Token], entity: str | None) -> set[int]:
@@ -362,6 +387,8 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
         )
     name = _name_text(tokens, chosen, text) if chosen else None
     role = _role_text(tokens, text)
+    if answer and name is None and role is None:
+        role = _person_word(tokens)
     place = any(t.kind in ("place", "company") for t in tokens)
     if name is None and role is None and not place:
         return None
