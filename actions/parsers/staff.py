@@ -162,6 +162,10 @@ def _name_like(token: _Token, lower_text: bool) -> str | None:
     bare = names.cut_apostrophe(token.text)
     if token.kind is not None or len(fold(bare)) < 2 or not bare.replace("-", "").isalpha():
         return None
+    if not lower_text and bare[:1].islower() and not names.is_first_name(bare):
+        # "ödeme alındı" in a capitalised text: a lower-case word is a name only as it is, not once
+        # a suffix is cut from it ("alındı" is no "Alın").
+        return None
     if names.base_form(token.text) is not None:
         return "known"
     if not lower_text and token.text[:1].isupper() and not token.text.isupper():
