@@ -399,6 +399,14 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
     return StaffReading(name, role, place and name is None and role is None)
 
 
+def names_staff_or_place(value: str) -> bool:
+    """ "Продавец Кенан", "Sahil filialı": a span with a role, place or company word in it is not the
+    customer's own name, whatever the classifier marked."""
+    tokens = _tokens(value)
+    _classify(tokens)
+    return any(t.kind in ("role", "place", "company") for t in tokens)
+
+
 @lru_cache(maxsize=256)  # one message is read from several places (interrupts, declines, the answer)
 def read_staff(text: str, entity: str | None = None, *, answer: bool) -> StaffReading | None:
     """answer=True: `text` answers "who served you?" (a bare name counts: "Айтен", "Ayten Hanım",

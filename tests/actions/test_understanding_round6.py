@@ -194,3 +194,117 @@ def test_the_story_after_an_opening_with_no_event_is_the_complaint(opening, stor
 def test_a_serials_letter_prefix_typed_apart_is_kept(text, serial):
     out = _form(text, "serial_number", policy=INVERTER)
     assert out.slots.get("serial_number") == serial, out
+
+
+# Class 3: inverter conversations that never ended. A remedy in words the assistant has not seen is
+# the answer (only keyboard mash is asked again); a serial label erased or unreadable skips the
+# optional question instead of asking it again and again.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("прислать курьером запасной шлейф", "ru"),
+        ("ehtiyat kabeli kuryerlə göndərsinlər", "az"),
+        ("să trimiteți cablul prin curier rapid", "ro"),
+        ("kabloyu hızlı kargoyla yollayın", "tr"),
+    ],
+)
+def test_a_remedy_in_unseen_words_is_the_answer(text, language):
+    out = _form(text, "solution_idea", policy=INVERTER, language=language)
+    assert out.slots.get("solution_idea") == text, out
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("наклейка стёрлась, номер не разобрать", "ru"),
+        ("etiket silinib, oxunmur", "az"),
+        ("eticheta e ștearsă, nu se citește", "ro"),
+        ("etiket silik, okunamıyor", "tr"),
+    ],
+)
+def test_an_erased_serial_label_skips_the_optional_question(text, language):
+    out = _form(text, "serial_number", policy=INVERTER, language=language)
+    assert "serial_number" in (out.slots.get("skipped_slots") or []), out
+
+
+# Class 5: a lower-case word with a suffix is no staff name in a capitalised story ("ödeme alındı"
+# is no "Alın"); a lower-case name as it is still is one.
+@pytest.mark.parametrize(
+    ("text", "entity", "name"),
+    [
+        ("İki kez ödeme alındı, kasiyer iadeyi geciktirdi", "alındı", None),
+        ("Pul iki dəfə alındı, kassir qaytarmadı", "alındı", None),
+        ("Casiera mirela nu mi-a dat restul", None, "Mirela"),
+        ("Kasiyer emine paramın üstünü vermedi", None, "Emine"),
+    ],
+)
+def test_a_lower_case_word_is_a_staff_name_only_as_it_is(text, entity, name):
+    from actions.parsers.staff import read_staff
+
+    reading = read_staff(text, entity, answer=False)
+    assert reading is not None and reading.name == name and reading.role
+
+
+# The first message's own name with a copula suffix leaves the story; a branch is no customer's name.
+@pytest.mark.parametrize(
+    ("text", "name", "gone"),
+    [
+        ("Salam, Elçin Qarayevəm. Dünən aldığım ütü işləmir", "Elçin Qarayev", "Qarayev"),
+        ("Merhaba, Selin Akgül'üm. Aldığım ütü çalışmıyor", "Selin Akgül", "Akgül"),
+    ],
+)
+def test_the_customers_suffixed_name_leaves_the_story(text, name, gone):
+    from actions.parsers.complaint_text import what_happened
+
+    body = what_happened(text, remove=[name])
+    assert body and gone not in body
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Здравствуйте, я преподаватель музыки, давно покупаю у вас струны для учеников", "ru"),
+        ("Mən müəlliməm, şagirdlər üçün həmişə sizdən alət alıram", "az"),
+        ("Bună, am o nemulțumire legată de lecțiile de la voi", "ro"),
+        ("Merhaba, ben müzik öğretmeniyim, öğrencilerime hep sizden nota alıyorum", "tr"),
+    ],
+)
+def test_who_the_customer_is_and_what_of_yours_it_is_about_is_no_complaint_text(text, language):
+    assert not _opening(text, language=language).slots.get("complaint_text")
+
+
+# Class 4, the number not found: a customer who goes to look for the serial has not answered yet
+# (asked again, not skipped), and the number that follows is taken.
+@pytest.mark.parametrize(
+    ("going", "back", "serial", "language"),
+    [
+        ("секунду, схожу на чердак посмотрю номер", "S/N 7741 2290 113", "77412290113", "ru"),
+        ("bir dəqiqə, gedim baxım, invertor zirzəmidədir", "SN 5520 1147 82", "5520114782", "az"),
+        ("o clipă, mă duc să mă uit pe etichetă", "seria 8830 4471 25", "8830447125", "ro"),
+        ("bir dakika, gidip bakayım", "seri no 6610 2284 93", "6610228493", "tr"),
+    ],
+)
+def test_going_to_look_for_the_serial_is_no_answer_and_the_number_after_it_is(going, back, serial, language):
+    first = _form(going, "serial_number", policy=INVERTER, language=language)
+    assert first.slots.get("serial_number") is None
+    assert "serial_number" not in (first.slots.get("skipped_slots") or [])
+    assert _form(back, "serial_number", policy=INVERTER, language=language).slots.get("serial_number") == serial
+
+
+# Class 5, a span the classifier marks as the customer's name with a role or a branch in it.
+@pytest.mark.parametrize(
+    ("text", "person", "language"),
+    [
+        ("Добрый день. Кассир Самира в Eurolux нагрубила мне", "Кассир Самира", "ru"),
+        ("Salam. Xətai filialında satıcı mənə səhv qiymət dedi", "Xətai filialında", "az"),
+        ("Bună ziua. Vânzătorul Emil mi-a vândut un produs defect", "Vânzătorul Emil", "ro"),
+        ("Merhaba. Kasiyer Derya bana yanlış para üstü verdi", "Kasiyer Derya", "tr"),
+    ],
+)
+def test_a_role_or_branch_marked_as_the_customers_name_is_not_taken(text, person, language):
+    ents = [{"entity": "person", "value": person}]
+    out = interpret(
+        turn(text, "complain", 0.99, form_active=False, slots={"language": language}, entities=ents),
+        load_policy("eurolux"),
+    )
+    assert out.slots.get("full_name") != person
