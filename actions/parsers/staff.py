@@ -312,7 +312,9 @@ def _name_text(tokens: list[_Token], group: _Group, text: str) -> str | None:
     prev = tokens[group.first - 1] if group.first > 0 and not tokens[group.first].initial else None
     case_word = prev and (prev.kind in ("role", "descriptor") or prev.folded in names.GENITIVE_BEFORE)
     before = prev.text if case_word and len(words) == 1 else None
-    words[-1] = names.base_form(words[-1], before=before) or words[-1]
+    # "Tahire Hanım": before a title a Turkic name is as it is, its case goes on the title.
+    titled = group.last + 1 < len(tokens) and tokens[group.last + 1].kind == "honorific_after"
+    words[-1] = names.base_form(words[-1], before=before, cases=not titled) or words[-1]
     return " ".join(w if w[:1].isupper() and not w.isupper() else names.capitalise(w, _turkic(w, text)) for w in words)
 
 

@@ -308,3 +308,34 @@ def test_a_role_or_branch_marked_as_the_customers_name_is_not_taken(text, person
         load_policy("eurolux"),
     )
     assert out.slots.get("full_name") != person
+
+
+# Class 5 and lines said aside: a title after a Turkic name keeps the name as it is ("Tahire Hanım"
+# is Tahire, not Tahir with a dative); a phone ringing or a prod ("cevap verin") answers nothing.
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Tahire Hanım, mağaza sorumlusu", "Tahire"), ("Səbinə xanım", "Səbinə"), ("kasiyer Aysel Hanım", "Aysel")],
+)
+def test_a_name_before_its_title_is_as_written(text, name):
+    from actions.parsers.staff import read_staff
+
+    assert read_staff(text, None, answer=True).name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "requested"),
+    [
+        ("минутку, телефон звонит", "ru", "staff_member"),
+        ("ответьте же", "ru", "full_name"),
+        ("bir dəqiqə, telefonum zəng çalır", "az", "staff_member"),
+        ("cavab verin", "az", "full_name"),
+        ("o clipă, îmi sună telefonul", "ro", "staff_member"),
+        ("alo, răspundeți", "ro", "full_name"),
+        ("bir saniye, telefonum çalıyor", "tr", "staff_member"),
+        ("cevap verin", "tr", "full_name"),
+    ],
+)
+def test_a_phone_ringing_or_a_prod_answers_nothing(text, language, requested):
+    out = _form(text, requested, language=language)
+    assert out.slots.get(requested) is None and requested in out.slots, out
+    assert requested not in (out.slots.get("skipped_slots") or [])
