@@ -279,9 +279,11 @@ def _describes_self(clause: list[_Tok]) -> bool:
 
 def announces_a_complaint(text: str) -> bool:
     """ "şikayet", "жалоба", "bir reclamație": the whole message asks to file a complaint, nothing
-    else (the announcement words, one of them the word for a complaint itself)."""
+    else (the announcement words, one of them the word for a complaint itself or for how the customer
+    was treated: "Bu nə münasibətdir?!", "Какое безобразие!")."""
     toks = _tokenise(text)
-    return _announces(toks) and any(t.key.startswith(_complaint_stems()) for t in toks if t.kind == "w")
+    stems = _complaint_stems() + tuple(fold(w) for w in _phrase_file()["feeling_words"])
+    return _announces(toks) and any(t.key.startswith(stems) for t in toks if t.kind == "w")
 
 
 def names_the_complaint(text: str) -> bool:

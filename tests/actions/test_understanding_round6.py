@@ -339,3 +339,18 @@ def test_a_phone_ringing_or_a_prod_answers_nothing(text, language, requested):
     out = _form(text, requested, language=language)
     assert out.slots.get(requested) is None and requested in out.slots, out
     assert requested not in (out.slots.get("skipped_slots") or [])
+
+
+# How the customer was treated, said alone and read as a status question, begins a complaint.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Это просто хамство!", "ru"),
+        ("Bu nə rəftardır?!", "az"),
+        ("Ce rușine!", "ro"),
+        ("Bu nasıl bir rezalet?!", "tr"),
+    ],
+)
+def test_a_feeling_read_as_a_status_question_begins_a_complaint(text, language):
+    out = _opening(text, language=language, intent="check_status")
+    assert out.start_complaint and not out.status_check, out
