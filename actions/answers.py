@@ -80,6 +80,13 @@ def declines(turn: Turn, text: str, policy: Policy, slot: str) -> bool:
     return value_for(slot, turn, text, policy)[0] is None
 
 
+def _goes_to_look(text: str) -> bool:
+    """The customer goes to look for the code (lexicon.yml going_to_look), with no digit typed."""
+    if any(c.isdigit() for c in text):
+        return False
+    return any(parsing.mentions(text, words) for words in parsing.lexicon()["going_to_look"].values())
+
+
 def _not_at_hand(text: str, policy: Policy, slot: str) -> bool:
     """ "nu am acces acum, invertorul e in pod", "yanımda deyil": no digit, and words that say the
     code cannot be reached now (lexicon.yml not_at_hand), to an optional code's question; asking
@@ -95,6 +102,10 @@ def answer_requested(turn: Turn, text: str, policy: Policy, out: Outcome, slot: 
     if not turn.is_payload and _says_aside(text):
         # "сейчас, секунду", "pardon yanlış yere yazdım": said aside, no answer (not a description
         # of the staff member, not the complaint, not a "no"); the form asks the question again.
+        out.slots[slot] = None
+        return
+    if slot in CODE_SLOTS and _goes_to_look(text):
+        # "stați o secundă, mă duc în garaj să văd seria": no code yet, and no "I can't"; asked again.
         out.slots[slot] = None
         return
     if declines(turn, text, policy, slot):
@@ -221,7 +232,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         return (complaint_text.with_topic(topic, body) if topic else body), None, {}
     if slot == "solution_idea":
         idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
-        ok = parsing.has_letters(idea) and not parsing.gibberish(idea)
+        ok = parsing.has_letters(idea) and not parsing.keyboard_mash(idea)
         return (idea, None, {}) if ok else (None, "utter_invalid_message", {})
     if slot == "complaint_category":
         category = turn.entity("category")
@@ -254,7 +265,7 @@ def named_person(turn: Turn) -> str | None:
     nor the greeting "Салам" it marked before the name)."""
     for ent in turn.entities:
         person = str(ent.get("value") or "") if ent.get("entity") == "person" else ""
-        if person and names.looks_like_a_name(person):
+        if person and names.looks_like_a_name(person) and not staff.names_staff_or_place(person):
             return person
     return None
 

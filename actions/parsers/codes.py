@@ -55,6 +55,7 @@ CURRENCIES = ("манат", "azn", "man", "₼", "руб", "rub", "lei", "leu", 
 # Dates, times and sums look like digit groups; none is a code.
 _DATE = re.compile(r"^(\d{1,2}[./-]\d{2}([./-]\d{2,4})?|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}:\d{2})$")
 _CODE_TOKEN = re.compile(r"^[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$")
+_PREFIX = re.compile(r"^[A-Z]{1,4}$")
 _EDGE = "\"'«»“”„()[]{}<>"
 _BREAK = ",;!?"
 
@@ -209,9 +210,21 @@ def _free_runs(text: str, toks: list[_Tok], taken: set[int]) -> list[list[_Tok]]
         run, end = _run(toks, i, labelled=False)
         run = [t for t in run if t.start not in taken]
         if run and not _overlaps(run, phones) and not _model_like(run):
-            runs.append(run)
+            runs.append(_with_prefix(toks, run))
         i = max(end, i + 1)
     return runs
+
+
+def _with_prefix(toks: list[_Tok], run: list[_Tok]) -> list[_Tok]:
+    """ "HW 2211 0087 43", "XB 5023 0688": a group of one to four capital letters typed apart just
+    before the digits is the code's letter prefix (not a label, a currency or a word)."""
+    k = toks.index(run[0]) - 1
+    if k < 0 or toks[k].brk or not _PREFIX.match(toks[k].core) or toks[k].end != toks[k].start + len(toks[k].core):
+        return run
+    word = toks[k].key
+    if _match_phrase(toks, k, SERIAL_LABELS + TICKET_LABELS + GENERIC_LABELS + OTHER_NOUNS) or word in CURRENCIES:
+        return run
+    return run if _looks_like_model(toks[k].core + run[0].core) else [toks[k], *run]
 
 
 def _after_other_noun(toks: list[_Tok], i: int) -> bool:

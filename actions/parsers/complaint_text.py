@@ -237,7 +237,7 @@ def _trim_clause(clause: list[_Tok], first: bool) -> list[_Tok]:
                 c, changed = c[: len(c) - n], True
         if c and c[0].kind == "o" and c[0].text in "-–—":
             c, changed = c[1:], True
-    if _announces(c):
+    if _announces(c) or _describes_self(c):
         return []
     # "Hörmətli Kontakt Home,": an address at the head of the message, not part of the story.
     if first and greeted and sum(t.kind == "w" for t in c) <= 3:
@@ -262,11 +262,28 @@ def _announces(clause: list[_Tok]) -> bool:
     return bool(words) and all(w in whole or w.startswith(stems) for w in words)
 
 
+@lru_cache(maxsize=1)
+def _self_descriptions() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in _phrase_file()["self_descriptions"])
+
+
+def _describes_self(clause: list[_Tok]) -> bool:
+    """ "Я мастер-отделочник", "работаю с вашей продукцией", "Mən sizin daimi müştərinizəm", "Sunt
+    zugrav", "Yıllardır ürünlerinizi kullanıyorum": who the customer is, that they buy or use the
+    company's products; no event (complaint_phrases.yml self_descriptions)."""
+    said = " ".join(t.key for t in clause if t.kind == "w")
+    # "Sunt zugrav și folosesc vopselele voastre": each part joined by "and" says so.
+    parts = [p.strip() for p in re.split(r"(?:^| )(?:и|si|ve)(?= |$)", said)]
+    return bool(said) and all(any(p.search(part) for p in _self_descriptions()) for part in parts if part)
+
+
 def announces_a_complaint(text: str) -> bool:
     """ "şikayet", "жалоба", "bir reclamație": the whole message asks to file a complaint, nothing
-    else (the announcement words, one of them the word for a complaint itself)."""
+    else (the announcement words, one of them the word for a complaint itself or for how the customer
+    was treated: "Bu nə münasibətdir?!", "Какое безобразие!")."""
     toks = _tokenise(text)
-    return _announces(toks) and any(t.key.startswith(_complaint_stems()) for t in toks if t.kind == "w")
+    stems = _complaint_stems() + tuple(fold(w) for w in _phrase_file()["feeling_words"])
+    return _announces(toks) and any(t.key.startswith(stems) for t in toks if t.kind == "w")
 
 
 def names_the_complaint(text: str) -> bool:

@@ -17,6 +17,7 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’`´ʼ.][^\W\d_]+)*|[.!?\n]+|[,;:—–()
 _SENTENCE_END = re.compile(r"^[.!?\n]+$")
 # Role words an Azerbaijani or Turkish customer follows with who it was: "satıcı qız", "kasiyer kız".
 _ROLE_TAILS = {"qiz", "oglan", "kiz", "kadin", "adam", "xanim", "bayan", "cocuk"}
+_AND = {"и", "si", "ve"}
 MAX_NAME_WORDS = 3
 MAX_GAP = 3  # words between a role and its name ("кассир, девушка по имени Айтен")
 SHORT_ANSWER = 4  # an answer this short may be a bare capitalised name at its start
@@ -160,6 +161,10 @@ def _name_like(token: _Token, lower_text: bool) -> str | None:
     """'known' for a first name of the resource, 'capital' for another capitalised word, else None."""
     bare = names.cut_apostrophe(token.text)
     if token.kind is not None or len(fold(bare)) < 2 or not bare.replace("-", "").isalpha():
+        return None
+    if not lower_text and bare[:1].islower() and not names.is_first_name(bare):
+        # "ödeme alındı" in a capitalised text: a lower-case word is a name only as it is, not once
+        # a suffix is cut from it ("alındı" is no "Alın").
         return None
     if names.base_form(token.text) is not None:
         return "known"
@@ -307,7 +312,9 @@ def _name_text(tokens: list[_Token], group: _Group, text: str) -> str | None:
     prev = tokens[group.first - 1] if group.first > 0 and not tokens[group.first].initial else None
     case_word = prev and (prev.kind in ("role", "descriptor") or prev.folded in names.GENITIVE_BEFORE)
     before = prev.text if case_word and len(words) == 1 else None
-    words[-1] = names.base_form(words[-1], before=before) or words[-1]
+    # "Tahire Hanım": before a title a Turkic name is as it is, its case goes on the title.
+    titled = group.last + 1 < len(tokens) and tokens[group.last + 1].kind == "honorific_after"
+    words[-1] = names.base_form(words[-1], before=before, cases=not titled) or words[-1]
     return " ".join(w if w[:1].isupper() and not w.isupper() else names.capitalise(w, _turkic(w, text)) for w in words)
 
 
@@ -318,15 +325,39 @@ def _turkic(word: str, text: str) -> bool:
     return (names.is_first_name(word, "az") or names.is_first_name(word, "tr")) and not names.is_first_name(word, "ro")
 
 
+def _own_role(tokens: list[_Token], i: int, last: int) -> bool:
+    """ "Я мастер-отделочник, ...", "sunt instalator și ...", "ben teknisyen, ...": the customer says
+    what they do themselves; not "я кассиру сказала"."""
+    if i == 0 or tokens[i].initial or tokens[i].pause or tokens[i - 1].kind != "self":
+        return False
+    nxt = tokens[last + 1] if last + 1 < len(tokens) else None
+    return nxt is None or nxt.pause or nxt.initial or nxt.folded in _AND
+
+
 def _role_text(tokens: list[_Token], text: str) -> str | None:
     for i, token in enumerate(tokens):
         if token.kind == "role" and token.span:
             last = i + token.span - 1
+            if _own_role(tokens, i, last):
+                continue
             nxt = tokens[last + 1] if last + 1 < len(tokens) else None
             if nxt is not None and not nxt.pause and not nxt.initial and nxt.folded in _ROLE_TAILS:
                 last += 1
             return text[token.start : tokens[last].end]
     return None
+
+
+@lru_cache(maxsize=1)
+def _people() -> list[tuple[str, ...]]:
+    return _entries([w for words in names.roles_lexicon()["people"].values() for w in words])
+
+
+def _person_word(tokens: list[_Token]) -> str | None:
+    """ "băiatul de la montaj", "teslimat yapan çocuklar", "девушка на кассе": in an answer to "who
+    served you?", a word for a person or a group with no role word and no name says who it was as a
+    role does; the name is asked once (the policy wants it if known)."""
+    entries = _people()
+    return next((t.text for i, t in enumerate(tokens) if _match(tokens, i, entries) == 1), None)
 
 
 def _hinted(tokens: list[_Token], entity: str | None) -> set[int]:
@@ -362,10 +393,20 @@ def _read(text: str, entity: str | None, answer: bool) -> StaffReading | None:
         )
     name = _name_text(tokens, chosen, text) if chosen else None
     role = _role_text(tokens, text)
+    if answer and name is None and role is None:
+        role = _person_word(tokens)
     place = any(t.kind in ("place", "company") for t in tokens)
     if name is None and role is None and not place:
         return None
     return StaffReading(name, role, place and name is None and role is None)
+
+
+def names_staff_or_place(value: str) -> bool:
+    """ "Продавец Кенан", "Sahil filialı": a span with a role, place or company word in it is not the
+    customer's own name, whatever the classifier marked."""
+    tokens = _tokens(value)
+    _classify(tokens)
+    return any(t.kind in ("role", "place", "company") for t in tokens)
 
 
 @lru_cache(maxsize=256)  # one message is read from several places (interrupts, declines, the answer)
