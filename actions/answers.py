@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from actions import parsing
-from actions.parsers import codes, complaint_text, inverter_models, names, staff
+from actions.parsers import codes, complaint_text, inverter_models, mash, names, staff
 from actions.policy import Policy
 from actions.turn import Outcome, Turn
 
@@ -232,7 +232,7 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
         return (complaint_text.with_topic(topic, body) if topic else body), None, {}
     if slot == "solution_idea":
         idea = parsing.neutralise_markup(text)[: parsing.MAX_COMPLAINT_CHARS]
-        ok = parsing.has_letters(idea) and not parsing.keyboard_mash(idea)
+        ok = parsing.has_letters(idea) and not mash.keyboard_mash(idea)
         return (idea, None, {}) if ok else (None, "utter_invalid_message", {})
     if slot == "complaint_category":
         category = turn.entity("category")
