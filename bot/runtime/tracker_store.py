@@ -34,6 +34,10 @@ REQUESTED_SLOT = "requested_slot"
 _TRACKING = re.compile(tracking.TYPED.pattern, re.IGNORECASE)
 # Identifiers that are never a PIN and that other code matches on: left as they are.
 _KEPT_KEYS = frozenset({"message_id", "message_key", "sender_id", "event", "timestamp", "id", "name"})
+# Codes the customer gives as what they are: six digits inside a serial ("18052F110937") are no PIN,
+# and masking them would register the complaint with a serial the customer never typed. Only a
+# value that is nothing but a PIN is masked there.
+_CODE_SLOTS = frozenset({"serial_number", "ticket_number", "inverter_model", "phone", "email", "tracking_number"})
 
 
 def mask_deep(value: Any) -> Any:
@@ -94,6 +98,8 @@ def _redact(event: Event, sensitive: bool) -> dict[str, Any] | None:
     if isinstance(event, SlotSet):
         if event.key == PIN_SLOT and event.value is not None:
             return {**event.as_dict(), "value": None}
+        if event.key in _CODE_SLOTS and not (isinstance(event.value, str) and pins.PIN.fullmatch(event.value.strip())):
+            return None
         if sensitive and isinstance(event.value, (str, list, dict)):
             data = event.as_dict()
             return {**data, "value": mask_deep(data["value"])}

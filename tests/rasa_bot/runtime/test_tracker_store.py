@@ -91,3 +91,31 @@ def test_a_pin_found_without_being_asked_is_masked_in_that_turn(tmp_path):
     )
     asyncio.run(store.save(tracker))
     assert not any(PIN in row for row in _rows(tmp_path))
+
+
+def test_a_serial_number_in_a_turn_that_looks_like_a_status_question_is_stored_as_typed(tmp_path):
+    # "batareya" has the shape of a tracking number, so the turn is read as one that may hold a PIN;
+    # the serial's six digits after a letter are still the customer's serial, not a PIN.
+    store = _store(tmp_path)
+    text = "Solis RHI-5K-48ES-5G, seriya nömrəsi 1805 2F11 0937, batareya 30 faizdə qalır"
+    tracker = DialogueStateTracker.from_events(
+        "rest:c3",
+        [
+            ActionExecuted("action_listen"),
+            *_turn(text, "complain", SlotSet("serial_number", "18052F110937"), SlotSet("complaint_text", f"pin {PIN}")),
+        ],
+    )
+    asyncio.run(store.save(tracker))
+    rows = _rows(tmp_path)
+    assert any('"18052F110937"' in row for row in rows)
+    assert not any(PIN in row for row in rows)
+
+
+def test_a_pin_alone_given_as_a_code_is_still_masked(tmp_path):
+    store = _store(tmp_path)
+    tracker = DialogueStateTracker.from_events(
+        "rest:c4",
+        [ActionExecuted("action_listen"), *_turn(f"K7QM-4PXR {PIN}", "check_status", SlotSet("serial_number", PIN))],
+    )
+    asyncio.run(store.save(tracker))
+    assert not any(PIN in row for row in _rows(tmp_path))
