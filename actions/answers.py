@@ -205,6 +205,8 @@ def value_for(slot: str, turn: Turn, text: str, policy: Policy) -> tuple[Any, st
     if turn.is_payload and slot != "complaint_category":
         return None, None, {}
     if slot == "full_name":
+        if mash.looks_like_code(text):
+            return None, "utter_invalid_full_name", {}
         name = _fuller(parsing.normalise_name(turn.entity("person") or text), parsing.normalise_name(text)) or (
             parsing.name_in_message(text)
         )
@@ -263,6 +265,8 @@ def _fuller(marked: str | None, whole: str | None) -> str | None:
 def named_person(turn: Turn) -> str | None:
     """The classifier's first `person` that looks like a person's name (not "Эмульсия", "Xiaomi",
     nor the greeting "Салам" it marked before the name)."""
+    if mash.looks_like_code(turn.text):
+        return None
     for ent in turn.entities:
         person = str(ent.get("value") or "") if ent.get("entity") == "person" else ""
         if person and names.looks_like_a_name(person) and not staff.names_staff_or_place(person):

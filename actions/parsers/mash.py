@@ -1,9 +1,24 @@
-"""Keyboard mash: what a free-text answer may not be ("hjkhjk", "фывапролд"), while words the
-assistant has never seen that a person writes are an answer ("выслать кабель экспресс-почтой")."""
+"""What a person's answer is not: keyboard mash ("hjkhjk", "фывапролд"), while words the assistant
+has never seen that a person writes are an answer ("выслать кабель экспресс-почтой"); and code
+typed at a form ("'; DROP TABLE complaints; --", "<script>"), which the classifier may still mark
+as a name in capitals."""
 
 from __future__ import annotations
 
+import re
+
 from actions import parsing
+
+_CODE = re.compile(
+    r"['\"`]\s*;|;\s*--|--\s*$|<\s*/?\s*[a-z]+[^>]*>|\b(?:drop|select|insert|delete|update|union)\s+"
+    r"(?:table|from|into|all|set)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_code(text: str) -> bool:
+    """SQL or markup typed instead of an answer: quote-semicolon, a trailing "--", a tag, a statement."""
+    return bool(_CODE.search(text or ""))
 
 
 def keyboard_mash(text: str) -> bool:

@@ -354,3 +354,38 @@ def test_a_phone_ringing_or_a_prod_answers_nothing(text, language, requested):
 def test_a_feeling_read_as_a_status_question_begins_a_complaint(text, language):
     out = _opening(text, language=language, intent="check_status")
     assert out.start_complaint and not out.status_check, out
+
+
+# Code typed at the name question is no name, even with a span the classifier marked as a person.
+@pytest.mark.parametrize(
+    ("text", "span", "language"),
+    [
+        ("'; DROP TABLE complaints; --", "DROP TABLE", "tr"),
+        ("<script>alert('Ivanov')</script>", "Ivanov", "ru"),
+        ("x' OR 1=1; --", "OR", "az"),
+        ("SELECT * FROM users", "SELECT", "ro"),
+    ],
+)
+def test_code_typed_at_the_name_question_is_refused(text, span, language):
+    start = text.index(span)
+    entities = [{"entity": "person", "value": span, "start": start, "end": start + len(span)}]
+    state = {"language": language}
+    out = interpret(turn(text, "inform", 0.9, requested="full_name", slots=state, entities=entities), KONTAKT)
+    assert out.slots.get("full_name") is None
+    assert ("utter_invalid_full_name", {}) in out.responses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yılmaz Ayşe; 0532 111 22 33",
+        "Ana-Maria O'Brien",
+        "Мамедова Айтен -- кассир",
+        "Select mağazasında aldım, sonra da update gelmedi",
+        "<3 Əliyeva Nərmin",
+    ],
+)
+def test_ordinary_messages_with_punctuation_are_no_code(text):
+    from actions.parsers.mash import looks_like_code
+
+    assert not looks_like_code(text)
