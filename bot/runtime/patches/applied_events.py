@@ -62,8 +62,9 @@ class AppliedEventsCache:
         fold = self._folds.get(key)
         if fold is None or fold.loops != loops or not _starts_with(events, fold.events):
             fold = _Fold([], loops, [])
+        loop_names = set(loops)
         for event in events[len(fold.events) :]:
-            _fold_one(tracker, event, set(loops), fold.applied)
+            _fold_one(tracker, event, loop_names, fold.applied)
             fold.events.append(event)
             self.folded += 1
         self._folds[key] = fold

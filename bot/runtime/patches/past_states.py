@@ -38,6 +38,8 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.runtime.tracker_cache import snapshot
+
 DEFAULT_SIZE = 500
 CHECKPOINTS = 12  # a form turn's rewind reaches back one turn (about five action executions)
 _original = Domain.states_for_tracker_history
@@ -114,7 +116,7 @@ class StatesCache:
             if isinstance(event, ActionExecuted):
                 replay.checkpoints.append(
                     _Checkpoint(
-                        len(replay.events), len(replay.states), copy.copy(replay.carried), _snapshot(replay.tracker)
+                        len(replay.events), len(replay.states), copy.copy(replay.carried), snapshot(replay.tracker)
                     )
                 )
                 _add_state(domain, replay.tracker, event.hide_rule_turn, replay.states, replay.carried, *flags)
@@ -164,17 +166,8 @@ def _resumed(replay: _Replay | None, domain: Domain, applied: list[Event]) -> _R
     del replay.states[checkpoint.states :]
     replay.marks = [m for m in replay.marks if m[0] < checkpoint.position]
     replay.carried = copy.copy(checkpoint.carried)
-    replay.tracker = _snapshot(checkpoint.tracker)
+    replay.tracker = snapshot(checkpoint.tracker)
     return replay
-
-
-def _snapshot(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    copied = copy.copy(tracker)
-    copied.events = deque(tracker.events, maxlen=tracker.events.maxlen)
-    copied.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
-    copied.active_loop = copy.copy(tracker.active_loop)
-    copied.latest_action = copy.copy(tracker.latest_action)
-    return copied
 
 
 def _add_state(
